@@ -1,0 +1,286 @@
+"""reload_timeline: validate first, apply atomically, keep admin edits, refuse bad fixtures."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from timeline.fixtures import export
+from timeline.models import Actor, Citation, Event, LoadedRecord, Source
+
+pytestmark = pytest.mark.django_db
+
+
+def reload(fixture_dir=None, *args):
+    out = StringIO()
+    options = ["--fixtures", str(fixture_dir)] if fixture_dir else []
+    call_command("reload_timeline", *options, *args, stdout=out)
+    return out.getvalue()
+
+
+def snapshot():
+    """Everything the corpus holds, to prove a refused reload changed nothing."""
+    return {
+        "events": sorted(Event.objects.values_list("slug", "title", "summary", "date", "certainty")),
+        "citations": sorted(Citation.objects.values_list("event__slug", "source__slug", "quote", "start")),
+        "actors": sorted(Actor.objects.values_list("slug", "name", "description")),
+        "loaded": sorted(LoadedRecord.objects.values_list("model", "key", "digest")),
+    }
+
+
+def edit(fixture_dir, name, change):
+    path = fixture_dir / name
+    records = json.loads(path.read_text(encoding="utf-8"))
+    change(records)
+    path.write_text(json.dumps(records, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def first(records, model):
+    return next(r for r in records if r["model"] == model)
+
+
+def test_reloading_unchanged_fixtures_is_a_no_op(corpus):
+    before = snapshot()
+    with CaptureQueriesContext(connection) as queries:
+        output = reload()
+    writes = [q["sql"] for q in queries if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == []
+    assert "0 created, 0 updated, 0 deleted" in output
+    assert snapshot() == before
+
+
+def test_first_load_creates_every_record(corpus):
+    Citation.objects.all().delete()
+    Event.objects.all().delete()
+    Source.objects.all().delete()
+    Actor.objects.all().delete()
+    LoadedRecord.objects.all().delete()
+    output = reload()
+    records = json.loads((settings.FIXTURES_DIR / "events.json").read_text())
+    fixture_events = [r for r in records if r["model"] == "timeline.event"]
+    assert Event.objects.count() == len(fixture_events)
+    assert f"{len(fixture_events)} created" in output
+
+
+def test_changed_fixture_updates_only_that_record(corpus, fixture_dir):
+    edit(
+        fixture_dir,
+        "events.json",
+        lambda rs: first(rs, "timeline.event")["fields"].update(title="A new title"),
+    )
+    output = reload(fixture_dir)
+    assert "1 updated" in output
+    slug = first(json.loads((fixture_dir / "events.json").read_text()), "timeline.event")["fields"]["slug"]
+    assert Event.objects.get(slug=slug).title == "A new title"
+    assert "Reloaded: 0 created, 1 updated, 0 deleted" in output
+
+
+def test_removed_record_is_deleted(corpus, fixture_dir):
+    citations = json.loads((fixture_dir / "citations.json").read_text())
+    removed = citations[-1]["fields"]
+    edit(fixture_dir, "citations.json", lambda rs: rs.pop())
+    output = reload(fixture_dir)
+    assert "1 deleted" in output
+    assert not Citation.objects.filter(
+        event__slug=removed["event"][0], source__slug=removed["source"][0], start=removed["start"]
+    ).exists()
+
+
+def test_dry_run_writes_nothing(corpus, fixture_dir):
+    edit(fixture_dir, "events.json", lambda rs: first(rs, "timeline.event")["fields"].update(title="Dry"))
+    before = snapshot()
+    output = reload(fixture_dir, "--dry-run")
+    assert "Dry run, nothing written: would have 0 created, 1 updated" in output
+    assert snapshot() == before
+
+
+BAD_RECORDS = [
+    (
+        "events.json",
+        lambda rs: first(rs, "timeline.event")["fields"].update(certainty="maybe"),
+        "field 'certainty': Value 'maybe' is not a valid choice.",
+    ),
+    (
+        "events.json",
+        lambda rs: first(rs, "timeline.event")["fields"].update(importance="high"),
+        "field 'importance': expected int, got str 'high'",
+    ),
+    (
+        "events.json",
+        lambda rs: first(rs, "timeline.event")["fields"].update(date="2025-02-30"),
+        "field 'date':",
+    ),
+    (
+        "events.json",
+        lambda rs: first(rs, "timeline.event")["fields"].update(date="2025-03-13", date_precision="month"),
+        "field 'date': For month or year precision, the date is the first day of the period.",
+    ),
+    (
+        "events.json",
+        lambda rs: first(rs, "timeline.event")["fields"].pop("title"),
+        "field 'title': required field is missing.",
+    ),
+    (
+        "events.json",
+        lambda rs: first(rs, "timeline.event")["fields"].update(colour="red"),
+        "field 'colour': timeline.event has no such field.",
+    ),
+    (
+        "events.json",
+        lambda rs: first(rs, "timeline.event")["fields"].update(era=["no-such-era"]),
+        "field 'era': refers to timeline.era 'no-such-era', which no fixture defines.",
+    ),
+    (
+        "events.json",
+        lambda rs: rs.insert(1, json.loads(json.dumps(first(rs, "timeline.event")))),
+        "field 'slug': duplicate timeline.event",
+    ),
+    (
+        "citations.json",
+        lambda rs: rs[0]["fields"].update(quote=rs[0]["fields"]["quote"] + " and then some invented words"),
+        "field 'quote': not found in",
+    ),
+    (
+        "citations.json",
+        lambda rs: rs[0]["fields"].update(start=rs[0]["fields"]["start"] + 1),
+        "do not match the quote",
+    ),
+    (
+        "sources.json",
+        lambda rs: rs[0]["fields"].update(seed_file="../../etc/passwd"),
+        "field 'seed_file': no article '../../etc/passwd' in seeds/.",
+    ),
+    (
+        "actors.json",
+        lambda rs: rs.append({"model": "timeline.event", "fields": {}}),
+        "field 'model': 'timeline.event' does not belong in this file",
+    ),
+]
+
+
+@pytest.mark.parametrize("name, change, message", BAD_RECORDS)
+def test_bad_record_is_refused_and_named(corpus, fixture_dir, name, change, message):
+    edit(fixture_dir, name, change)
+    before = snapshot()
+    with pytest.raises(CommandError) as excinfo:
+        reload(fixture_dir)
+    text = str(excinfo.value)
+    assert "the database is unchanged" in text
+    assert f"fixtures/{name}, record " in text
+    assert message in text
+    assert snapshot() == before
+
+
+def test_event_without_citation_is_refused(corpus, fixture_dir):
+    slug = first(json.loads((fixture_dir / "events.json").read_text()), "timeline.event")["fields"]["slug"]
+    edit(
+        fixture_dir,
+        "citations.json",
+        lambda rs: rs.__setitem__(slice(None), [r for r in rs if r["fields"]["event"] != [slug]]),
+    )
+    before = snapshot()
+    with pytest.raises(
+        CommandError, match=f"timeline.event '{slug}'\\), field 'slug': the event has no citation"
+    ):
+        reload(fixture_dir)
+    assert snapshot() == before
+
+
+def test_truncated_json_is_refused_with_its_position(corpus, fixture_dir):
+    path = fixture_dir / "actors.json"
+    path.write_text(path.read_text()[:500], encoding="utf-8")
+    before = snapshot()
+    with pytest.raises(CommandError, match=r"fixtures/actors.json: invalid JSON at line \d+, column \d+"):
+        reload(fixture_dir)
+    assert snapshot() == before
+
+
+def test_missing_file_is_refused(corpus, fixture_dir):
+    (fixture_dir / "sources.json").unlink()
+    with pytest.raises(CommandError, match="fixtures/sources.json: file is missing."):
+        reload(fixture_dir)
+
+
+def test_several_problems_are_reported_together(corpus, fixture_dir):
+    def break_two(records):
+        events = [r for r in records if r["model"] == "timeline.event"]
+        events[0]["fields"]["certainty"] = "maybe"
+        events[1]["fields"]["importance"] = None
+
+    edit(fixture_dir, "events.json", break_two)
+    with pytest.raises(CommandError) as excinfo:
+        reload(fixture_dir)
+    assert "field 'certainty'" in str(excinfo.value)
+    assert "field 'importance'" in str(excinfo.value)
+
+
+def admin_edit(slug, **changes):
+    Event.objects.filter(slug=slug).update(**changes)
+
+
+def first_event_slug(fixture_dir):
+    return first(json.loads((fixture_dir / "events.json").read_text()), "timeline.event")["fields"]["slug"]
+
+
+def test_admin_edit_is_kept_when_the_fixture_did_not_change_it(corpus):
+    slug = Event.objects.order_by("slug").first().slug
+    admin_edit(slug, title="Curated title")
+    output = reload()
+    assert Event.objects.get(slug=slug).title == "Curated title"
+    assert f"Kept admin edit: timeline.event '{slug}'" in output
+    assert "1 kept (admin edits)" in output
+
+
+def test_conflicting_admin_edit_refuses_the_reload(corpus, fixture_dir):
+    slug = first_event_slug(fixture_dir)
+    admin_edit(slug, title="Curated title")
+    edit(
+        fixture_dir,
+        "events.json",
+        lambda rs: first(rs, "timeline.event")["fields"].update(title="Fixture title"),
+    )
+    edit(
+        fixture_dir, "actors.json", lambda rs: first(rs, "timeline.actor")["fields"].update(description="New")
+    )
+    before = snapshot()
+    with pytest.raises(CommandError) as excinfo:
+        reload(fixture_dir)
+    assert f"timeline.event '{slug}': edited in the admin since the last reload" in str(excinfo.value)
+    assert "differs in title" in str(excinfo.value)
+    assert snapshot() == before
+
+
+def test_force_overwrites_admin_edits_and_says_which(corpus, fixture_dir):
+    slug = first_event_slug(fixture_dir)
+    admin_edit(slug, title="Curated title")
+    edit(
+        fixture_dir,
+        "events.json",
+        lambda rs: first(rs, "timeline.event")["fields"].update(title="Fixture title"),
+    )
+    output = reload(fixture_dir, "--force")
+    assert f"Overwrote admin edit: timeline.event '{slug}'" in output
+    assert Event.objects.get(slug=slug).title == "Fixture title"
+
+
+def test_record_created_in_admin_is_not_deleted(corpus):
+    event = Event.objects.order_by("slug").first()
+    source = Source.objects.first()
+    quote = source.text[:40]
+    Citation.objects.create(event=event, source=source, quote=quote, start=0, end=len(quote))
+    output = reload()
+    assert Citation.objects.filter(event=event, source=source, start=0).exists()
+    assert f"Kept admin edit: timeline.citation '{event.slug}/{source.slug}/0'" in output
+
+
+def test_exported_admin_edits_then_reload_cleanly(corpus, tmp_path):
+    slug = Event.objects.order_by("slug").first().slug
+    admin_edit(slug, title="Curated title")
+    export(tmp_path)
+    output = reload(tmp_path)
+    assert "0 kept" in output and "0 updated" in output
+    assert Event.objects.get(slug=slug).title == "Curated title"

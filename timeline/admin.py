@@ -1,0 +1,157 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from .models import Actor, Alias, Category, Citation, Era, Event, Participation, Source
+
+
+class CitationInline(admin.StackedInline):
+    model = Citation
+    extra = 0
+    autocomplete_fields = ["source"]
+    fields = ["source", "quote", "stance", ("start", "end")]
+
+
+class ParticipationInline(admin.TabularInline):
+    model = Participation
+    extra = 0
+    autocomplete_fields = ["actor"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "date_display", "date_basis", "certainty", "importance", "era", "source_count"]
+    list_filter = [
+        "era",
+        "certainty",
+        "date_basis",
+        "importance",
+        "categories",
+        ("actors", admin.RelatedOnlyFieldListFilter),
+        ("citations__source", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["title", "summary", "citations__quote", "actors__name", "actors__aliases__name"]
+    date_hierarchy = "date"
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["categories"]
+    inlines = [ParticipationInline, CitationInline]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "era", "categories", "certainty", "importance"]}),
+        ("Date", {"fields": [("date", "date_precision", "end_date"), "date_basis", "date_note"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("era")
+            .annotate(source_total=Count("citations__source", distinct=True))
+        )
+
+    @admin.display(description="Date", ordering="date")
+    def date_display(self, event):
+        return event.date_display
+
+    @admin.display(description="Sources", ordering="source_total")
+    def source_count(self, event):
+        return event.source_total
+
+
+class AliasInline(admin.TabularInline):
+    model = Alias
+    extra = 1
+
+
+@admin.register(Actor)
+class ActorAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "alias_list", "event_total"]
+    list_filter = ["kind"]
+    search_fields = ["name", "slug", "aliases__name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [AliasInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("aliases")
+            .annotate(event_total=Count("participations", distinct=True))
+        )
+
+    @admin.display(description="Aliases")
+    def alias_list(self, actor):
+        return ", ".join(str(alias) for alias in actor.aliases.all())
+
+    @admin.display(description="Events", ordering="event_total")
+    def event_total(self, actor):
+        return actor.event_total
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "outlet", "published_display", "quality", "seed_file", "citation_total"]
+    list_filter = ["quality", "published_precision"]
+    search_fields = ["title", "outlet", "seed_file", "text"]
+    readonly_fields = ["text"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(citation_total=Count("citations"))
+
+    @admin.display(description="Published", ordering="published")
+    def published_display(self, source):
+        return source.published_display
+
+    @admin.display(description="Citations", ordering="citation_total")
+    def citation_total(self, source):
+        return source.citation_total
+
+
+@admin.register(Citation)
+class CitationAdmin(admin.ModelAdmin):
+    list_display = ["event", "source", "stance", "short_quote", "start", "end"]
+    list_filter = ["stance", "source", "event__era", "event__certainty"]
+    list_select_related = ["event", "source"]
+    search_fields = ["quote", "event__title", "source__title"]
+    autocomplete_fields = ["event", "source"]
+
+    @admin.display(description="Quote")
+    def short_quote(self, citation):
+        return citation.quote if len(citation.quote) <= 90 else citation.quote[:87] + "…"
+
+
+@admin.register(Participation)
+class ParticipationAdmin(admin.ModelAdmin):
+    list_display = ["event", "actor", "role"]
+    list_select_related = ["event", "actor"]
+    list_filter = [("actor", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["role", "event__title", "actor__name", "actor__aliases__name"]
+    autocomplete_fields = ["event", "actor"]
+
+
+@admin.register(Alias)
+class AliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "actor", "garbled"]
+    list_select_related = ["actor"]
+    list_filter = ["garbled"]
+    search_fields = ["name", "actor__name"]
+    autocomplete_fields = ["actor"]
+
+
+@admin.register(Era)
+class EraAdmin(admin.ModelAdmin):
+    list_display = ["name", "position", "event_total"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(event_total=Count("events"))
+
+    @admin.display(description="Events", ordering="event_total")
+    def event_total(self, era):
+        return era.event_total
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]

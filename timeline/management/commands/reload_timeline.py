@@ -1,0 +1,56 @@
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from timeline.fixtures import MODELS, FixtureError, label, read_fixtures
+from timeline.reload import ReloadRefused, reload, summarize
+
+ACTIONS = ("create", "update", "delete", "unchanged", "kept")
+PAST = {
+    "create": "created",
+    "update": "updated",
+    "delete": "deleted",
+    "unchanged": "unchanged",
+    "kept": "kept (admin edits)",
+}
+
+
+class Command(BaseCommand):
+    help = "Validate the fixtures, then make the database match them in one transaction."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Validate and report, write nothing.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Overwrite records edited in the admin since the last reload.",
+        )
+        parser.add_argument("--fixtures", type=Path, default=settings.FIXTURES_DIR, help="Fixture folder.")
+
+    def handle(self, *args, dry_run, force, fixtures, **options):
+        try:
+            loaded = read_fixtures(fixtures, settings.SEEDS_DIR)
+            changes = reload(loaded, force=force, dry_run=dry_run)
+        except FixtureError as exc:
+            raise CommandError("Fixtures refused; the database is unchanged.\n" + "\n".join(exc.problems))
+        except ReloadRefused as exc:
+            raise CommandError(str(exc))
+
+        for change in changes:
+            if change.overwrites_edit:
+                self.stdout.write(self.style.WARNING(f"Overwrote admin edit: {change}"))
+        for change in changes:
+            if change.action == "kept":
+                self.stdout.write(f"Kept admin edit: {change} (the fixture did not change it)")
+        by_model = {}
+        for change in changes:
+            by_model.setdefault(change.model, []).append(change)
+        for model in MODELS:
+            counts = summarize(by_model.get(model, []))
+            shown = ", ".join(f"{counts[a]} {PAST[a]}" for a in ACTIONS if counts[a])
+            self.stdout.write(f"  {label(model):24} {shown or 'none'}")
+        totals = summarize(changes)
+        line = ", ".join(f"{totals[a]} {PAST[a]}" for a in ACTIONS)
+        prefix = "Dry run, nothing written: would have " if dry_run else "Reloaded: "
+        self.stdout.write(self.style.SUCCESS(prefix + line + "."))

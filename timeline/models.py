@@ -1,0 +1,447 @@
+"""The corpus: sources (articles), actors, events and the citations that tie them."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+
+from .dates import DatePrecision, format_partial_date, period_end
+
+
+class SlugManager(models.Manager):
+    """Looks records up by slug, their natural key in fixtures."""
+
+    def get_by_natural_key(self, slug):
+        return self.get(slug=slug)
+
+
+class Source(models.Model):
+    class Quality(models.TextChoices):
+        STANDARD = "standard", "Standard news report"
+        MACHINE_REWORDED = "machine_reworded", "Machine-reworded copy"
+        SPECULATIVE = "speculative", "Speculative writing"
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=300)
+    outlet = models.CharField(
+        max_length=200, blank=True, help_text="Only if the article itself names its publisher."
+    )
+    published = models.DateField(null=True, blank=True)
+    published_precision = models.CharField(
+        max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    published_note = models.TextField(blank=True, help_text="How the publication date was derived.")
+    seed_file = models.CharField(max_length=100, unique=True)
+    quality = models.CharField(max_length=20, choices=Quality.choices, default=Quality.STANDARD)
+    quality_note = models.TextField(blank=True)
+    text = models.TextField(editable=False, help_text="Read from seeds/ on every reload.")
+
+    objects = SlugManager()
+    natural_key_fields = ("slug",)
+    fixture_exclude = ("text",)
+
+    class Meta:
+        ordering = ["seed_file"]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("source_detail", args=[self.slug])
+
+    @property
+    def published_display(self):
+        return format_partial_date(self.published, self.published_precision)
+
+    def read_seed(self):
+        """The article as it is in seeds/, byte-for-byte decoded as UTF-8."""
+        return (settings.SEEDS_DIR / self.seed_file).read_text(encoding="utf-8")
+
+    def clean(self):
+        if self.published is None and self.published_precision != DatePrecision.UNKNOWN:
+            raise ValidationError({"published_precision": "A source without a date has precision 'unknown'."})
+        if self.published is not None and self.published_precision == DatePrecision.UNKNOWN:
+            raise ValidationError(
+                {"published_precision": "A dated source needs a day, month or year precision."}
+            )
+
+
+class Actor(models.Model):
+    class Kind(models.TextChoices):
+        PERSON = "person", "Person"
+        COMPANY = "company", "Company"
+        GOVERNMENT = "government", "Government body"
+        MEDIA = "media", "Media outlet"
+        PROJECT = "project", "Project"
+        TOKEN = "token", "Token"
+        GROUP = "group", "Group"
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    description = models.TextField(blank=True)
+
+    objects = SlugManager()
+    natural_key_fields = ("slug",)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("actor_detail", args=[self.slug])
+
+
+class AliasManager(models.Manager):
+    def get_by_natural_key(self, actor_slug, name):
+        return self.get(actor__slug=actor_slug, name=name)
+
+
+class Alias(models.Model):
+    """A way an article writes an actor's name, including machine-garbled ones."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    garbled = models.BooleanField(
+        default=False, help_text="A machine-reworded form, shown as written and marked [sic]."
+    )
+
+    objects = AliasManager()
+    natural_key_fields = ("actor", "name")
+
+    class Meta:
+        ordering = ["actor__slug", "name"]
+        verbose_name_plural = "aliases"
+        constraints = [models.UniqueConstraint(fields=["name"], name="alias_name_unique")]
+
+    def __str__(self):
+        return f"{self.name} [sic]" if self.garbled else self.name
+
+    def natural_key(self):
+        return (self.actor.slug, self.name)
+
+    natural_key.dependencies = ["timeline.actor"]
+
+
+class Era(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(help_text="Order of the eras in the story.")
+    description = models.TextField(blank=True)
+
+    objects = SlugManager()
+    natural_key_fields = ("slug",)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Category(models.Model):
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+
+    objects = SlugManager()
+    natural_key_fields = ("slug",)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class EventQuerySet(models.QuerySet):
+    def chronological(self):
+        """Dated events by date, undated ones last."""
+        return self.order_by(models.F("date").asc(nulls_last=True), "slug")
+
+    def involving(self, actors):
+        return self.filter(
+            models.Exists(Participation.objects.filter(event=models.OuterRef("pk"), actor__in=actors))
+        )
+
+    def in_categories(self, categories):
+        through = Event.categories.through.objects
+        return self.filter(
+            models.Exists(through.filter(event=models.OuterRef("pk"), category__in=categories))
+        )
+
+    def with_certainty(self, certainties):
+        return self.filter(certainty__in=certainties)
+
+    def cited_in(self, sources):
+        return self.filter(
+            models.Exists(Citation.objects.filter(event=models.OuterRef("pk"), source__in=sources))
+        )
+
+    def in_eras(self, eras):
+        return self.filter(era__in=eras)
+
+    def between(self, start=None, end=None):
+        """Events whose span overlaps [start, end]; undated events never match."""
+        queryset = self
+        if start is not None:
+            queryset = queryset.filter(latest_date__gte=start)
+        if end is not None:
+            queryset = queryset.filter(date__lte=end)
+        return queryset
+
+    def search(self, text):
+        """Case-insensitive match on titles, summaries, quotes and actor names or aliases."""
+        text = text.strip()
+        by_actor = Participation.objects.filter(event=models.OuterRef("pk")).filter(
+            models.Q(actor__name__icontains=text)
+            | models.Exists(Alias.objects.filter(actor=models.OuterRef("actor"), name__icontains=text))
+        )
+        by_quote = Citation.objects.filter(event=models.OuterRef("pk"), quote__icontains=text)
+        return self.filter(
+            models.Q(title__icontains=text)
+            | models.Q(summary__icontains=text)
+            | models.Exists(by_quote)
+            | models.Exists(by_actor)
+        )
+
+    def with_related(self):
+        return self.select_related("era").prefetch_related(
+            "categories",
+            models.Prefetch("participations", queryset=Participation.objects.select_related("actor")),
+            models.Prefetch("citations", queryset=Citation.objects.select_related("source")),
+        )
+
+
+class EventManager(SlugManager.from_queryset(EventQuerySet)):
+    pass
+
+
+class Event(models.Model):
+    class DateBasis(models.TextChoices):
+        STATED = "stated", "Stated in the text"
+        INFERRED = "inferred", "Inferred from the text"
+        EXTERNAL = "external", "From outside the articles"
+        UNDATED = "undated", "No date in the articles"
+
+    class Certainty(models.TextChoices):
+        CONFIRMED = "confirmed", "Confirmed"
+        REPORTED = "reported", "Reported"
+        ALLEGED = "alleged", "Alleged"
+        DENIED = "denied", "Denied"
+        SPECULATIVE = "speculative", "Speculative"
+
+    class Importance(models.IntegerChoices):
+        MINOR = 1, "Minor"
+        NOTABLE = 2, "Notable"
+        MAJOR = 3, "Major"
+
+    slug = models.SlugField(unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.TextField()
+    date = models.DateField(
+        null=True, blank=True, help_text="First day of the period for month or year precision."
+    )
+    date_precision = models.CharField(
+        max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
+    )
+    end_date = models.DateField(null=True, blank=True)
+    latest_date = models.DateField(
+        null=True, editable=False, help_text="Last day the event may cover, for date-range filters."
+    )
+    date_basis = models.CharField(max_length=8, choices=DateBasis.choices)
+    date_note = models.TextField(blank=True, help_text="How the date was resolved, when not stated outright.")
+    certainty = models.CharField(max_length=12, choices=Certainty.choices)
+    importance = models.PositiveSmallIntegerField(choices=Importance.choices, default=Importance.NOTABLE)
+    era = models.ForeignKey(Era, on_delete=models.PROTECT, related_name="events")
+    categories = models.ManyToManyField(Category, related_name="events", blank=True)
+    actors = models.ManyToManyField(Actor, through="Participation", related_name="events")
+
+    objects = EventManager()
+    natural_key_fields = ("slug",)
+    fixture_exclude = ("latest_date",)
+
+    class Meta:
+        ordering = [models.F("date").asc(nulls_last=True), "slug"]
+
+    def __str__(self):
+        return self.title
+
+    def natural_key(self):
+        return (self.slug,)
+
+    def get_absolute_url(self):
+        return reverse("event_detail", args=[self.slug])
+
+    @property
+    def date_display(self):
+        return format_partial_date(self.date, self.date_precision)
+
+    @property
+    def is_disputed(self):
+        return any(c.stance == Citation.Stance.DISPUTES for c in self.citations.all())
+
+    @property
+    def source_count(self):
+        return len({c.source_id for c in self.citations.all()})
+
+    def save(self, *args, **kwargs):
+        last = self.end_date or self.date
+        self.latest_date = period_end(last, self.date_precision) if last else None
+        super().save(*args, **kwargs)
+
+    @property
+    def end_date_display(self):
+        return format_partial_date(self.end_date, self.date_precision)
+
+    def clean(self):
+        errors = {}
+        if self.date is None:
+            if self.date_precision != DatePrecision.UNKNOWN:
+                errors["date_precision"] = "An undated event has precision 'unknown'."
+            if self.date_basis != self.DateBasis.UNDATED:
+                errors["date_basis"] = "An undated event has basis 'undated'."
+            if self.end_date is not None:
+                errors["end_date"] = "An undated event cannot have an end date."
+        else:
+            if self.date_precision == DatePrecision.UNKNOWN:
+                errors["date_precision"] = "A dated event needs a day, month or year precision."
+            elif not DatePrecision.is_period_start(self.date, self.date_precision):
+                errors["date"] = "For month or year precision, the date is the first day of the period."
+            if self.date_basis == self.DateBasis.UNDATED:
+                errors["date_basis"] = "A dated event needs a basis: stated, inferred or external."
+            if self.date_basis in (self.DateBasis.INFERRED, self.DateBasis.EXTERNAL) and not self.date_note:
+                errors["date_note"] = "Say how an inferred or external date was resolved."
+            if self.end_date is not None and self.end_date < self.date:
+                errors["end_date"] = "The end date is before the start date."
+        if errors:
+            raise ValidationError(errors)
+
+
+class ParticipationManager(models.Manager):
+    def get_by_natural_key(self, event_slug, actor_slug):
+        return self.get(event__slug=event_slug, actor__slug=actor_slug)
+
+
+class Participation(models.Model):
+    """An actor's part in an event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participations")
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="participations")
+    role = models.CharField(max_length=100)
+
+    objects = ParticipationManager()
+    natural_key_fields = ("event", "actor")
+
+    class Meta:
+        ordering = ["event__slug", "actor__slug"]
+        constraints = [models.UniqueConstraint(fields=["event", "actor"], name="participation_unique")]
+
+    def __str__(self):
+        return f"{self.actor} ({self.role}) in {self.event}"
+
+    def natural_key(self):
+        return (self.event.slug, self.actor.slug)
+
+    natural_key.dependencies = ["timeline.event", "timeline.actor"]
+
+
+class CitationManager(models.Manager):
+    def get_by_natural_key(self, event_slug, source_slug, start):
+        return self.get(event__slug=event_slug, source__slug=source_slug, start=start)
+
+
+class Citation(models.Model):
+    class Stance(models.TextChoices):
+        SUPPORTS = "supports", "Supports"
+        DISPUTES = "disputes", "Disputes"
+        CONTEXT = "context", "Context"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    quote = models.TextField(help_text="Exactly as written in the article.")
+    start = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Character offset of the quote; found automatically when left blank."
+    )
+    end = models.PositiveIntegerField(null=True, blank=True)
+    stance = models.CharField(max_length=10, choices=Stance.choices, default=Stance.SUPPORTS)
+
+    objects = CitationManager()
+    natural_key_fields = ("event", "source", "start")
+
+    class Meta:
+        ordering = ["event__slug", "source__slug", "start"]
+        constraints = [models.UniqueConstraint(fields=["event", "source", "start"], name="citation_unique")]
+
+    def __str__(self):
+        return f"{self.source.slug}[{self.start}:{self.end}] for {self.event.slug}"
+
+    def natural_key(self):
+        return (self.event.slug, self.source.slug, self.start)
+
+    @property
+    def anchor(self):
+        """The id of the quoted passage in the source reader."""
+        return f"q-{self.start}-{self.end}"
+
+    natural_key.dependencies = ["timeline.event", "timeline.source"]
+
+    def clean(self):
+        if not self.source_id or not self.quote:
+            return
+        text = self.source.text or self.source.read_seed()
+        if self.start is None and self.end is None:
+            found = text.find(self.quote)
+            if found < 0:
+                raise ValidationError({"quote": quote_not_found_message(self.source)})
+            self.start, self.end = found, found + len(self.quote)
+            return
+        check_offsets(text, self.quote, self.start, self.end, self.source)
+
+
+def quote_not_found_message(source):
+    return (
+        f"This quote is not in the article {source.seed_file!r}; "
+        "copy it exactly as written, including punctuation and curly quotes."
+    )
+
+
+def check_offsets(text, quote, start, end, source):
+    """Raise a ValidationError unless text[start:end] is exactly the quote."""
+    if quote not in text:
+        raise ValidationError({"quote": quote_not_found_message(source)})
+    if start is None or end is None:
+        raise ValidationError({"start": "Give both offsets, or neither to have them found."})
+    if text[start:end] != quote:
+        found = text.find(quote)
+        raise ValidationError(
+            {"start": f"Offsets {start}:{end} do not match the quote; it is at {found}:{found + len(quote)}."}
+        )
+
+
+class LoadedRecord(models.Model):
+    """What reload_timeline last wrote for a record, so later admin edits can be told apart."""
+
+    model = models.CharField(max_length=50)
+    key = models.CharField(max_length=500, help_text="The record's natural key, as JSON.")
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["model", "key"], name="loaded_record_unique")]
+
+    def __str__(self):
+        return f"{self.model} {self.key}"

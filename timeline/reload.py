@@ -1,0 +1,212 @@
+"""Making the database match the fixtures without losing a curator's admin edits.
+
+Each record is compared three ways: the fixture (F), the database (D) and the digest
+of what the last reload wrote (B, kept in LoadedRecord):
+
+- F == D: unchanged.
+- D == B: nobody touched the record since the last reload, so the fixture wins
+  (create, update or delete).
+- D != B: a curator changed it in the admin. If the fixture did not change (F == B)
+  the edit is kept; if both changed it is a conflict, and the reload is refused.
+  ``force`` makes the fixtures win everywhere and reports what it overwrote.
+"""
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from .checks import corpus_problems
+from .fixtures import (
+    MODELS,
+    FixtureError,
+    database_records,
+    describe,
+    digest,
+    fixture_fields,
+    label,
+    natural_key_select,
+)
+from .models import LoadedRecord, Source
+
+
+@dataclass
+class Change:
+    model: type
+    key: tuple
+    action: str
+    fixture: dict | None
+    database: dict | None
+    base: str | None = None
+    overwrites_edit: bool = False
+    reason: str = ""
+
+    def __str__(self):
+        return describe(self.model, self.key)
+
+    def differing_fields(self):
+        fixture, database = self.fixture or {}, self.database or {}
+        return sorted(n for n in set(fixture) | set(database) if fixture.get(n) != database.get(n))
+
+    def explain(self):
+        if self.database is None:
+            return f"{self}: deleted in the admin since the last reload, but the fixture changed it"
+        if self.fixture is None:
+            what = "created" if self.reason == "created" else "edited"
+            return f"{self}: {what} in the admin since the last reload, but the fixture removes it"
+        return (
+            f"{self}: edited in the admin since the last reload and changed in the fixture "
+            f"(differs in {', '.join(self.differing_fields())})"
+        )
+
+
+APPLY = {"create", "update", "delete"}
+
+
+def plan_reload(fixtures, force=False):
+    base = {(row.model, row.key): row.digest for row in LoadedRecord.objects.all()}
+    changes = []
+    for model in MODELS:
+        in_db = database_records(model)
+        wanted = fixtures.records[model]
+        base_keys = {tuple(json.loads(key)) for model_label, key in base if model_label == label(model)}
+        for key in sorted(set(wanted) | set(in_db) | base_keys, key=str):
+            f, d = wanted.get(key), in_db.get(key)
+            b = base.get((label(model), json.dumps(list(key))))
+            f_digest = digest(f) if f is not None else None
+            d_digest = digest(d) if d is not None else None
+            change = Change(model, key, "unchanged", f, d, base=b)
+            if f_digest == d_digest:
+                pass
+            elif d_digest == b or force:
+                change.action = "create" if d is None else "delete" if f is None else "update"
+                change.overwrites_edit = d_digest != b
+            elif f_digest == b:
+                change.action = "kept"
+            else:
+                change.action = "conflict"
+                change.reason = "created" if b is None else "edited"
+            changes.append(change)
+    if not force:
+        protect_kept_dependents(changes)
+    return changes
+
+
+def protect_kept_dependents(changes):
+    """A deletion that would cascade to a record kept for the admin becomes a conflict."""
+    deleting = {(c.model, c.key): c for c in changes if c.action == "delete"}
+    for change in changes:
+        if change.action not in ("kept", "conflict") or change.database is None:
+            continue
+        for f in fixture_fields(change.model):
+            if f.is_relation and not f.many_to_many and change.database[f.name] is not None:
+                target = deleting.get((f.related_model, tuple(change.database[f.name])))
+                if target is not None:
+                    target.action = "conflict"
+                    target.reason = f"{change}, kept from the admin, refers to it"
+
+
+class ReloadRefused(Exception):
+    def __init__(self, conflicts):
+        self.conflicts = conflicts
+        lines = [
+            c.explain() if not c.reason or c.reason in ("created", "edited") else f"{c}: {c.reason}"
+            for c in conflicts
+        ]
+        super().__init__(
+            "Refused: these records were changed in the admin since the last reload and the "
+            "fixtures change them too. Nothing was written. Run export_timeline to keep the "
+            "admin edits, or --force to overwrite them.\n  " + "\n  ".join(lines)
+        )
+
+
+class _DryRun(Exception):
+    pass
+
+
+def reload(fixtures, force=False, dry_run=False):
+    """Apply the fixtures in one transaction; returns the list of changes."""
+    try:
+        with transaction.atomic():
+            changes = plan_reload(fixtures, force=force)
+            conflicts = [c for c in changes if c.action == "conflict"]
+            if conflicts:
+                raise ReloadRefused(conflicts)
+            apply(changes, fixtures)
+            problems = corpus_problems()
+            if problems:
+                raise FixtureError(["After applying, the corpus fails its checks:", *problems])
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return changes
+
+
+def apply(changes, fixtures):
+    for change in reversed(changes):
+        if change.action == "delete":
+            lookup(change.model, change.key).delete()
+    pks = {}
+    by_model = {}
+    for change in changes:
+        by_model.setdefault(change.model, []).append(change)
+    for model in MODELS:
+        for change in by_model.get(model, []):
+            if change.action in ("create", "update"):
+                write(change, pks)
+        pks[model] = natural_key_index(model)
+    refresh_source_texts(fixtures)
+    record_loaded(changes)
+
+
+def lookup(model, key):
+    return model.objects.get_by_natural_key(*key)
+
+
+def natural_key_index(model):
+    return {obj.natural_key(): obj.pk for obj in model.objects.select_related(*natural_key_select(model))}
+
+
+def write(change, pks):
+    model, fields = change.model, change.fixture
+    obj = lookup(model, change.key) if change.action == "update" else model()
+    many = {}
+    for f in fixture_fields(model):
+        value = fields[f.name]
+        if f.many_to_many:
+            many[f.name] = [pks[f.related_model][tuple(k)] for k in value]
+        elif f.is_relation:
+            setattr(obj, f.attname, pks[f.related_model][tuple(value)] if value is not None else None)
+        else:
+            setattr(obj, f.attname, f.to_python(value))
+    obj.save()
+    for name, related_pks in many.items():
+        getattr(obj, name).set(related_pks)
+
+
+def refresh_source_texts(fixtures):
+    for source in Source.objects.all():
+        text = fixtures.seed_texts[source.natural_key()]
+        if source.text != text:
+            source.text = text
+            source.save(update_fields=["text"])
+
+
+def record_loaded(changes):
+    for change in changes:
+        key = json.dumps(list(change.key))
+        if change.action == "kept":
+            continue
+        if change.fixture is None:
+            if change.base is not None:
+                LoadedRecord.objects.filter(model=label(change.model), key=key).delete()
+        elif digest(change.fixture) != change.base:
+            LoadedRecord.objects.update_or_create(
+                model=label(change.model), key=key, defaults={"digest": digest(change.fixture)}
+            )
+
+
+def summarize(changes):
+    return Counter(c.action for c in changes if not (c.fixture is None and c.database is None))

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.chronology, name="chronology"),
+    path("events.json", views.events_json, name="events_json"),
+    path("actors.json", views.actors_json, name="actors_json"),
+    path("sources.json", views.sources_json, name="sources_json"),
+    path("events/<slug:slug>/", views.event_detail, name="event_detail"),
+    path("actors/", views.actor_index, name="actor_index"),
+    path("actors/<slug:slug>/", views.actor_detail, name="actor_detail"),
+    path("sources/", views.source_index, name="source_index"),
+    path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
+    path("admin/", admin.site.urls),
+]
