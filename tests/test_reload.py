@@ -183,9 +183,7 @@ def test_event_without_citation_is_refused(corpus, fixture_dir):
         lambda rs: rs.__setitem__(slice(None), [r for r in rs if r["fields"]["event"] != [slug]]),
     )
     before = snapshot()
-    with pytest.raises(
-        CommandError, match=f"timeline.event '{slug}'\\), field 'slug': the event has no citation"
-    ):
+    with pytest.raises(CommandError, match=f"timeline.event '{slug}'\\), field 'slug': the event has no citation"):
         reload(fixture_dir)
     assert snapshot() == before
 
@@ -243,9 +241,7 @@ def test_conflicting_admin_edit_refuses_the_reload(corpus, fixture_dir):
         "events.json",
         lambda rs: first(rs, "timeline.event")["fields"].update(title="Fixture title"),
     )
-    edit(
-        fixture_dir, "actors.json", lambda rs: first(rs, "timeline.actor")["fields"].update(description="New")
-    )
+    edit(fixture_dir, "actors.json", lambda rs: first(rs, "timeline.actor")["fields"].update(description="New"))
     before = snapshot()
     with pytest.raises(CommandError) as excinfo:
         reload(fixture_dir)

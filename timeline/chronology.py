@@ -102,10 +102,7 @@ def build_overview(events, span=None, eras=None):
         }
         for era in (eras if eras is not None else era_spans())
     ]
-    ticks = [
-        {"label": str(year), "x": x(datetime.date(year, 1, 1))}
-        for year in range(start.year + 1, end.year + 1)
-    ]
+    ticks = [{"label": str(year), "x": x(datetime.date(year, 1, 1))} for year in range(start.year + 1, end.year + 1)]
     marks, stacks = [], {}
     for event in events:
         if event.date is None:

@@ -110,9 +110,7 @@ class EventFilter(django_filters.FilterSet):
         def counted(queryset, through, dimension):
             matching = self.queryset_without(dimension).values("pk")
             options = list(
-                queryset.annotate(
-                    matches=Count(through, filter=Q(**{f"{through}__in": matching}), distinct=True)
-                )
+                queryset.annotate(matches=Count(through, filter=Q(**{f"{through}__in": matching}), distinct=True))
             )
             picked = {option.pk for option in chosen.get(dimension) or ()}
             for option in options:

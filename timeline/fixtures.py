@@ -91,9 +91,7 @@ def natural_key_select(model):
             paths.append(f.name)
             related = f.related_model
             paths.extend(
-                f"{f.name}__{name}"
-                for name in related.natural_key_fields
-                if related._meta.get_field(name).is_relation
+                f"{f.name}__{name}" for name in related.natural_key_fields if related._meta.get_field(name).is_relation
             )
     return paths
 
@@ -197,9 +195,7 @@ def read_fixtures(directory, seeds_dir):
             problems.append(f"{shown}: file is missing.")
             continue
         if path.stat().st_size > MAX_FIXTURE_BYTES:
-            problems.append(
-                f"{shown}: file is {path.stat().st_size:,} bytes; the limit is {MAX_FIXTURE_BYTES:,}."
-            )
+            problems.append(f"{shown}: file is {path.stat().st_size:,} bytes; the limit is {MAX_FIXTURE_BYTES:,}.")
             continue
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -258,9 +254,7 @@ def read_fixtures(directory, seeds_dir):
     if problems:
         raise FixtureError(problems)
     for model in MODELS:
-        fixtures.records[model] = dict(
-            sorted(fixtures.records[model].items(), key=lambda item: sort_key(item[0]))
-        )
+        fixtures.records[model] = dict(sorted(fixtures.records[model].items(), key=lambda item: sort_key(item[0])))
     return fixtures
 
 
@@ -277,9 +271,7 @@ def check_record(record, problems):
         where = f"{record.where}, field {name!r}"
         if name not in given:
             if f.many_to_many or f.has_default() or f.null:
-                value = (
-                    [] if f.many_to_many else (None if f.null and not f.has_default() else f.get_default())
-                )
+                value = [] if f.many_to_many else (None if f.null and not f.has_default() else f.get_default())
                 fields[name] = json_value(value)
                 continue
             problems.append(f"{where}: required field is missing.")

@@ -23,13 +23,9 @@ class Source(models.Model):
 
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=300)
-    outlet = models.CharField(
-        max_length=200, blank=True, help_text="Only if the article itself names its publisher."
-    )
+    outlet = models.CharField(max_length=200, blank=True, help_text="Only if the article itself names its publisher.")
     published = models.DateField(null=True, blank=True)
-    published_precision = models.CharField(
-        max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
-    )
+    published_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
     published_note = models.TextField(blank=True, help_text="How the publication date was derived.")
     seed_file = models.CharField(max_length=100, unique=True)
     quality = models.CharField(max_length=20, choices=Quality.choices, default=Quality.STANDARD)
@@ -64,9 +60,7 @@ class Source(models.Model):
         if self.published is None and self.published_precision != DatePrecision.UNKNOWN:
             raise ValidationError({"published_precision": "A source without a date has precision 'unknown'."})
         if self.published is not None and self.published_precision == DatePrecision.UNKNOWN:
-            raise ValidationError(
-                {"published_precision": "A dated source needs a day, month or year precision."}
-            )
+            raise ValidationError({"published_precision": "A dated source needs a day, month or year precision."})
 
 
 class Actor(models.Model):
@@ -174,23 +168,17 @@ class EventQuerySet(models.QuerySet):
         return self.order_by(models.F("date").asc(nulls_last=True), "slug")
 
     def involving(self, actors):
-        return self.filter(
-            models.Exists(Participation.objects.filter(event=models.OuterRef("pk"), actor__in=actors))
-        )
+        return self.filter(models.Exists(Participation.objects.filter(event=models.OuterRef("pk"), actor__in=actors)))
 
     def in_categories(self, categories):
         through = Event.categories.through.objects
-        return self.filter(
-            models.Exists(through.filter(event=models.OuterRef("pk"), category__in=categories))
-        )
+        return self.filter(models.Exists(through.filter(event=models.OuterRef("pk"), category__in=categories)))
 
     def with_certainty(self, certainties):
         return self.filter(certainty__in=certainties)
 
     def cited_in(self, sources):
-        return self.filter(
-            models.Exists(Citation.objects.filter(event=models.OuterRef("pk"), source__in=sources))
-        )
+        return self.filter(models.Exists(Citation.objects.filter(event=models.OuterRef("pk"), source__in=sources)))
 
     def in_eras(self, eras):
         return self.filter(era__in=eras)
@@ -253,12 +241,8 @@ class Event(models.Model):
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
     summary = models.TextField()
-    date = models.DateField(
-        null=True, blank=True, help_text="First day of the period for month or year precision."
-    )
-    date_precision = models.CharField(
-        max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN
-    )
+    date = models.DateField(null=True, blank=True, help_text="First day of the period for month or year precision.")
+    date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
     end_date = models.DateField(null=True, blank=True)
     latest_date = models.DateField(
         null=True, editable=False, help_text="Last day the event may cover, for date-range filters."

@@ -19,9 +19,7 @@ def event_payload(event):
         "importance": event.importance,
         "categories": [c.slug for c in event.categories.all()],
         "era": event.era.slug,
-        "actors": [
-            {"slug": p.actor.slug, "name": p.actor.name, "role": p.role} for p in event.participations.all()
-        ],
+        "actors": [{"slug": p.actor.slug, "name": p.actor.name, "role": p.role} for p in event.participations.all()],
         "citations": [
             {
                 "source": c.source.slug,

@@ -111,8 +111,7 @@ class ReloadRefused(Exception):
     def __init__(self, conflicts):
         self.conflicts = conflicts
         lines = [
-            c.explain() if not c.reason or c.reason in ("created", "edited") else f"{c}: {c.reason}"
-            for c in conflicts
+            c.explain() if not c.reason or c.reason in ("created", "edited") else f"{c}: {c.reason}" for c in conflicts
         ]
         super().__init__(
             "Refused: these records were changed in the admin since the last reload and the "

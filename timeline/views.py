@@ -62,9 +62,7 @@ def event_detail(request, slug):
 def actor_detail(request, slug):
     actor = get_object_or_404(Actor.objects.prefetch_related("aliases"), slug=slug)
     events = list(Event.objects.involving([actor]).with_related().chronological())
-    return render(
-        request, "actor_detail.html", {"actor": actor, "events": events, "groups": group_events(events)}
-    )
+    return render(request, "actor_detail.html", {"actor": actor, "events": events, "groups": group_events(events)})
 
 
 def actor_index(request):

@@ -33,9 +33,9 @@ class Command(BaseCommand):
             loaded = read_fixtures(fixtures, settings.SEEDS_DIR)
             changes = reload(loaded, force=force, dry_run=dry_run)
         except FixtureError as exc:
-            raise CommandError("Fixtures refused; the database is unchanged.\n" + "\n".join(exc.problems))
+            raise CommandError("Fixtures refused; the database is unchanged.\n" + "\n".join(exc.problems)) from exc
         except ReloadRefused as exc:
-            raise CommandError(str(exc))
+            raise CommandError(str(exc)) from exc
 
         for change in changes:
             if change.overwrites_edit:
