@@ -1,0 +1,93 @@
+"""Curating in the admin: list pages without N+1, search through aliases, quotes checked on save."""
+
+import pytest
+
+from timeline.models import Actor, Citation, Event, Source
+
+pytestmark = pytest.mark.usefixtures("corpus")
+
+LIST_PAGES = ["event", "actor", "source", "citation", "participation", "alias", "era", "category"]
+
+
+@pytest.mark.parametrize("model", LIST_PAGES)
+def test_list_pages_load_with_bounded_queries(admin_client, django_assert_max_num_queries, model):
+    with django_assert_max_num_queries(14):
+        response = admin_client.get(f"/admin/timeline/{model}/")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", ["event", "citation", "actor"])
+def test_filtered_list_pages_load(admin_client, model):
+    filters = {
+        "event": "?certainty__exact=speculative&era__slug__exact=pardon",
+        "citation": "?stance__exact=disputes",
+        "actor": "?kind__exact=person",
+    }
+    assert admin_client.get(f"/admin/timeline/{model}/{filters[model]}").status_code == 200
+
+
+def test_event_list_query_count_does_not_grow_with_rows(admin_client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(14):
+        admin_client.get("/admin/timeline/event/?all=")
+
+
+def test_search_by_garbled_alias_finds_the_actor_and_events(admin_client):
+    html = admin_client.get("/admin/timeline/event/", {"q": "Justin Solar"}).content.decode()
+    sun_events = Event.objects.involving(Actor.objects.filter(slug="justin-sun"))
+    assert sun_events.exists()
+    for event in sun_events:
+        assert event.title in html
+
+
+def test_search_by_quote(admin_client):
+    citation = Citation.objects.first()
+    html = admin_client.get("/admin/timeline/event/", {"q": citation.quote[5:40]}).content.decode()
+    assert citation.event.title in html
+
+
+def test_event_change_page_has_citation_inlines(admin_client):
+    event = Event.objects.filter(citations__isnull=False).first()
+    html = admin_client.get(f"/admin/timeline/event/{event.pk}/change/").content.decode()
+    assert "citations-TOTAL_FORMS" in html
+    assert "participations-TOTAL_FORMS" in html
+
+
+def citation_form(citation, **changes):
+    data = {
+        "event": citation.event_id,
+        "source": citation.source_id,
+        "quote": citation.quote,
+        "start": citation.start,
+        "end": citation.end,
+        "stance": citation.stance,
+    }
+    data.update(changes)
+    return {k: ("" if v is None else v) for k, v in data.items()}
+
+
+def test_saving_a_quote_that_is_not_in_the_article_is_refused(admin_client):
+    citation = Citation.objects.first()
+    url = f"/admin/timeline/citation/{citation.pk}/change/"
+    response = admin_client.post(url, citation_form(citation, quote=citation.quote + " (invented)"))
+    assert response.status_code == 200
+    assert "This quote is not in the article" in response.content.decode()
+    citation.refresh_from_db()
+    assert not citation.quote.endswith("(invented)")
+
+
+def test_saving_wrong_offsets_is_refused_with_the_right_ones(admin_client):
+    citation = Citation.objects.first()
+    url = f"/admin/timeline/citation/{citation.pk}/change/"
+    response = admin_client.post(url, citation_form(citation, start=citation.start + 1))
+    assert f"it is at {citation.start}:{citation.end}" in response.content.decode()
+
+
+def test_blank_offsets_are_found_from_the_quote(admin_client):
+    citation = Citation.objects.first()
+    source = Source.objects.exclude(pk=citation.source_id).first()
+    quote = source.text[10:60]
+    url = f"/admin/timeline/citation/{citation.pk}/change/"
+    response = admin_client.post(url, citation_form(citation, source=source.pk, quote=quote, start=None, end=None))
+    assert response.status_code == 302
+    citation.refresh_from_db()
+    assert source.text[citation.start : citation.end] == quote

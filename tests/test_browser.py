@@ -1,0 +1,236 @@
+"""What only a real browser shows: htmx swaps, history, keyboard use, no-JS, layout, axe."""
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from timeline.models import Actor, Citation, Event
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls here are plain and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = settings.BASE_DIR / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (make test does this).")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    call_command("reload_timeline", verbosity=0)
+    return live_server.url
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=site)
+    context.route(re.compile(r"^(?!http://(localhost|127\.0\.0\.1)).*"), lambda route: route.abort())
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def event_ids(page):
+    return page.eval_on_selector_all("#results article.event", "els => els.map(e => e.id)")
+
+
+def wait_for_swap(page, action):
+    with page.expect_response(lambda r: r.request.headers.get("hx-request") == "true"):
+        action()
+    page.wait_for_timeout(50)
+
+
+def test_filters_combine_update_the_url_and_survive_back_and_forward(page):
+    page.goto("/")
+    everything = event_ids(page)
+    status = page.locator("#result-status")
+
+    wait_for_swap(page, lambda: page.get_by_role("checkbox", name=re.compile(r"^Changpeng Zhao")).check())
+    assert "actor=changpeng-zhao" in page.url
+    cz = event_ids(page)
+    assert 0 < len(cz) < len(everything)
+    assert status.inner_text().startswith(f"{len(cz)} of {len(everything)}")
+
+    wait_for_swap(page, lambda: page.get_by_role("checkbox", name=re.compile(r"^Confirmed")).check())
+    assert "certainty=confirmed" in page.url and "actor=changpeng-zhao" in page.url
+    both = event_ids(page)
+    expected = Event.objects.involving(Actor.objects.filter(slug="changpeng-zhao")).with_certainty(["confirmed"])
+    assert set(both) == set(expected.values_list("slug", flat=True))
+
+    page.go_back()
+    page.wait_for_function(f"document.querySelectorAll('#results article.event').length === {len(cz)}")
+    assert event_ids(page) == cz
+    assert page.get_by_role("checkbox", name=re.compile(r"^Confirmed")).is_checked() is False
+    page.go_forward()
+    page.wait_for_function(f"document.querySelectorAll('#results article.event').length === {len(both)}")
+    assert event_ids(page) == both
+
+    page.goto(page.url)
+    assert event_ids(page) == both  # the URL alone restores the view
+
+
+def test_typing_a_date_range_filters_and_says_what_was_understood(page):
+    page.goto("/")
+    wait_for_swap(page, lambda: page.get_by_label("From").fill("March 2025"))
+    wait_for_swap(page, lambda: page.get_by_label("To", exact=True).fill("2025-03-31"))
+    page.get_by_label("To", exact=True).press("Tab")
+    page.wait_for_timeout(300)
+    assert "From understood as Mar 2025" in page.locator("#understood").inner_text()
+    for slug in event_ids(page):
+        event = Event.objects.get(slug=slug)
+        assert event.date <= __import__("datetime").date(2025, 3, 31)
+
+
+def test_bad_date_shows_an_inline_message_and_keeps_the_page(page):
+    page.goto("/")
+    wait_for_swap(page, lambda: page.get_by_label("From").fill("2025-02-30"))
+    page.get_by_label("From").press("Tab")
+    page.wait_for_selector(".problems")
+    assert "is not a date we can read" in page.locator(".problems").inner_text()
+    assert page.get_by_role("checkbox", name=re.compile(r"^Confirmed")).is_visible()
+
+
+def test_event_detail_expands_inline_with_its_citations(page):
+    event = Event.objects.get(slug=Citation.objects.filter(stance="disputes").first().event.slug)
+    page.goto("/")
+    article = page.locator(f"article#{event.slug}")
+    assert not article.locator(".event-detail").is_visible()
+    article.locator("summary").click()
+    detail = article.locator(".event-detail")
+    assert detail.is_visible()
+    assert "Disputes" in detail.inner_text()
+    link = detail.locator(".cite-line a").first
+    href = link.get_attribute("href")
+    link.click()
+    page.wait_for_url(f"**{href}")
+    anchor = href.split("#", 1)[1]
+    assert page.evaluate(f"document.getElementById('{anchor}').getBoundingClientRect().top") < 900
+
+
+def test_keyboard_only_path(page):
+    page.goto("/")
+    search = page.get_by_label("Search titles, summaries, quotes and names")
+    search.focus()
+    wait_for_swap(page, lambda: page.keyboard.type("Abu Dhabi"))
+    page.wait_for_timeout(600)
+    assert page.evaluate("document.activeElement.id") == "id_q"  # focus stays where the user was
+    ids = event_ids(page)
+    assert ids
+    page.keyboard.press("Tab")
+    for _ in range(200):
+        if page.evaluate("document.activeElement.tagName") == "SUMMARY":
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.parentElement.open") is True
+
+
+def test_overview_marks_are_links_to_their_events(page):
+    page.goto("/")
+    mark = page.locator("svg a.mark").first
+    target = mark.get_attribute("href")
+    mark.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**{target}")
+    assert page.locator(f"{target} details").get_attribute("open") is not None
+
+
+def test_filtering_works_with_javascript_off(browser, site):
+    context = browser.new_context(java_script_enabled=False, base_url=site)
+    page = context.new_page()
+    page.goto("/")
+    page.get_by_role("checkbox", name=re.compile(r"^Speculative")).check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**certainty=speculative**")
+    ids = event_ids(page)
+    assert set(ids) == set(Event.objects.filter(certainty="speculative").values_list("slug", flat=True))
+    page.locator("summary").first.click()
+    assert page.locator(".event-detail").first.is_visible()
+    context.close()
+
+
+def test_layout_at_360px_has_no_horizontal_scroll(browser, site):
+    context = browser.new_context(viewport={"width": 360, "height": 800}, base_url=site)
+    page = context.new_page()
+    for url in ["/", "/sources/", "/actors/"]:
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, url
+    context.close()
+
+
+def run_axe(page):
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: {v['nodes'][0]['target']})" for v in result["violations"]
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_reports_no_violations_on_any_page_type(browser, site, scheme):
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: `npm ci` installs it (make test does this).")
+    event = Event.objects.first()
+    actor = Actor.objects.get(slug="justin-sun")
+    source = Citation.objects.first().source
+    urls = [
+        "/",
+        "/?actor=changpeng-zhao&from=2025",
+        "/?from=2025-02-30",
+        event.get_absolute_url(),
+        actor.get_absolute_url(),
+        source.get_absolute_url(),
+        "/actors/",
+        "/sources/",
+    ]
+    context = browser.new_context(color_scheme=scheme, base_url=site, bypass_csp=True)
+    page = context.new_page()
+    problems = {}
+    for url in urls:
+        page.goto(url)
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        violations = run_axe(page)
+        if violations:
+            problems[url] = violations
+    context.close()
+    assert problems == {}, json.dumps(problems, indent=2)
+
+
+def test_screenshots_of_the_main_page(browser, site):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for width, height in [(1280, 900), (360, 780)]:
+        context = browser.new_context(viewport={"width": width, "height": height}, base_url=site)
+        page = context.new_page()
+        page.goto("/?actor=changpeng-zhao")
+        page.locator("article.event details").nth(1).evaluate("d => d.open = true")
+        path = SCREENSHOTS / f"chronology-{width}.png"
+        page.screenshot(path=str(path), full_page=False)
+        assert path.stat().st_size > 10_000
+        context.close()

@@ -1,0 +1,92 @@
+"""The read-only JSON contract that later work builds on."""
+
+import datetime
+
+import pytest
+from django.conf import settings
+
+from timeline.models import Actor, Event, Source
+
+pytestmark = pytest.mark.usefixtures("corpus")
+
+EVENT_KEYS = {
+    "slug",
+    "title",
+    "summary",
+    "date",
+    "date_precision",
+    "end_date",
+    "date_basis",
+    "date_note",
+    "certainty",
+    "importance",
+    "categories",
+    "era",
+    "actors",
+    "citations",
+}
+
+
+def test_events_json_matches_the_contract(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(6):
+        data = client.get("/events.json").json()
+    assert data["count"] == len(data["events"]) == Event.objects.count()
+    texts = {s.seed_file: (settings.SEEDS_DIR / s.seed_file).read_text(encoding="utf-8") for s in Source.objects.all()}
+    for event in data["events"]:
+        assert set(event) == EVENT_KEYS
+        assert event["citations"], event["slug"]
+        for citation in event["citations"]:
+            assert set(citation) == {"source", "source_file", "quote", "stance", "start", "end"}
+            assert texts[citation["source_file"]][citation["start"] : citation["end"]] == citation["quote"]
+        for actor in event["actors"]:
+            assert set(actor) == {"slug", "name", "role"} and actor["role"]
+        if event["date"] is not None:
+            day = datetime.date.fromisoformat(event["date"])
+            if event["date_precision"] == "month":
+                assert day.day == 1
+            if event["date_precision"] == "year":
+                assert (day.month, day.day) == (1, 1)
+        else:
+            assert event["date_precision"] == "unknown"
+
+
+def test_events_are_chronological_with_undated_last(client):
+    events = client.get("/events.json").json()["events"]
+    dates = [e["date"] for e in events]
+    dated = [d for d in dates if d is not None]
+    assert dated == sorted(dated)
+    assert dates == dated + [None] * (len(dates) - len(dated))
+    assert None in dates
+
+
+def test_actors_json(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(3):
+        data = client.get("/actors.json").json()
+    assert data["count"] == len(data["actors"]) == Actor.objects.count()
+    for actor in data["actors"]:
+        assert set(actor) == {"slug", "name", "kind", "aliases", "description"}
+    sun = next(a for a in data["actors"] if a["slug"] == "justin-sun")
+    assert "Justin Solar" in sun["aliases"]
+
+
+def test_sources_json(client):
+    data = client.get("/sources.json").json()
+    assert data["count"] == 5
+    for source in data["sources"]:
+        assert set(source) == {
+            "slug",
+            "title",
+            "outlet",
+            "published",
+            "published_precision",
+            "seed_file",
+            "quality_note",
+        }
+        assert (settings.SEEDS_DIR / source["seed_file"]).is_file()
+
+
+def test_json_is_filterable_like_the_page(client):
+    everything = client.get("/events.json").json()["count"]
+    speculative = client.get("/events.json?certainty=speculative").json()
+    assert 0 < speculative["count"] < everything
+    assert {e["certainty"] for e in speculative["events"]} == {"speculative"}

@@ -1,0 +1,128 @@
+"""The chronology page, its htmx fragment and the 400s for every malformed parameter."""
+
+import pytest
+
+from timeline.models import Actor, Event
+
+pytestmark = pytest.mark.usefixtures("corpus")
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def test_full_page_lists_every_event_in_order(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    slugs = list(Event.objects.chronological().values_list("slug", flat=True))
+    positions = [html.index(f'id="{slug}"') for slug in slugs]
+    assert positions == sorted(positions)
+    assert f"{len(slugs)} of {len(slugs)} events shown." in html
+    assert "<svg" in html and 'class="mark' in html
+    assert response["Vary"] == "HX-Request" or "HX-Request" in response["Vary"]
+
+
+def test_htmx_request_gets_only_the_results_fragment(client):
+    response = client.get("/?certainty=speculative", **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith('<div id="results"')
+    assert "<html" not in html
+    assert 'hx-swap-oob="innerHTML:#result-status"' in html
+    assert "HX-Request" in response["Vary"]
+    speculative = Event.objects.filter(certainty="speculative")
+    assert speculative.exists()
+    for event in Event.objects.exclude(certainty="speculative"):
+        assert f'id="{event.slug}"' not in html
+    for event in speculative:
+        assert f'id="{event.slug}"' in html
+
+
+def test_history_restore_request_gets_the_full_page(client):
+    response = client.get("/?certainty=confirmed", HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HTMX)
+    assert "<html" in response.content.decode()
+
+
+def test_filters_combine(client):
+    actor = Actor.objects.get(slug="changpeng-zhao")
+    response = client.get("/", {"actor": actor.slug, "from": "2025", "certainty": ["confirmed", "reported"]})
+    expected = (
+        Event.objects.involving([actor])
+        .between(start=__import__("datetime").date(2025, 1, 1))
+        .with_certainty(["confirmed", "reported"])
+    )
+    html = response.content.decode()
+    assert expected.exists()
+    for event in Event.objects.all():
+        assert (f'id="{event.slug}"' in html) == expected.filter(pk=event.pk).exists(), event.slug
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("actor=nobody", "actor: Select a valid choice. nobody is not one of the available choices."),
+        ("category=nope", "category: Select a valid choice."),
+        ("certainty=maybe", "certainty: Select a valid choice. maybe is not one of the available choices."),
+        ("source=nope", "source: Select a valid choice."),
+        ("era=nope", "era: Select a valid choice."),
+        ("from=2025-02-30", "from: “2025-02-30” is not a date we can read"),
+        ("to=yesterday", "to: “yesterday” is not a date we can read"),
+        ("from=2025&to=2024", "“From” (2025) is after “To” (2024)."),
+        ("colour=red", "colour: unknown parameter"),
+        ("q=" + "x" * 300, "q: Ensure this value has at most 200 characters"),
+    ],
+)
+def test_malformed_parameters_get_a_readable_400(client, query, message):
+    response = client.get(f"/?{query}")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert '<form id="filter-form"' in html  # the rest of the page stays usable
+
+    fragment = client.get(f"/?{query}", **HTMX)
+    assert fragment.status_code == 400
+    assert message in fragment.content.decode()
+
+    data = client.get(f"/events.json?{query}")
+    assert data.status_code == 400
+    assert any(message in problem for problem in data.json()["errors"])
+
+
+def test_from_and_to_say_what_was_understood(client):
+    html = client.get("/", {"from": "March 2025", "to": "2025-10-23"}).content.decode()
+    assert "From understood as Mar 2025 (from 1 Mar 2025)." in html
+    assert "To understood as 23 Oct 2025 (to 23 Oct 2025)." in html
+
+
+def test_search_finds_actors_through_garbled_aliases(client):
+    response = client.get("/events.json", {"q": "Justin Solar"})
+    slugs = {e["slug"] for e in response.json()["events"]}
+    sun = Event.objects.involving(Actor.objects.filter(slug="justin-sun"))
+    assert slugs and slugs == set(sun.values_list("slug", flat=True))
+
+
+def test_event_permalink_actor_and_source_pages(client, django_assert_max_num_queries):
+    event = Event.objects.filter(citations__isnull=False).first()
+    with django_assert_max_num_queries(6):
+        page = client.get(event.get_absolute_url())
+    assert page.status_code == 200
+    citation = event.citations.first()
+    assert (
+        citation.quote.replace("’", "&#x27;")[:10] in page.content.decode()
+        or citation.quote[:10] in page.content.decode()
+    )
+
+    with django_assert_max_num_queries(8):
+        source_page = client.get(citation.source.get_absolute_url())
+    html = source_page.content.decode()
+    assert f'id="{citation.anchor}"' in html
+    assert event.get_absolute_url() in html
+
+    actor = Actor.objects.get(slug="justin-sun")
+    actor_page = client.get(actor.get_absolute_url()).content.decode()
+    assert "Justin Solar" in actor_page and "[sic]" in actor_page
+
+
+@pytest.mark.parametrize("url", ["/events/nope/", "/actors/nope/", "/sources/nope/"])
+def test_unknown_slugs_are_404(client, url):
+    assert client.get(url).status_code == 404
