@@ -28,4 +28,7 @@ browser-deps:
 
 test: $(STAMP) lint browser-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	@echo "== Test suite on SQLite =="
 	$(BIN)/pytest
+	@echo "== Test suite on a throwaway PostgreSQL 15 cluster =="
+	$(BIN)/python tests/pgcluster.py -- $(BIN)/pytest

@@ -1,7 +1,34 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 
+from .fixtures import digest, serialize
 from .models import Actor, Alias, Category, Citation, Era, Event, Participation, Source
+
+
+class EditConflictForm(forms.ModelForm):
+    """Refuses to save over changes someone else (a curator or a reload) made since the form was opened."""
+
+    loaded_digest = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_digest"].initial = digest(serialize(self.instance))
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("loaded_digest") != digest(serialize(self.instance)):
+            raise forms.ValidationError(
+                "Someone changed this record since you opened it, so your changes were not saved. "
+                "Open it again to see the current version, then redo your edit.",
+                code="edit_conflict",
+            )
+        return cleaned
+
+
+class CuratedAdmin(admin.ModelAdmin):
+    form = EditConflictForm
 
 
 class CitationInline(admin.StackedInline):
@@ -18,7 +45,7 @@ class ParticipationInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(CuratedAdmin):
     list_display = ["title", "date_display", "date_basis", "certainty", "importance", "era", "source_count"]
     list_filter = [
         "era",
@@ -35,7 +62,10 @@ class EventAdmin(admin.ModelAdmin):
     filter_horizontal = ["categories"]
     inlines = [ParticipationInline, CitationInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "summary", "era", "categories", "certainty", "importance"]}),
+        (
+            None,
+            {"fields": ["title", "slug", "summary", "era", "categories", "certainty", "importance", "loaded_digest"]},
+        ),
         ("Date", {"fields": [("date", "date_precision", "end_date"), "date_basis", "date_note"]}),
     ]
 
@@ -62,7 +92,7 @@ class AliasInline(admin.TabularInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(CuratedAdmin):
     list_display = ["name", "kind", "alias_list", "event_total"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "aliases__name", "description"]
@@ -87,7 +117,7 @@ class ActorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(CuratedAdmin):
     list_display = ["title", "outlet", "published_display", "quality", "seed_file", "citation_total"]
     list_filter = ["quality", "published_precision"]
     search_fields = ["title", "outlet", "seed_file", "text"]
@@ -106,7 +136,7 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Citation)
-class CitationAdmin(admin.ModelAdmin):
+class CitationAdmin(CuratedAdmin):
     list_display = ["event", "source", "stance", "short_quote", "start", "end"]
     list_filter = ["stance", "source", "event__era", "event__certainty"]
     list_select_related = ["event", "source"]
@@ -119,7 +149,7 @@ class CitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Participation)
-class ParticipationAdmin(admin.ModelAdmin):
+class ParticipationAdmin(CuratedAdmin):
     list_display = ["event", "actor", "role"]
     list_select_related = ["event", "actor"]
     list_filter = [("actor", admin.RelatedOnlyFieldListFilter)]
@@ -128,7 +158,7 @@ class ParticipationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Alias)
-class AliasAdmin(admin.ModelAdmin):
+class AliasAdmin(CuratedAdmin):
     list_display = ["name", "actor", "garbled"]
     list_select_related = ["actor"]
     list_filter = ["garbled"]
@@ -137,7 +167,7 @@ class AliasAdmin(admin.ModelAdmin):
 
 
 @admin.register(Era)
-class EraAdmin(admin.ModelAdmin):
+class EraAdmin(CuratedAdmin):
     list_display = ["name", "position", "event_total"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
@@ -151,7 +181,7 @@ class EraAdmin(admin.ModelAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(CuratedAdmin):
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
