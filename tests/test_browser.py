@@ -4,6 +4,7 @@ import json
 import os
 import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.conf import settings
@@ -69,15 +70,16 @@ def wait_for_swap(page, action):
 def test_filters_combine_update_the_url_and_survive_back_and_forward(page):
     page.goto("/")
     everything = event_ids(page)
+    page.locator("details.facet summary", has_text="Actors").click()
     status = page.locator("#result-status")
 
-    wait_for_swap(page, lambda: page.get_by_role("checkbox", name=re.compile(r"^Changpeng Zhao")).check())
+    wait_for_swap(page, lambda: page.get_by_role("checkbox", name=re.compile(r"^Changpeng Zhao \d+ matching$")).check())
     assert "actor=changpeng-zhao" in page.url
     cz = event_ids(page)
     assert 0 < len(cz) < len(everything)
     assert status.inner_text().startswith(f"{len(cz)} of {len(everything)}")
 
-    wait_for_swap(page, lambda: page.get_by_role("checkbox", name=re.compile(r"^Confirmed")).check())
+    wait_for_swap(page, lambda: page.get_by_role("checkbox", name=re.compile(r"^Confirmed \d+ matching$")).check())
     assert "certainty=confirmed" in page.url and "actor=changpeng-zhao" in page.url
     both = event_ids(page)
     expected = Event.objects.involving(Actor.objects.filter(slug="changpeng-zhao")).with_certainty(["confirmed"])
@@ -86,7 +88,7 @@ def test_filters_combine_update_the_url_and_survive_back_and_forward(page):
     page.go_back()
     page.wait_for_function(f"document.querySelectorAll('#results article.event').length === {len(cz)}")
     assert event_ids(page) == cz
-    assert page.get_by_role("checkbox", name=re.compile(r"^Confirmed")).is_checked() is False
+    assert page.get_by_role("checkbox", name=re.compile(r"^Confirmed \d+ matching$")).is_checked() is False
     page.go_forward()
     page.wait_for_function(f"document.querySelectorAll('#results article.event').length === {len(both)}")
     assert event_ids(page) == both
@@ -97,10 +99,11 @@ def test_filters_combine_update_the_url_and_survive_back_and_forward(page):
 
 def test_typing_a_date_range_filters_and_says_what_was_understood(page):
     page.goto("/")
-    wait_for_swap(page, lambda: page.get_by_label("From").fill("March 2025"))
-    wait_for_swap(page, lambda: page.get_by_label("To", exact=True).fill("2025-03-31"))
-    page.get_by_label("To", exact=True).press("Tab")
-    page.wait_for_timeout(300)
+    page.locator("#id_from").fill("March 2025")
+    wait_for_swap(page, lambda: page.locator("#id_from").press("Tab"))
+    page.locator("#id_to").fill("2025-03-31")
+    wait_for_swap(page, lambda: page.locator("#id_to").press("Enter"))
+    page.wait_for_url(lambda url: parse_qs(urlsplit(url).query) == {"from": ["March 2025"], "to": ["2025-03-31"]})
     assert "From understood as Mar 2025" in page.locator("#understood").inner_text()
     for slug in event_ids(page):
         event = Event.objects.get(slug=slug)
@@ -109,11 +112,11 @@ def test_typing_a_date_range_filters_and_says_what_was_understood(page):
 
 def test_bad_date_shows_an_inline_message_and_keeps_the_page(page):
     page.goto("/")
-    wait_for_swap(page, lambda: page.get_by_label("From").fill("2025-02-30"))
-    page.get_by_label("From").press("Tab")
+    page.locator("#id_from").fill("2025-02-30")
+    wait_for_swap(page, lambda: page.locator("#id_from").press("Tab"))
     page.wait_for_selector(".problems")
     assert "is not a date we can read" in page.locator(".problems").inner_text()
-    assert page.get_by_role("checkbox", name=re.compile(r"^Confirmed")).is_visible()
+    assert page.get_by_role("checkbox", name=re.compile(r"^Confirmed \d+ matching$")).is_visible()
 
 
 def test_event_detail_expands_inline_with_its_citations(page):
@@ -159,20 +162,21 @@ def test_overview_marks_are_links_to_their_events(page):
     mark.focus()
     page.keyboard.press("Enter")
     page.wait_for_url(f"**{target}")
-    assert page.locator(f"{target} details").get_attribute("open") is not None
+    page.wait_for_selector(f"{target} details[open]")
+    assert page.evaluate(f"document.querySelector('{target}').getBoundingClientRect().top") < 900
 
 
 def test_filtering_works_with_javascript_off(browser, site):
     context = browser.new_context(java_script_enabled=False, base_url=site)
     page = context.new_page()
     page.goto("/")
-    page.get_by_role("checkbox", name=re.compile(r"^Speculative")).check()
+    page.get_by_role("checkbox", name=re.compile(r"^Speculative \d+ matching$")).check()
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url("**certainty=speculative**")
     ids = event_ids(page)
     assert set(ids) == set(Event.objects.filter(certainty="speculative").values_list("slug", flat=True))
-    page.locator("summary").first.click()
-    assert page.locator(".event-detail").first.is_visible()
+    page.locator("article.event summary").first.click()
+    assert page.locator("article.event .event-detail").first.is_visible()
     context.close()
 
 
@@ -234,3 +238,16 @@ def test_screenshots_of_the_main_page(browser, site):
         page.screenshot(path=str(path), full_page=False)
         assert path.stat().st_size > 10_000
         context.close()
+
+
+def test_toggling_a_checkbox_by_keyboard_keeps_focus_and_updates_counts(page):
+    page.goto("/")
+    binance_count = page.locator("#n-actor-binance")
+    before = binance_count.text_content()
+    speculative = page.get_by_role("checkbox", name=re.compile(r"^Speculative \d+ matching$"))
+    speculative.focus()
+    wait_for_swap(page, lambda: page.keyboard.press("Space"))
+    page.wait_for_function("old => document.querySelector('#n-actor-binance').textContent !== old", arg=before)
+    assert page.evaluate("document.activeElement.name + '=' + document.activeElement.value") == "certainty=speculative"
+    expected = Event.objects.filter(certainty="speculative").involving(Actor.objects.filter(slug="binance")).count()
+    assert binance_count.text_content() == f"{expected} matching"

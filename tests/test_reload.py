@@ -1,6 +1,7 @@
 """reload_timeline: validate first, apply atomically, keep admin edits, refuse bad fixtures."""
 
 import json
+import re
 from io import StringIO
 
 import pytest
@@ -59,11 +60,12 @@ def test_first_load_creates_every_record(corpus):
     Source.objects.all().delete()
     Actor.objects.all().delete()
     LoadedRecord.objects.all().delete()
-    output = reload()
+    output = reload(None, "--verbosity", "2")
     records = json.loads((settings.FIXTURES_DIR / "events.json").read_text())
     fixture_events = [r for r in records if r["model"] == "timeline.event"]
     assert Event.objects.count() == len(fixture_events)
-    assert f"{len(fixture_events)} created" in output
+    assert re.search(rf"timeline.event +{len(fixture_events)} created\n", output)
+    assert re.search(r"timeline.era +5 unchanged\n", output)
 
 
 def test_changed_fixture_updates_only_that_record(corpus, fixture_dir):

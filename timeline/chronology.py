@@ -30,7 +30,7 @@ def month_key(event):
     if event.date is None:
         return ("undated", "Undated")
     if event.date_precision == DatePrecision.YEAR:
-        return (f"{event.date.year}", f"{event.date.year} (month not known)")
+        return (f"{event.date.year}", f"{event.date.year}, month not known")
     return (event.date.strftime("%Y-%m"), event.date.strftime("%B %Y"))
 
 
@@ -51,7 +51,7 @@ def group_events(events):
 
 # The overview strip --------------------------------------------------------------
 
-WIDTH, HEIGHT, AXIS_Y, PAD = 1000, 130, 100, 20
+WIDTH, HEIGHT, AXIS_Y, PAD, BAND_HEIGHT = 1000, 130, 100, 20, 16
 
 
 @dataclass
@@ -92,16 +92,21 @@ def build_overview(events, span=None, eras=None):
     def x(day):
         return round(PAD + (WIDTH - 2 * PAD) * (day - start).days / days, 1)
 
-    bands = [
-        {
-            "name": era.name,
-            "slug": era.slug,
-            "x": x(era.start),
-            "label_x": x(era.start) + 4,
-            "width": max(x(era.end) - x(era.start), 2),
-        }
-        for era in (eras if eras is not None else era_spans())
-    ]
+    bands, lane_ends = [], []
+    for era in sorted(eras if eras is not None else era_spans(), key=lambda era: era.start):
+        lane = next((i for i, last in enumerate(lane_ends) if last < era.start), len(lane_ends))
+        lane_ends[lane : lane + 1] = [era.end]
+        bands.append(
+            {
+                "name": era.name,
+                "position": era.position,
+                "x": x(era.start),
+                "y": 4 + lane * BAND_HEIGHT,
+                "label_x": x(era.start) + 3,
+                "label_y": 4 + lane * BAND_HEIGHT + 11,
+                "width": max(x(era.end) - x(era.start), 2),
+            }
+        )
     ticks = [{"label": str(year), "x": x(datetime.date(year, 1, 1))} for year in range(start.year + 1, end.year + 1)]
     marks, stacks = [], {}
     for event in events:
@@ -109,14 +114,14 @@ def build_overview(events, span=None, eras=None):
             continue
         mark_x = x(event.date)
         slot = stacks[round(mark_x / 10)] = stacks.get(round(mark_x / 10), -1) + 1
-        mark_y = AXIS_Y - 12 - (slot % 6) * 13
+        mark_y = AXIS_Y - 10 - (slot % 4) * 12
         marks.append(
             {
                 "event": event,
                 "x": mark_x,
                 "y": mark_y,
                 "bar_y": mark_y - 4,
-                "width": max(x(event.latest_date) - mark_x, 0) if event.latest_date else 0,
+                "width": x(event.end_date) - mark_x if event.end_date else 0,
             }
         )
     return Overview(start, end, bands, ticks, marks)

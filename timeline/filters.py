@@ -127,12 +127,26 @@ class EventFilter(django_filters.FilterSet):
                 for value, text in Event.Certainty.choices
             ],
             "groups": [
-                ("actor", "Actors", counted(Actor.objects.order_by("name"), "events", "actor")),
-                ("category", "Categories", counted(Category.objects.order_by("name"), "events", "category")),
-                ("era", "Eras", counted(Era.objects.all(), "events", "era")),
-                ("source", "Source articles", counted(Source.objects.all(), "citations__event", "source")),
+                facet_group("era", "Eras", counted(Era.objects.all(), "events", "era")),
+                facet_group("actor", "Actors", counted(Actor.objects.order_by("name"), "events", "actor"), True),
+                facet_group(
+                    "category", "Categories", counted(Category.objects.order_by("name"), "events", "category"), True
+                ),
+                facet_group(
+                    "source", "Source articles", counted(Source.objects.all(), "citations__event", "source"), True
+                ),
             ],
         }
+
+
+def facet_group(name, legend, options, collapsible=False):
+    return {
+        "name": name,
+        "legend": legend,
+        "options": options,
+        "collapsible": collapsible,
+        "selected": sum(option.checked for option in options),
+    }
 
 
 # "from" and "to" are the URL parameters, but "from" cannot be a class attribute.

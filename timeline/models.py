@@ -140,6 +140,11 @@ class Era(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        for event in self.events.all():
+            event.save(update_fields=["sort_key"])
+
     def natural_key(self):
         return (self.slug,)
 
@@ -164,8 +169,8 @@ class Category(models.Model):
 
 class EventQuerySet(models.QuerySet):
     def chronological(self):
-        """Dated events by date, undated ones last."""
-        return self.order_by(models.F("date").asc(nulls_last=True), "slug")
+        """Reading order (see Event.reading_order); undated events last."""
+        return self.order_by(models.F("sort_key").asc(nulls_last=True), "slug")
 
     def involving(self, actors):
         return self.filter(models.Exists(Participation.objects.filter(event=models.OuterRef("pk"), actor__in=actors)))
@@ -247,6 +252,7 @@ class Event(models.Model):
     latest_date = models.DateField(
         null=True, editable=False, help_text="Last day the event may cover, for date-range filters."
     )
+    sort_key = models.CharField(max_length=40, null=True, editable=False)
     date_basis = models.CharField(max_length=8, choices=DateBasis.choices)
     date_note = models.TextField(blank=True, help_text="How the date was resolved, when not stated outright.")
     certainty = models.CharField(max_length=12, choices=Certainty.choices)
@@ -257,10 +263,10 @@ class Event(models.Model):
 
     objects = EventManager()
     natural_key_fields = ("slug",)
-    fixture_exclude = ("latest_date",)
+    fixture_exclude = ("latest_date", "sort_key")
 
     class Meta:
-        ordering = [models.F("date").asc(nulls_last=True), "slug"]
+        ordering = [models.F("sort_key").asc(nulls_last=True), "slug"]
 
     def __str__(self):
         return self.title
@@ -286,7 +292,19 @@ class Event(models.Model):
     def save(self, *args, **kwargs):
         last = self.end_date or self.date
         self.latest_date = period_end(last, self.date_precision) if last else None
+        self.sort_key = self.reading_order()
         super().save(*args, **kwargs)
+
+    def reading_order(self):
+        """A sortable key: strictly by date (the first day of the period), then coarser first.
+
+        On one date, an event known only to the year or month comes before those known to
+        the day, and events follow the order of their eras so era sections are not split.
+        """
+        if self.date is None:
+            return None
+        rank = {DatePrecision.YEAR: 0, DatePrecision.MONTH: 1}.get(self.date_precision, 2)
+        return f"{self.date:%Y-%m-%d}|{rank}|{self.era.position:04d}"
 
     @property
     def end_date_display(self):

@@ -26,5 +26,18 @@
     }
   }
   window.addEventListener("hashchange", openTarget);
+
+  // Filter links stay short: empty fields are left out of htmx requests and pushed URLs.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var data = event.detail.formData;
+    if (!data) {
+      return;
+    }
+    Array.from(data.keys()).forEach(function (key) {
+      if (data.getAll(key).every(function (value) { return value === ""; })) {
+        data.delete(key);
+      }
+    });
+  });
   document.addEventListener("DOMContentLoaded", openTarget);
 })();

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--fixtures", type=Path, default=settings.FIXTURES_DIR, help="Fixture folder.")
 
-    def handle(self, *args, dry_run, force, fixtures, **options):
+    def handle(self, *args, dry_run, force, fixtures, verbosity, **options):
         try:
             loaded = read_fixtures(fixtures, settings.SEEDS_DIR)
             changes = reload(loaded, force=force, dry_run=dry_run)
@@ -37,20 +37,21 @@ class Command(BaseCommand):
         except ReloadRefused as exc:
             raise CommandError(str(exc)) from exc
 
-        for change in changes:
+        for change in changes if verbosity else ():
             if change.overwrites_edit:
                 self.stdout.write(self.style.WARNING(f"Overwrote admin edit: {change}"))
-        for change in changes:
+        for change in changes if verbosity else ():
             if change.action == "kept":
                 self.stdout.write(f"Kept admin edit: {change} (the fixture did not change it)")
         by_model = {}
         for change in changes:
             by_model.setdefault(change.model, []).append(change)
-        for model in MODELS:
+        for model in MODELS if verbosity > 1 else ():
             counts = summarize(by_model.get(model, []))
             shown = ", ".join(f"{counts[a]} {PAST[a]}" for a in ACTIONS if counts[a])
             self.stdout.write(f"  {label(model):24} {shown or 'none'}")
         totals = summarize(changes)
         line = ", ".join(f"{totals[a]} {PAST[a]}" for a in ACTIONS)
         prefix = "Dry run, nothing written: would have " if dry_run else "Reloaded: "
-        self.stdout.write(self.style.SUCCESS(prefix + line + "."))
+        if verbosity:
+            self.stdout.write(self.style.SUCCESS(prefix + line + "."))
