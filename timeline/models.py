@@ -252,7 +252,7 @@ class Event(models.Model):
     latest_date = models.DateField(
         null=True, editable=False, help_text="Last day the event may cover, for date-range filters."
     )
-    sort_key = models.CharField(max_length=40, null=True, editable=False)
+    sort_key = models.CharField(max_length=40, null=True, editable=False)  # noqa: DJ001 (NULL sorts undated last)
     date_basis = models.CharField(max_length=8, choices=DateBasis.choices)
     date_note = models.TextField(blank=True, help_text="How the date was resolved, when not stated outright.")
     certainty = models.CharField(max_length=12, choices=Certainty.choices)
