@@ -127,13 +127,13 @@ class EventFilter(django_filters.FilterSet):
                 for value, text in Event.Certainty.choices
             ],
             "groups": [
-                facet_group("era", "Eras", counted(Era.objects.all(), "events", "era")),
+                facet_group("era", "Eras", counted(Era.objects.order_by("position"), "events", "era")),
                 facet_group("actor", "Actors", counted(Actor.objects.order_by("name"), "events", "actor"), True),
                 facet_group(
                     "category", "Categories", counted(Category.objects.order_by("name"), "events", "category"), True
                 ),
                 facet_group(
-                    "source", "Source articles", counted(Source.objects.all(), "citations__event", "source"), True
+                    "source", "Source articles", counted(Source.objects.order_by("seed_file"), "citations__event", "source"), True
                 ),
             ],
         }
