@@ -6,4 +6,4 @@ class TimelineConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import checks  # noqa: F401  (registers the corpus checks)
+        from . import checks, signals  # noqa: F401  (registers the corpus checks and signal receivers)

@@ -133,7 +133,10 @@ class EventFilter(django_filters.FilterSet):
                     "category", "Categories", counted(Category.objects.order_by("name"), "events", "category"), True
                 ),
                 facet_group(
-                    "source", "Source articles", counted(Source.objects.order_by("seed_file"), "citations__event", "source"), True
+                    "source",
+                    "Source articles",
+                    counted(Source.objects.order_by("seed_file"), "citations__event", "source"),
+                    True,
                 ),
             ],
         }

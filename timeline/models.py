@@ -1,9 +1,13 @@
 """The corpus: sources (articles), actors, events and the citations that tie them."""
 
+import re
+
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.urls import reverse
+from django.utils import timezone
 
 from .dates import DatePrecision, format_partial_date, period_end
 
@@ -170,7 +174,7 @@ class Category(models.Model):
 class EventQuerySet(models.QuerySet):
     def chronological(self):
         """Reading order (see Event.reading_order); undated events last."""
-        return self.order_by(models.F("sort_key").asc(nulls_last=True), "slug")
+        return self.order_by(models.F("sort_key").asc(nulls_last=True), "id")
 
     def involving(self, actors):
         return self.filter(models.Exists(Participation.objects.filter(event=models.OuterRef("pk"), actor__in=actors)))
@@ -198,19 +202,41 @@ class EventQuerySet(models.QuerySet):
         return queryset
 
     def search(self, text):
-        """Case-insensitive match on titles, summaries, quotes and actor names or aliases."""
-        text = text.strip()
-        by_actor = Participation.objects.filter(event=models.OuterRef("pk")).filter(
-            models.Q(actor__name__icontains=text)
-            | models.Exists(Alias.objects.filter(actor=models.OuterRef("actor"), name__icontains=text))
-        )
-        by_quote = Citation.objects.filter(event=models.OuterRef("pk"), quote__icontains=text)
-        return self.filter(
-            models.Q(title__icontains=text)
-            | models.Q(summary__icontains=text)
-            | models.Exists(by_quote)
-            | models.Exists(by_actor)
-        )
+        """Events whose title, summary, quotes or actor names and aliases hold every word.
+
+        PostgreSQL uses full-text search over Event.search_vector (GIN-indexed): the words
+        as typed (websearch syntax) or as prefixes, so "Bin" finds Binance while typing.
+        Elsewhere each word must occur, case-insensitively, in Event.search_text.
+        """
+        words = search_words(text)
+        if not words:
+            return self.none()
+        if connection.vendor == "postgresql":
+            query = SearchQuery(text, config="english", search_type="websearch") | SearchQuery(
+                " & ".join(f"{word}:*" for word in words), config="english", search_type="raw"
+            )
+            return self.filter(search_vector=query)
+        condition = models.Q()
+        for word in words:
+            condition &= models.Q(search_text__icontains=word)
+        return self.filter(condition)
+
+    def refresh_search(self):
+        """Rebuild search_text (and on PostgreSQL search_vector) from the events' current parts."""
+        events = list(self.prefetch_related("citations", "participations__actor__aliases"))
+        for event in events:
+            parts = [event.title, event.summary]
+            parts += [c.quote for c in event.citations.all()]
+            for participation in event.participations.all():
+                parts.append(participation.actor.name)
+                parts += [alias.name for alias in participation.actor.aliases.all()]
+            event.search_text = "\n".join(parts)
+        Event.objects.bulk_update(events, ["search_text"], batch_size=500)
+        if connection.vendor == "postgresql":
+            Event.objects.filter(pk__in=[e.pk for e in events]).update(
+                search_vector=SearchVector("search_text", config="english")
+            )
+        return len(events)
 
     def with_related(self):
         return self.select_related("era").prefetch_related(
@@ -222,6 +248,11 @@ class EventQuerySet(models.QuerySet):
 
 class EventManager(SlugManager.from_queryset(EventQuerySet)):
     pass
+
+
+def search_words(text):
+    """The words of a search, at most twelve, for prefix and substring matching."""
+    return re.findall(r"\w+", text)[:12]
 
 
 class Event(models.Model):
@@ -253,6 +284,8 @@ class Event(models.Model):
         null=True, editable=False, help_text="Last day the event may cover, for date-range filters."
     )
     sort_key = models.CharField(max_length=40, null=True, editable=False)  # noqa: DJ001 (NULL sorts undated last)
+    search_text = models.TextField(editable=False, default="", help_text="Title, summary, quotes, names, aliases.")
+    search_vector = SearchVectorField(null=True, editable=False, help_text="search_text, parsed (PostgreSQL only).")
     date_basis = models.CharField(max_length=8, choices=DateBasis.choices)
     date_note = models.TextField(blank=True, help_text="How the date was resolved, when not stated outright.")
     certainty = models.CharField(max_length=12, choices=Certainty.choices)
@@ -263,10 +296,16 @@ class Event(models.Model):
 
     objects = EventManager()
     natural_key_fields = ("slug",)
-    fixture_exclude = ("latest_date", "sort_key")
+    fixture_exclude = ("latest_date", "sort_key", "search_text", "search_vector")
 
     class Meta:
-        ordering = [models.F("sort_key").asc(nulls_last=True), "slug"]
+        ordering = [models.F("sort_key").asc(nulls_last=True), "id"]
+        indexes = [
+            models.Index(fields=["sort_key", "id"], name="event_reading_order"),
+            models.Index(fields=["date"], name="event_date"),
+            models.Index(fields=["latest_date"], name="event_latest_date"),
+            models.Index(fields=["certainty", "sort_key"], name="event_certainty"),
+        ]
 
     def __str__(self):
         return self.title
@@ -447,3 +486,21 @@ class LoadedRecord(models.Model):
 
     def __str__(self):
         return f"{self.model} {self.key}"
+
+
+class DataVersion(models.Model):
+    """One row that changes whenever the corpus does: the source of ETags and Last-Modified."""
+
+    counter = models.BigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    @classmethod
+    def bump(cls):
+        now = timezone.now()
+        if not cls.objects.filter(pk=1).update(counter=models.F("counter") + 1, changed_at=now):
+            cls.objects.create(pk=1, counter=1, changed_at=now)
+
+    @classmethod
+    def current(cls):
+        """(counter, changed_at), or (0, None) before the first change."""
+        return cls.objects.filter(pk=1).values_list("counter", "changed_at").first() or (0, None)

@@ -29,6 +29,7 @@ from .fixtures import (
     natural_key_select,
 )
 from .models import LoadedRecord, Source
+from .signals import corpus_changes
 
 
 @dataclass
@@ -132,7 +133,8 @@ def reload(fixtures, force=False, dry_run=False):
             conflicts = [c for c in changes if c.action == "conflict"]
             if conflicts:
                 raise ReloadRefused(conflicts)
-            apply(changes, fixtures)
+            with corpus_changes():
+                apply(changes, fixtures)
             problems = corpus_problems()
             if problems:
                 raise FixtureError(["After applying, the corpus fails its checks:", *problems])
