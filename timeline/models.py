@@ -494,6 +494,9 @@ class DataVersion(models.Model):
     counter = models.BigIntegerField(default=0)
     changed_at = models.DateTimeField()
 
+    def __str__(self):
+        return f"version {self.counter} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
     @classmethod
     def bump(cls):
         now = timezone.now()
