@@ -2,6 +2,7 @@ import shutil
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 
 from timeline.models import Event
@@ -12,6 +13,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Load the real corpus once; each test then runs in a rolled-back transaction."""
     with django_db_blocker.unblock():
         call_command("reload_timeline", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Cached vocabularies are keyed by data version, which rolled-back tests reuse."""
+    cache.clear()
 
 
 @pytest.fixture

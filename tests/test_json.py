@@ -28,9 +28,10 @@ EVENT_KEYS = {
 
 
 def test_events_json_matches_the_contract(client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         data = client.get("/events.json").json()
     assert data["count"] == len(data["events"]) == Event.objects.count()
+    assert data["next"] is None
     texts = {s.seed_file: (settings.SEEDS_DIR / s.seed_file).read_text(encoding="utf-8") for s in Source.objects.all()}
     for event in data["events"]:
         assert set(event) == EVENT_KEYS

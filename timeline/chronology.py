@@ -1,12 +1,14 @@
 """Shaping events for reading: era and month groups, the overview strip, highlighted articles."""
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.db.models import Max, Min
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 
-from .dates import DatePrecision
+from .dates import DatePrecision, period_end
 
 
 @dataclass
@@ -49,9 +51,43 @@ def group_events(events):
     return sections
 
 
+# Pages ------------------------------------------------------------------------------
+
+PAGE_SIZE = 50
+CURSOR = re.compile(r"^(?:(\d{4}-\d{2}-\d{2}\|\d\|\d{4}))?~(\d{1,18})$")
+
+
+def parse_cursor(text):
+    """`after=<sort key>~<id>`: the last event already shown. Raises ValueError when malformed."""
+    match = CURSOR.match(text or "")
+    if not match:
+        raise ValueError(f"“{text[:60]}” is not a position in the list; use the “Show more” link.")
+    return match.group(1), int(match.group(2))
+
+
+def cursor_of(event):
+    return f"{event.sort_key or ''}~{event.pk}"
+
+
+def page_of(queryset, after=None, size=PAGE_SIZE):
+    """A keyset page in reading order: (events, cursor of the next page or None)."""
+    if after is not None:
+        sort_key, pk = after
+        if sort_key is None:
+            queryset = queryset.filter(sort_key__isnull=True, pk__gt=pk)
+        else:
+            queryset = queryset.filter(
+                Q(sort_key__gt=sort_key) | Q(sort_key=sort_key, pk__gt=pk) | Q(sort_key__isnull=True)
+            )
+    rows = list(queryset.chronological()[: size + 1])
+    return rows[:size], (cursor_of(rows[size - 1]) if len(rows) > size else None)
+
+
 # The overview strip --------------------------------------------------------------
 
 WIDTH, HEIGHT, AXIS_Y, PAD, BAND_HEIGHT = 1000, 130, 100, 20, 16
+MARK_LIMIT = 300
+MARK_FIELDS = ("slug", "title", "date", "date_precision", "end_date", "latest_date", "certainty", "sort_key")
 
 
 @dataclass
@@ -61,44 +97,36 @@ class Overview:
     bands: list
     ticks: list
     marks: list
+    bins: list
+
+    @property
+    def count(self):
+        return len(self.marks) + sum(b["n"] for b in self.bins)
 
 
-def span_of_corpus():
-    from .models import Event
+def build_overview(queryset, matching, vocab):
+    """Marks for each matching event, or bars per month when there are more than MARK_LIMIT.
 
-    return Event.objects.aggregate(start=Min("date"), end=Max("latest_date"))
-
-
-def era_spans():
-    from .models import Era
-
-    return list(
-        Era.objects.annotate(start=Min("events__date"), end=Max("events__latest_date"))
-        .filter(start__isnull=False)
-        .order_by("position")
-    )
-
-
-def build_overview(events, span=None, eras=None):
-    """Events as marks on the whole corpus's time axis (so filtering never moves the axis)."""
-    span = span if span is not None else span_of_corpus()
+    The axis spans the whole corpus, so filtering never moves it.
+    """
+    span = vocab.span
     start, end = span["start"], span["end"]
     if start is None:
-        return Overview(None, None, [], [], [])
+        return Overview(None, None, [], [], [], [])
     start = datetime.date(start.year, start.month, 1)
-    end = datetime.date(end.year, 12, 31) if end.month == 12 else datetime.date(end.year, end.month + 1, 1)
+    end = datetime.date(end.year + (end.month == 12), end.month % 12 + 1, 1)
     days = max((end - start).days, 1)
 
     def x(day):
         return round(PAD + (WIDTH - 2 * PAD) * (day - start).days / days, 1)
 
     bands, lane_ends = [], []
-    for era in sorted(eras if eras is not None else era_spans(), key=lambda era: era.start):
+    for era in sorted((e for e in vocab["era"] if e.start is not None), key=lambda e: e.start):
         lane = next((i for i, last in enumerate(lane_ends) if last < era.start), len(lane_ends))
         lane_ends[lane : lane + 1] = [era.end]
         bands.append(
             {
-                "name": era.name,
+                "name": era.label,
                 "position": era.position,
                 "x": x(era.start),
                 "y": 4 + lane * BAND_HEIGHT,
@@ -108,23 +136,41 @@ def build_overview(events, span=None, eras=None):
             }
         )
     ticks = [{"label": str(year), "x": x(datetime.date(year, 1, 1))} for year in range(start.year + 1, end.year + 1)]
-    marks, stacks = [], {}
-    for event in events:
-        if event.date is None:
-            continue
-        mark_x = x(event.date)
-        slot = stacks[round(mark_x / 10)] = stacks.get(round(mark_x / 10), -1) + 1
-        mark_y = AXIS_Y - 10 - (slot % 4) * 12
-        marks.append(
-            {
-                "event": event,
-                "x": mark_x,
-                "y": mark_y,
-                "bar_y": mark_y - 4,
-                "width": x(event.end_date) - mark_x if event.end_date else 0,
-            }
-        )
-    return Overview(start, end, bands, ticks, marks)
+    marks, bins = [], []
+    dated = queryset.filter(date__isnull=False).order_by()
+    if matching <= MARK_LIMIT:
+        stacks = {}
+        for event in dated.only(*MARK_FIELDS).order_by("sort_key", "id"):
+            mark_x = x(event.date)
+            slot = stacks[round(mark_x / 10)] = stacks.get(round(mark_x / 10), -1) + 1
+            mark_y = AXIS_Y - 10 - (slot % 4) * 12
+            marks.append(
+                {
+                    "event": event,
+                    "x": mark_x,
+                    "y": mark_y,
+                    "bar_y": mark_y - 4,
+                    "width": x(event.end_date) - mark_x if event.end_date else 0,
+                }
+            )
+    else:
+        months = list(dated.annotate(month=TruncMonth("date")).values("month").annotate(n=Count("id")))
+        tallest = max((m["n"] for m in months), default=1)
+        for month in sorted(months, key=lambda m: m["month"]):
+            day = month["month"]
+            height = max(round(60 * month["n"] / tallest, 1), 1.5)
+            bins.append(
+                {
+                    "month": day,
+                    "n": month["n"],
+                    "x": x(day),
+                    "y": AXIS_Y - height,
+                    "height": height,
+                    "width": max(x(period_end(day, "month")) - x(day), 1.5),
+                    "query": f"{day:%Y-%m}",
+                }
+            )
+    return Overview(start, end, bands, ticks, marks, bins)
 
 
 # The source reader ---------------------------------------------------------------

@@ -1,11 +1,17 @@
 """The one place that turns URL parameters into a filtered event queryset, and its facets."""
 
+from dataclasses import dataclass
+
 import django_filters
 from django import forms
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, Value
+from django.db.models.functions import Cast
 
 from .dates import parse_partial_date
-from .models import Actor, Category, Era, Event, Source
+from .models import Citation, Event, Participation
+from .vocab import certainty_terms
+
+VOCABULARY_FILTERS = ("actor", "category", "source", "era")
 
 
 class PartialDateField(forms.CharField):
@@ -27,15 +33,6 @@ class PartialDateFilter(django_filters.Filter):
     field_class = PartialDateField
 
 
-class SlugChoiceFilter(django_filters.ModelMultipleChoiceFilter):
-    """Several slugs of one vocabulary; an unknown slug is an error, never ignored."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("method", "filter_values")
-        super().__init__(*args, **kwargs)
-
-
 class EventFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
@@ -46,14 +43,19 @@ class EventFilterForm(forms.Form):
 
 
 class EventFilter(django_filters.FilterSet):
+    """Filters over a vocabulary take several slugs; an unknown slug is an error, never ignored.
+
+    Slugs are checked against the cached vocabularies (see vocab.py), not the database.
+    """
+
     q = django_filters.CharFilter(method="filter_search", label="Search", max_length=200)
-    actor = SlugChoiceFilter(queryset=Actor.objects.all(), label="Actors")
-    category = SlugChoiceFilter(queryset=Category.objects.all(), label="Categories")
+    actor = django_filters.MultipleChoiceFilter(method="filter_terms", label="Actors")
+    category = django_filters.MultipleChoiceFilter(method="filter_terms", label="Categories")
     certainty = django_filters.MultipleChoiceFilter(
-        choices=Event.Certainty.choices, method="filter_values", label="Certainty"
+        choices=Event.Certainty.choices, method="filter_certainty", label="Certainty"
     )
-    source = SlugChoiceFilter(queryset=Source.objects.all(), label="Source articles")
-    era = SlugChoiceFilter(queryset=Era.objects.all(), label="Eras")
+    source = django_filters.MultipleChoiceFilter(method="filter_terms", label="Source articles")
+    era = django_filters.MultipleChoiceFilter(method="filter_terms", label="Eras")
     date_from = PartialDateFilter(method="filter_dates", label="From")
     date_to = PartialDateFilter(method="filter_dates", label="To")
 
@@ -62,17 +64,30 @@ class EventFilter(django_filters.FilterSet):
         fields = []
         form = EventFilterForm
 
-    def filter_values(self, queryset, name, value):
+    def __init__(self, data=None, *args, vocab, **kwargs):
+        self.vocab = vocab
+        super().__init__(data, *args, **kwargs)
+        for name in VOCABULARY_FILTERS:
+            self.filters[name].extra["choices"] = [(term.slug, term.label) for term in vocab[name]]
+
+    def term_ids(self, name, slugs):
+        terms = self.vocab.by_slug(name)
+        return [terms[slug].id for slug in slugs]
+
+    def filter_terms(self, queryset, name, value):
         if not value:
             return queryset
+        ids = self.term_ids(name, value)
         method = {
             "actor": queryset.involving,
             "category": queryset.in_categories,
-            "certainty": queryset.with_certainty,
             "source": queryset.cited_in,
             "era": queryset.in_eras,
         }[name]
-        return method(value)
+        return method(ids)
+
+    def filter_certainty(self, queryset, name, value):
+        return queryset.with_certainty(value) if value else queryset
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value) if value.strip() else queryset
@@ -88,12 +103,14 @@ class EventFilter(django_filters.FilterSet):
     def qs(self):
         return super().qs.chronological()
 
+    def active(self, excluded=None):
+        return {name: value for name, value in self.form.cleaned_data.items() if value and name != excluded}
+
     def queryset_without(self, excluded):
         """The events matching every filter but one: what a facet counts over."""
         queryset = self.queryset.all()
-        for name, value in self.form.cleaned_data.items():
-            if name != excluded:
-                queryset = self.filters[name].filter(queryset, value)
+        for name, value in self.active(excluded).items():
+            queryset = self.filters[name].filter(queryset, value)
         return queryset
 
     def error_messages(self):
@@ -103,43 +120,70 @@ class EventFilter(django_filters.FilterSet):
             messages.extend(f"{where}{error}" for error in errors)
         return messages
 
-    def facets(self):
-        """Options of each vocabulary with the count of events they would match, and which are chosen."""
-        chosen = self.form.cleaned_data if self.is_bound and self.form.is_valid() else {}
+    def facet_counts(self):
+        """({dimension: {key: matching events}}, events matching every filter), in one query.
 
-        def counted(queryset, through, dimension):
-            matching = self.queryset_without(dimension).values("pk")
-            options = list(
-                queryset.annotate(matches=Count(through, filter=Q(**{f"{through}__in": matching}), distinct=True))
+        Each facet counts the events that match every filter but its own, so choosing an
+        option shows what the other options would add.
+        """
+
+        def counted(queryset, dimension, key, count="id", distinct=False):
+            return (
+                queryset.order_by()
+                .annotate(f_dim=Value(dimension, output_field=CharField()), f_key=Cast(key, CharField()))
+                .values("f_dim", "f_key")
+                .annotate(f_n=Count(count, distinct=distinct))
+                .values_list("f_dim", "f_key", "f_n")
             )
-            picked = {option.pk for option in chosen.get(dimension) or ()}
-            for option in options:
-                option.checked = option.pk in picked
-            return options
 
-        certainty_counts = dict(
-            self.queryset_without("certainty").order_by().values_list("certainty").annotate(n=Count("pk"))
-        )
-        certainties = chosen.get("certainty") or ()
+        def linked(rows, dimension):
+            if self.active(dimension):
+                rows = rows.filter(event__in=self.queryset_without(dimension).values("pk"))
+            return rows
+
+        parts = [
+            counted(self.queryset_without(None), "total", Value("")),
+            counted(self.queryset_without("certainty"), "certainty", "certainty"),
+            counted(self.queryset_without("era"), "era", "era_id"),
+            counted(linked(Participation.objects.all(), "actor"), "actor", "actor_id"),
+            counted(linked(Event.categories.through.objects.all(), "category"), "category", "category_id"),
+            counted(linked(Citation.objects.all(), "source"), "source", "source_id", count="event_id", distinct=True),
+        ]
+        counts = {}
+        for dimension, key, n in parts[0].union(*parts[1:], all=True):
+            counts.setdefault(dimension, {})[key] = n
+        return counts, counts.pop("total", {}).get("", 0)
+
+    def facets(self, counts):
+        """Options of each vocabulary with their counts and whether they are chosen."""
+        chosen = self.form.cleaned_data if self.form.is_valid() else {}
+
+        def options(name, terms, key=lambda term: str(term.id)):
+            picked = set(chosen.get(name) or ())
+            numbers = counts.get(name, {})
+            return [FacetOption(t.slug, t.label, numbers.get(key(t), 0), t.slug in picked) for t in terms]
+
+        certainty = options("certainty", certainty_terms(), key=lambda term: term.slug)
         return {
-            "certainty": [
-                (value, text, certainty_counts.get(value, 0), value in certainties)
-                for value, text in Event.Certainty.choices
-            ],
+            "certainty": [(o.slug, o.label, o.matches, o.checked) for o in certainty],
             "groups": [
-                facet_group("era", "Eras", counted(Era.objects.order_by("position"), "events", "era")),
-                facet_group("actor", "Actors", counted(Actor.objects.order_by("name"), "events", "actor"), True),
-                facet_group(
-                    "category", "Categories", counted(Category.objects.order_by("name"), "events", "category"), True
-                ),
-                facet_group(
-                    "source",
-                    "Source articles",
-                    counted(Source.objects.order_by("seed_file"), "citations__event", "source"),
-                    True,
-                ),
+                facet_group("era", "Eras", options("era", self.vocab["era"])),
+                facet_group("actor", "Actors", options("actor", self.vocab["actor"]), True),
+                facet_group("category", "Categories", options("category", self.vocab["category"]), True),
+                facet_group("source", "Source articles", options("source", self.vocab["source"]), True),
             ],
         }
+
+
+@dataclass
+class FacetOption:
+    slug: str
+    label: str
+    matches: int
+    checked: bool
+
+    def __str__(self):
+        return self.label
 
 
 def facet_group(name, legend, options, collapsible=False):

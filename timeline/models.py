@@ -329,10 +329,14 @@ class Event(models.Model):
         return len({c.source_id for c in self.citations.all()})
 
     def save(self, *args, **kwargs):
+        self.fill_derived()
+        super().save(*args, **kwargs)
+
+    def fill_derived(self):
+        """Set the fields derived from the date, which filters and ordering use."""
         last = self.end_date or self.date
         self.latest_date = period_end(last, self.date_precision) if last else None
         self.sort_key = self.reading_order()
-        super().save(*args, **kwargs)
 
     def reading_order(self):
         """A sortable key: strictly by date (the first day of the period), then coarser first.

@@ -1,26 +1,46 @@
-from django.http import JsonResponse
+from django.http import JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
 
-from .chronology import build_overview, group_events, source_segments
+from .chronology import PAGE_SIZE, build_overview, group_events, page_of, parse_cursor, source_segments
 from .filters import EventFilter
+from .http import conditional_on_data
 from .models import Actor, Event, Source
 from .payloads import actor_payload, event_payload, source_payload
+from .vocab import vocabularies
 
 FILTER_PARAMS = {"q", "actor", "category", "certainty", "source", "era", "from", "to"}
+JSON_PAGE_SIZE = 100
 
 
 def filter_events(request):
-    """The filterset for the request, plus readable problems (unknown or malformed parameters)."""
-    filterset = EventFilter(request.GET, queryset=Event.objects.all())
+    """The filterset, the keyset position and readable problems for the request's parameters."""
+    vocab = vocabularies(request.data_version)
+    params = request.GET.copy()
+    after_text = params.pop("after", [None])[-1]
+    filterset = EventFilter(params, queryset=Event.objects.all(), vocab=vocab)
     problems = [
-        f"{name}: unknown parameter (known: {', '.join(sorted(FILTER_PARAMS))})."
-        for name in request.GET
+        f"{name}: unknown parameter (known: {', '.join(sorted(FILTER_PARAMS | {'after'}))})."
+        for name in params
         if name not in FILTER_PARAMS
     ]
     if not filterset.is_valid():
         problems.extend(filterset.error_messages())
-    return filterset, problems
+    after = None
+    if after_text is not None:
+        try:
+            after = parse_cursor(after_text)
+        except ValueError as exc:
+            problems.append(f"after: {exc}")
+    return filterset, after, problems
+
+
+def query_without(request, *names):
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
 
 
 def wants_partial(request):
@@ -28,29 +48,40 @@ def wants_partial(request):
 
 
 @vary_on_headers("HX-Request")
+@conditional_on_data
 def chronology(request):
-    filterset, problems = filter_events(request)
-    context = {"filter": filterset, "problems": problems, "query": request.GET.urlencode()}
+    filterset, after, problems = filter_events(request)
     if problems:
-        unfiltered = EventFilter({}, queryset=Event.objects.all())
+        unfiltered = EventFilter(QueryDict(), queryset=Event.objects.all(), vocab=filterset.vocab)
         unfiltered.is_valid()
-        context.update(
-            events=[],
-            groups=[],
-            facets=unfiltered.facets(),
-            overview=build_overview([]),
-            total=Event.objects.count(),
-        )
+        counts, _ = unfiltered.facet_counts()
+        context = {"facets": unfiltered.facets(counts), "events": [], "groups": [], "matching": 0}
+        context["overview"] = build_overview(Event.objects.none(), 0, filterset.vocab)
     else:
-        events = list(filterset.qs.with_related())
-        context.update(
-            events=events,
-            groups=group_events(events),
-            facets=filterset.facets(),
-            overview=build_overview(events),
-            total=Event.objects.count(),
-        )
-    template = "chronology.html#results" if wants_partial(request) else "chronology.html"
+        counts, matching = filterset.facet_counts()
+        events, next_cursor = page_of(filterset.qs.with_related(), after)
+        context = {
+            "facets": filterset.facets(counts),
+            "events": events,
+            "groups": group_events(events),
+            "matching": matching,
+            "page_slugs": {event.slug for event in events},
+            "overview": build_overview(filterset.qs, matching, filterset.vocab),
+            "next_query": f"{query_without(request, 'after')}&after={next_cursor}" if next_cursor else None,
+        }
+    context.update(
+        filter=filterset,
+        problems=problems,
+        after=after,
+        total=filterset.vocab.total,
+        page_size=PAGE_SIZE,
+        dates_query=query_without(request, "from", "to", "after"),
+        restart_query=query_without(request, "after"),
+    )
+    if wants_partial(request):
+        template = "chronology.html#more" if after and not problems else "chronology.html#results"
+    else:
+        template = "chronology.html"
     return render(request, template, context, status=400 if problems else 200)
 
 
@@ -61,8 +92,9 @@ def event_detail(request, slug):
 
 def actor_detail(request, slug):
     actor = get_object_or_404(Actor.objects.prefetch_related("aliases"), slug=slug)
-    events = list(Event.objects.involving([actor]).with_related().chronological())
-    return render(request, "actor_detail.html", {"actor": actor, "events": events, "groups": group_events(events)})
+    events, next_cursor = page_of(Event.objects.involving([actor.pk]).with_related())
+    context = {"actor": actor, "events": events, "groups": group_events(events), "more": next_cursor is not None}
+    return render(request, "actor_detail.html", context)
 
 
 def actor_index(request):
@@ -71,7 +103,7 @@ def actor_index(request):
 
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
-    citations = list(source.citations.select_related("event").order_by("start", "end"))
+    citations = list(source.citations.select_related("event").order_by("start", "end")[:2000])
     return render(
         request,
         "source_detail.html",
@@ -83,21 +115,29 @@ def source_index(request):
     return render(request, "source_index.html", {"sources": Source.objects.all()})
 
 
-def listing(key, payloads):
-    return JsonResponse({"count": len(payloads), key: payloads}, json_dumps_params={"ensure_ascii": False})
+def listing(key, payloads, **extra):
+    body = {"count": extra.pop("count", len(payloads)), key: payloads, **extra}
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
 
+@conditional_on_data
 def events_json(request):
-    filterset, problems = filter_events(request)
+    filterset, after, problems = filter_events(request)
     if problems:
         return JsonResponse({"errors": problems}, status=400)
-    return listing("events", [event_payload(e) for e in filterset.qs.with_related()])
+    events, next_cursor = page_of(filterset.qs.with_related(), after, size=JSON_PAGE_SIZE)
+    next_url = None
+    if next_cursor:
+        next_url = f"{reverse('events_json')}?{query_without(request, 'after')}&after={next_cursor}".replace("?&", "?")
+    return listing("events", [event_payload(e) for e in events], count=filterset.qs.count(), next=next_url)
 
 
+@conditional_on_data
 def actors_json(request):
     actors = Actor.objects.prefetch_related("aliases").order_by("name", "slug")
     return listing("actors", [actor_payload(a) for a in actors])
 
 
+@conditional_on_data
 def sources_json(request):
     return listing("sources", [source_payload(s) for s in Source.objects.all()])
