@@ -9,8 +9,8 @@ import datetime
 import random
 import re
 
-from django.db import connection, transaction
 from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
 
 from .dates import DatePrecision
 from .models import Actor, Category, Citation, DataVersion, Era, Event, Participation, Source
