@@ -251,3 +251,32 @@ def test_toggling_a_checkbox_by_keyboard_keeps_focus_and_updates_counts(page):
     assert page.evaluate("document.activeElement.name + '=' + document.activeElement.value") == "certainty=speculative"
     expected = Event.objects.filter(certainty="speculative").involving(Actor.objects.filter(slug="binance")).count()
     assert binance_count.text_content() == f"{expected} matching"
+
+
+def test_show_more_and_history_at_10k_events(page):
+    from timeline.synthetic import generate
+
+    generate(10_000)
+    page.goto("/?era=rapprochement")
+    url = page.url
+    first = event_ids(page)
+    assert len(first) == 50
+    wait_for_swap(page, lambda: page.get_by_role("link", name="Show the next 50 events").click())
+    page.wait_for_function("document.querySelectorAll('#results article.event').length === 100")
+    more = event_ids(page)
+    assert more[:50] == first and len(set(more)) == 100
+    expected = list(
+        Event.objects.filter(era__slug="rapprochement").chronological().values_list("slug", flat=True)[:100]
+    )
+    assert more == expected
+    assert page.url == url  # "show more" keeps the shareable filter URL
+
+    article = page.locator(f"article#{more[75]}")
+    article.locator("summary").click()
+    article.get_by_role("link", name=re.compile("^Permalink")).click()
+    page.wait_for_url(f"**/events/{more[75]}/")
+    page.go_back()
+    page.wait_for_url(url)
+    page.wait_for_selector("#results article.event")
+    assert event_ids(page)[:50] == first
+    assert page.get_by_role("checkbox", name=re.compile(r"^Rapprochement \d+ matching$")).is_checked()

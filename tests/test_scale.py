@@ -1,0 +1,116 @@
+"""Constant queries per request at two data sizes, keyset pagination, and conditional GET."""
+
+import pytest
+from django.core.cache import cache
+
+from timeline.chronology import PAGE_SIZE
+from timeline.models import Event
+from timeline.synthetic import generate, remove
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+LARGE = 10_000
+QUERY_BUDGET = 8
+
+
+@pytest.fixture(scope="module", params=["corpus", "10k"])
+def dataset(request, django_db_setup, django_db_blocker):
+    """The corpus alone, then the corpus plus 10,000 synthetic events (removed afterwards)."""
+    if request.param == "corpus":
+        yield request.param
+        return
+    with django_db_blocker.unblock():
+        generate(LARGE)
+    yield request.param
+    with django_db_blocker.unblock():
+        remove()
+
+
+URLS = [
+    "/",
+    "/?actor=changpeng-zhao&actor=binance&from=2019&to=2025&q=Binance",
+    "/?certainty=confirmed&era=pardon&category=pardon&source=trump-defends-cz-pardon",
+    "/events.json",
+    "/events.json?actor=changpeng-zhao&from=2024",
+    "/events/trump-pardons-cz/",
+    "/actors/changpeng-zhao/",
+    "/sources/binance-monitor-world-liberty-talks/",
+    "/actors/",
+    "/sources/",
+    "/actors.json",
+    "/sources.json",
+]
+
+
+@pytest.mark.parametrize("url", URLS)
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "fragment"])
+def test_queries_per_request_do_not_grow_with_the_data(client, db, dataset, django_assert_max_num_queries, url, htmx):
+    cache.clear()  # the cold path: vocabularies not cached yet
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        response = client.get(url, **(HTMX if htmx else {}))
+    assert response.status_code == 200
+    if dataset == "10k" and url == "/":
+        assert Event.objects.count() > LARGE
+        assert f"of {Event.objects.count()} events match; showing {PAGE_SIZE} at a time" in response.content.decode()
+
+
+def walk_json(client, url, limit=200):
+    """Follow `next` links; bounded so a broken cursor cannot loop forever."""
+    slugs, pages = [], 0
+    while url and pages < limit:
+        data = client.get(url).json()
+        slugs += [event["slug"] for event in data["events"]]
+        url, pages = data["next"], pages + 1
+    assert url is None, "pagination did not end"
+    return slugs, data["count"]
+
+
+@pytest.mark.parametrize("query", ["", "?era=prosecution&certainty=confirmed", "?q=Binance&from=2020&to=2022"])
+def test_keyset_pages_cover_the_filtered_set_once_in_order(client, db, dataset, query):
+    slugs, count = walk_json(client, f"/events.json{query}")
+    expected = client.get(f"/events.json{query}").json()["count"]
+    assert count == expected == len(slugs) == len(set(slugs))
+    ordered = list(Event.objects.filter(slug__in=slugs).chronological().values_list("slug", flat=True))
+    assert slugs == ordered
+
+
+def test_show_more_continues_where_the_page_ended(client, db, dataset):
+    first = client.get("/?era=rapprochement").content.decode()
+    if dataset == "corpus":
+        assert "Show the next" not in first
+        return
+    slugs = list(
+        Event.objects.filter(era__slug="rapprochement").chronological().values_list("slug", flat=True)[: 3 * PAGE_SIZE]
+    )
+    html, seen = first, []
+    for _ in range(3):
+        seen += [slug for slug in slugs if f'id="{slug}"' in html and slug not in seen]
+        link = html.split('class="load-more">', 1)[1].split('href="', 1)[1].split('"', 1)[0]
+        html = client.get("/" + link.replace("&amp;", "&"), **HTMX).content.decode()
+        assert "<html" not in html
+    assert seen == slugs
+
+
+def test_malformed_cursor_is_a_400(client, db, dataset):
+    for bad in ["nonsense", "2024-01-01|9|0001~", "~-1", "x" * 500]:
+        response = client.get("/", {"after": bad})
+        assert response.status_code == 400
+        assert "after: " in response.content.decode()
+        assert client.get("/events.json", {"after": bad}).status_code == 400
+
+
+def test_repeat_visits_get_304_until_the_data_changes(client, db, dataset, django_assert_max_num_queries):
+    first = client.get("/?actor=changpeng-zhao")
+    etag = first["ETag"]
+    assert first["Last-Modified"] and first["Cache-Control"] == "no-cache"
+    with django_assert_max_num_queries(1):
+        again = client.get("/?actor=changpeng-zhao", HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    fragment = client.get("/?actor=changpeng-zhao", **HTMX)
+    assert fragment["ETag"] != etag
+    event = Event.objects.get(slug="trump-pardons-cz")
+    event.title = "Trump pardons Changpeng Zhao (edited)"
+    event.save()
+    changed = client.get("/?actor=changpeng-zhao", HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200
+    assert changed["ETag"] != etag
+    assert "(edited)" in changed.content.decode()
