@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import CharField, Count, DateField, F, IntegerField, Max, Min, Value
+from django.db.models.functions import Cast
 
 from .models import Actor, Category, Era, Event, Source
 
@@ -53,7 +54,7 @@ class Vocabularies:
 
 
 def row(queryset, dim, label, ord_=None, start=None, end=None, n=None):
-    none_date = Value(None, output_field=DateField())
+    none_date = Cast(Value(None), DateField())
     return (
         queryset.order_by()
         .annotate(
