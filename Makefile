@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 PORT ?= 8000
 
-.PHONY: serve test lint browser-deps
+.PHONY: serve test lint browser-deps bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,3 +32,7 @@ test: $(STAMP) lint browser-deps
 	$(BIN)/pytest
 	@echo "== Test suite on a throwaway PostgreSQL 15 cluster =="
 	$(BIN)/python tests/pgcluster.py -- $(BIN)/pytest
+
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python bench/run.py

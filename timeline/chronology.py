@@ -5,10 +5,14 @@ import re
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.db.models import Count, Q
+from django.core.cache import cache
+from django.db.models import Count, Q, prefetch_related_objects
 from django.db.models.functions import TruncMonth
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from .dates import DatePrecision, period_end
+from .models import Event
 
 
 @dataclass
@@ -54,6 +58,7 @@ def group_events(events):
 # Pages ------------------------------------------------------------------------------
 
 PAGE_SIZE = 50
+EVENT_HTML_SECONDS = 24 * 3600
 CURSOR = re.compile(r"^(?:(\d{4}-\d{2}-\d{2}\|\d\|\d{4}))?~(\d{1,18})$")
 
 
@@ -81,6 +86,25 @@ def page_of(queryset, after=None, size=PAGE_SIZE):
             )
     rows = list(queryset.chronological()[: size + 1])
     return rows[:size], (cursor_of(rows[size - 1]) if len(rows) > size else None)
+
+
+def render_events(events, version):
+    """Attach each event's rendered HTML, from the cache when this data version has it.
+
+    Only events missing from the cache have their actors, categories and citations
+    fetched, so a warm page costs one query for its events whatever they hold.
+    """
+    keys = {event.pk: f"timeline:event-html:{version}:{event.pk}" for event in events}
+    cached = cache.get_many(list(keys.values()))
+    missing = [event for event in events if keys[event.pk] not in cached]
+    if missing:
+        prefetch_related_objects(missing, *Event.objects.with_related()._prefetch_related_lookups)
+        fresh = {keys[e.pk]: render_to_string("events.html#event", {"event": e}) for e in missing}
+        cache.set_many(fresh, timeout=EVENT_HTML_SECONDS)
+        cached.update(fresh)
+    for event in events:
+        event.html = mark_safe(cached[keys[event.pk]])  # noqa: S308 (rendered by our own template)
+    return events
 
 
 # The overview strip --------------------------------------------------------------

@@ -3,7 +3,15 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.vary import vary_on_headers
 
-from .chronology import PAGE_SIZE, build_overview, group_events, page_of, parse_cursor, source_segments
+from .chronology import (
+    PAGE_SIZE,
+    build_overview,
+    group_events,
+    page_of,
+    parse_cursor,
+    render_events,
+    source_segments,
+)
 from .filters import EventFilter
 from .http import conditional_on_data
 from .models import Actor, Event, Source
@@ -59,7 +67,8 @@ def chronology(request):
         context["overview"] = build_overview(Event.objects.none(), 0, filterset.vocab)
     else:
         counts, matching = filterset.facet_counts()
-        events, next_cursor = page_of(filterset.qs.with_related(), after)
+        events, next_cursor = page_of(filterset.qs.select_related("era"), after)
+        render_events(events, request.data_version)
         context = {
             "facets": filterset.facets(counts),
             "events": events,

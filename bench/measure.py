@@ -1,0 +1,47 @@
+"""Queries and bytes per request for the benchmark's endpoints, measured in-process.
+
+Run by bench/run.py with DATABASE_URL pointing at the benchmark database; prints JSON.
+"""
+
+import gzip
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.cache import cache  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+
+def main(endpoints):
+    setup_test_environment()
+    client = Client()
+    results = {}
+    for name, (path, headers) in endpoints.items():
+        cache.clear()
+        with CaptureQueriesContext(connection) as cold:
+            client.get(path, headers=headers)
+        with CaptureQueriesContext(connection) as warm:
+            response = client.get(path, headers=headers)
+        body = b"".join(response) if response.streaming else response.content
+        results[name] = {
+            "status": response.status_code,
+            "queries_cold": len(cold),
+            "queries_warm": len(warm),
+            "bytes": len(body),
+            "bytes_gzip": len(gzip.compress(body, compresslevel=6)),
+        }
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main(json.loads(sys.argv[1]))
