@@ -7,6 +7,7 @@ import gzip
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -28,15 +29,21 @@ def main(endpoints):
     results = {}
     for name, (path, headers) in endpoints.items():
         cache.clear()
+        started = time.perf_counter()
         with CaptureQueriesContext(connection) as cold:
             client.get(path, headers=headers)
+        cold_ms = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
         with CaptureQueriesContext(connection) as warm:
             response = client.get(path, headers=headers)
+        warm_ms = (time.perf_counter() - started) * 1000
         body = b"".join(response) if response.streaming else response.content
         results[name] = {
             "status": response.status_code,
             "queries_cold": len(cold),
             "queries_warm": len(warm),
+            "cold_ms": round(cold_ms, 1),
+            "warm_ms": round(warm_ms, 1),
             "bytes": len(body),
             "bytes_gzip": len(gzip.compress(body, compresslevel=6)),
         }

@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,6 +125,18 @@ def wrk(url, connections, seconds, headers):
     data["rps"] = round(data["requests"] / (data["duration_us"] / 1e6), 1)
     data["errors"] = data["socket_errors"] + data["non_2xx"]
     return data
+
+
+def drain(url, headers, baseline_ms, limit=20):
+    """Wait until requests queued by a load run have finished (bounded by `limit` seconds)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        started = time.monotonic()
+        request = urllib.request.Request(url, headers=headers)
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+        if (time.monotonic() - started) * 1000 <= max(3 * baseline_ms, 5):
+            return
 
 
 def median_of(runs):

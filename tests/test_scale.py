@@ -114,3 +114,14 @@ def test_repeat_visits_get_304_until_the_data_changes(client, db, dataset, djang
     assert changed.status_code == 200
     assert changed["ETag"] != etag
     assert "(edited)" in changed.content.decode()
+
+
+def test_a_repeated_filter_state_is_served_from_the_listing_cache(client, db, dataset, django_assert_max_num_queries):
+    url = "/?actor=changpeng-zhao&from=2019&q=Binance"
+    cold = client.get(url, **HTMX).content
+    with django_assert_max_num_queries(2):  # the data version, then the page's events by id
+        warm = client.get(url, **HTMX).content
+    assert warm == cold
+    Event.objects.filter(slug="trump-pardons-cz").first().save()  # any edit makes a new data version
+    with django_assert_max_num_queries(QUERY_BUDGET):
+        assert client.get(url, **HTMX).status_code == 200

@@ -170,7 +170,12 @@ def build_overview(queryset, matching, vocab):
             mark_y = AXIS_Y - 10 - (slot % 4) * 12
             marks.append(
                 {
-                    "event": event,
+                    "slug": event.slug,
+                    "title": event.title,
+                    "date_display": event.date_display,
+                    "certainty": event.certainty,
+                    "certainty_label": event.get_certainty_display(),
+                    "url": event.get_absolute_url(),
                     "x": mark_x,
                     "y": mark_y,
                     "bar_y": mark_y - 4,

@@ -1,3 +1,7 @@
+import hashlib
+from urllib.parse import urlencode
+
+from django.core.cache import cache
 from django.http import JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -18,6 +22,7 @@ from .models import Actor, Event, Source
 from .payloads import actor_payload, event_payload, source_payload
 from .vocab import vocabularies
 
+LISTING_SECONDS = 3600
 FILTER_PARAMS = {"q", "actor", "category", "certainty", "source", "era", "from", "to"}
 JSON_PAGE_SIZE = 100
 
@@ -51,6 +56,26 @@ def query_without(request, *names):
     return params.urlencode()
 
 
+def listing(request, filterset, after):
+    """Facet counts, the page of events and the overview for a filter state.
+
+    The database work is cached per data version and filter state, so a repeated state
+    (the unfiltered page, a shared link) costs one query for its events.
+    """
+    state = urlencode(sorted((k, sorted(v)) for k, v in request.GET.lists()), doseq=True)
+    key = f"timeline:listing:{request.data_version}:{hashlib.sha256(state.encode()).hexdigest()}"
+    cached = cache.get(key)
+    if cached is None:
+        counts, matching = filterset.facet_counts()
+        events, next_cursor = page_of(filterset.qs.select_related("era"), after)
+        overview = build_overview(filterset.qs, matching, filterset.vocab)
+        cache.set(key, (counts, matching, [e.pk for e in events], next_cursor, overview), LISTING_SECONDS)
+        return counts, matching, events, next_cursor, overview
+    counts, matching, ids, next_cursor, overview = cached
+    by_id = Event.objects.select_related("era").in_bulk(ids)
+    return counts, matching, [by_id[pk] for pk in ids if pk in by_id], next_cursor, overview
+
+
 def wants_partial(request):
     return request.htmx and not request.htmx.history_restore_request
 
@@ -66,8 +91,7 @@ def chronology(request):
         context = {"facets": unfiltered.facets(counts), "events": [], "groups": [], "matching": 0}
         context["overview"] = build_overview(Event.objects.none(), 0, filterset.vocab)
     else:
-        counts, matching = filterset.facet_counts()
-        events, next_cursor = page_of(filterset.qs.select_related("era"), after)
+        counts, matching, events, next_cursor, overview = listing(request, filterset, after)
         render_events(events, request.data_version)
         context = {
             "facets": filterset.facets(counts),
@@ -75,7 +99,7 @@ def chronology(request):
             "groups": group_events(events),
             "matching": matching,
             "page_slugs": {event.slug for event in events},
-            "overview": build_overview(filterset.qs, matching, filterset.vocab),
+            "overview": overview,
             "next_query": f"{query_without(request, 'after')}&after={next_cursor}" if next_cursor else None,
         }
     context.update(
@@ -124,7 +148,7 @@ def source_index(request):
     return render(request, "source_index.html", {"sources": Source.objects.all()})
 
 
-def listing(key, payloads, **extra):
+def json_listing(key, payloads, **extra):
     body = {"count": extra.pop("count", len(payloads)), key: payloads, **extra}
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
@@ -138,15 +162,15 @@ def events_json(request):
     next_url = None
     if next_cursor:
         next_url = f"{reverse('events_json')}?{query_without(request, 'after')}&after={next_cursor}".replace("?&", "?")
-    return listing("events", [event_payload(e) for e in events], count=filterset.qs.count(), next=next_url)
+    return json_listing("events", [event_payload(e) for e in events], count=filterset.qs.count(), next=next_url)
 
 
 @conditional_on_data
 def actors_json(request):
     actors = Actor.objects.prefetch_related("aliases").order_by("name", "slug")
-    return listing("actors", [actor_payload(a) for a in actors])
+    return json_listing("actors", [actor_payload(a) for a in actors])
 
 
 @conditional_on_data
 def sources_json(request):
-    return listing("sources", [source_payload(s) for s in Source.objects.all()])
+    return json_listing("sources", [source_payload(s) for s in Source.objects.all()])
