@@ -34,7 +34,8 @@ def write_markdown(report, path):
         f"{report['machine']['python']}, in {report['elapsed_seconds']} s. Settings: {json.dumps(report['settings'])}.",
         "",
         "gunicorn (production settings, DEBUG off, 2 gthread workers × 4 threads) on 127.0.0.1, driven by wrk.",
-        f"Each figure is the median of {report['settings']['repeats']} runs of {report['settings']['seconds']} s; "
+        f"Each figure is the median of {report['settings']['repeats']} runs (1 s each at one connection, "
+        f"{report['settings']['seconds']} s each at 32); "
         "the range in brackets is the spread (min–max). `c1` is one connection, `c32` thirty-two. "
         "Queries and in-process times are measured per request with the caches empty (cold: what a "
         "filter state costs the first time after a data change) and filled (warm: a repeated state). "

@@ -155,7 +155,7 @@ def static_path():
     return "/static/" + manifest["paths"]["timeline/site.css"]
 
 
-def bench_size(env, label, args, results, log):
+def bench_size(env, label, args, results, log, soak_here=False):
     endpoints = dict(ENDPOINTS)
     endpoints["static file (ceiling)"] = (static_path(), {})
     measured = json.loads(
@@ -182,7 +182,7 @@ def bench_size(env, label, args, results, log):
                 f"c32 {many['rps']:7.1f} rps  errors {many['errors']}"
             )
         soak = None
-        if label[1] == max(args.sizes):
+        if soak_here:
             soak = wrk(server.url + FRAGMENT, 32, args.soak, ENDPOINTS["filtered fragment"][1])
             log(
                 f"  soak: fragment, 32 connections, {args.soak} s: {soak['requests']} requests, {soak['errors']} errors"
@@ -220,7 +220,8 @@ def run_backend(backend, database_url, args, results, runs, log):
         )
         corpus = corpus or events
         log(f"{backend}: {events} events (generated in {generated} s)")
-        run = bench_size(env, (backend, events), args, results, log)
+        soak_here = backend == "postgres" and size == max(args.sizes)
+        run = bench_size(env, (backend, events), args, results, log, soak_here)
         run["generate_seconds"] = generated
         runs.append(run)
 

@@ -56,14 +56,19 @@ def query_without(request, *names):
     return params.urlencode()
 
 
+def state_digest(request):
+    """The filter state of a request, independent of parameter order."""
+    state = urlencode(sorted((k, sorted(v)) for k, v in request.GET.lists()), doseq=True)
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
 def listing(request, filterset, after):
     """Facet counts, the page of events and the overview for a filter state.
 
     The database work is cached per data version and filter state, so a repeated state
     (the unfiltered page, a shared link) costs one query for its events.
     """
-    state = urlencode(sorted((k, sorted(v)) for k, v in request.GET.lists()), doseq=True)
-    key = f"timeline:listing:{request.data_version}:{hashlib.sha256(state.encode()).hexdigest()}"
+    key = f"timeline:listing:{request.data_version}:{state_digest(request)}"
     cached = cache.get(key)
     if cached is None:
         counts, matching = filterset.facet_counts()
@@ -158,11 +163,16 @@ def events_json(request):
     filterset, after, problems = filter_events(request)
     if problems:
         return JsonResponse({"errors": problems}, status=400)
-    events, next_cursor = page_of(filterset.qs.with_related(), after, size=JSON_PAGE_SIZE)
-    next_url = None
-    if next_cursor:
-        next_url = f"{reverse('events_json')}?{query_without(request, 'after')}&after={next_cursor}".replace("?&", "?")
-    return json_listing("events", [event_payload(e) for e in events], count=filterset.qs.count(), next=next_url)
+    key = f"timeline:events-json:{request.data_version}:{state_digest(request)}"
+    body = cache.get(key)
+    if body is None:
+        events, next_cursor = page_of(filterset.qs.with_related(), after, size=JSON_PAGE_SIZE)
+        next_url = None
+        if next_cursor:
+            next_url = f"{reverse('events_json')}?{query_without(request, 'after')}&after={next_cursor}"
+        body = {"count": filterset.qs.count(), "events": [event_payload(e) for e in events], "next": next_url}
+        cache.set(key, body, LISTING_SECONDS)
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
 
 @conditional_on_data
