@@ -227,14 +227,16 @@ def test_axe_reports_no_violations_on_any_page_type(browser, site, scheme):
     assert problems == {}, json.dumps(problems, indent=2)
 
 
-def test_screenshots_of_the_main_page(browser, site):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def test_screenshots_of_the_main_page(browser, site, tmp_path):
+    """Writes docs/screenshots/ when UPDATE_SCREENSHOTS=1, a temporary folder otherwise."""
+    folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
     for width, height in [(1280, 900), (360, 780)]:
         context = browser.new_context(viewport={"width": width, "height": height}, base_url=site)
         page = context.new_page()
         page.goto("/?actor=changpeng-zhao")
         page.locator("article.event details").nth(1).evaluate("d => d.open = true")
-        path = SCREENSHOTS / f"chronology-{width}.png"
+        path = folder / f"chronology-{width}.png"
         page.screenshot(path=str(path), full_page=False)
         assert path.stat().st_size > 10_000
         context.close()
@@ -280,3 +282,15 @@ def test_show_more_and_history_at_10k_events(page):
     page.wait_for_selector("#results article.event")
     assert event_ids(page)[:50] == first
     assert page.get_by_role("checkbox", name=re.compile(r"^Rapprochement \d+ matching$")).is_checked()
+
+
+def test_print_shows_the_filtered_chronology_with_its_citations(page):
+    page.goto("/?actor=changpeng-zhao")
+    page.emulate_media(media="print")
+    assert not page.locator("#filter-form").is_visible()
+    assert not page.locator(".overview").is_visible()
+    quote = page.locator("article.event .citation blockquote").first
+    assert quote.is_visible()  # citations print even though the details were never opened
+    shown = event_ids(page)
+    expected = Event.objects.involving(Actor.objects.filter(slug="changpeng-zhao")).values_list("slug", flat=True)
+    assert set(shown) == set(expected)

@@ -121,7 +121,14 @@ class EventFilter(django_filters.FilterSet):
         return messages
 
     def facet_counts(self):
-        """({dimension: {key: matching events}}, events matching every filter), in one query.
+        """({dimension: {key: matching events}}, events matching every filter), in one query."""
+        counts = {}
+        for dimension, key, n in self.facet_query():
+            counts.setdefault(dimension, {})[key] = n
+        return counts, counts.pop("total", {}).get("", 0)
+
+    def facet_query(self):
+        """The UNION ALL of one grouped count per facet and the total.
 
         Each facet counts the events that match every filter but its own, so choosing an
         option shows what the other options would add.
@@ -149,10 +156,7 @@ class EventFilter(django_filters.FilterSet):
             counted(linked(Event.categories.through.objects.all(), "category"), "category", "category_id"),
             counted(linked(Citation.objects.all(), "source"), "source", "source_id", count="event_id", distinct=True),
         ]
-        counts = {}
-        for dimension, key, n in parts[0].union(*parts[1:], all=True):
-            counts.setdefault(dimension, {})[key] = n
-        return counts, counts.pop("total", {}).get("", 0)
+        return parts[0].union(*parts[1:], all=True)
 
     def facets(self, counts):
         """Options of each vocabulary with their counts and whether they are chosen."""
