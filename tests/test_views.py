@@ -126,3 +126,26 @@ def test_event_permalink_actor_and_source_pages(client, django_assert_max_num_qu
 @pytest.mark.parametrize("url", ["/events/nope/", "/actors/nope/", "/sources/nope/"])
 def test_unknown_slugs_are_404(client, url):
     assert client.get(url).status_code == 404
+
+
+def test_best_matches_first_orders_by_search_rank(client):
+    page = client.get("/events.json", {"q": "pardon", "order": "relevance"}).json()["events"]
+    chronological = client.get("/events.json", {"q": "pardon"}).json()["events"]
+    assert sorted(e["slug"] for e in page) == sorted(e["slug"] for e in chronological)
+    ranked = list(Event.objects.search("pardon").by_relevance("pardon"))
+    assert [e["slug"] for e in page] == [e.slug for e in ranked]
+    ranks = [e.rank for e in ranked]
+    assert ranks == sorted(ranks, reverse=True) and ranks[0] > ranks[-1]
+    html = client.get("/", {"q": "pardon", "order": "relevance"}).content.decode()
+    assert "Best matches" in html and "Show the next" not in html
+    positions = [html.index(f'id="{e.slug}"') for e in ranked]
+    assert positions == sorted(positions)
+
+
+@pytest.mark.parametrize("query", ["order=bogus", "q=pardon&order=relevance&after=~5"])
+def test_bad_ordering_requests_are_400(client, query):
+    response = client.get(f"/?{query}")
+    assert response.status_code == 400
+    assert ("order: Select a valid choice" in response.content.decode()) or (
+        "best matches show one page" in response.content.decode()
+    )

@@ -26,6 +26,7 @@ class MonthGroup:
 class EraSection:
     era: object
     groups: list = field(default_factory=list)
+    title: str = ""
 
     @property
     def count(self):
@@ -53,6 +54,11 @@ def group_events(events):
     if undated:
         sections.append(EraSection(None, [MonthGroup("No date in the articles", "undated", undated)]))
     return sections
+
+
+def best_matches(events):
+    """One flat section in relevance order: dates are shown on each event."""
+    return [EraSection(None, [MonthGroup("Most relevant first", "relevance", list(events))], "Best matches")]
 
 
 # Pages ------------------------------------------------------------------------------

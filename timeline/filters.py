@@ -56,6 +56,9 @@ class EventFilter(django_filters.FilterSet):
     )
     source = django_filters.MultipleChoiceFilter(method="filter_terms", label="Source articles")
     era = django_filters.MultipleChoiceFilter(method="filter_terms", label="Eras")
+    order = django_filters.ChoiceFilter(
+        choices=[("relevance", "Best matches first")], method="filter_nothing", label="Order", empty_label=None
+    )
     date_from = PartialDateFilter(method="filter_dates", label="From")
     date_to = PartialDateFilter(method="filter_dates", label="To")
 
@@ -99,9 +102,23 @@ class EventFilter(django_filters.FilterSet):
             return queryset.between(start=value.start)
         return queryset.between(end=value.end)
 
+    def filter_nothing(self, queryset, name, value):
+        """Ordering is not a filter: see ordered()."""
+        return queryset
+
     @property
     def qs(self):
         return super().qs.chronological()
+
+    @property
+    def by_relevance(self):
+        return self.form.cleaned_data.get("order") == "relevance" and bool(self.form.cleaned_data.get("q", "").strip())
+
+    def ordered(self):
+        """The matching events in the order asked for: reading order, or best matches first."""
+        if self.by_relevance:
+            return super().qs.by_relevance(self.form.cleaned_data["q"])
+        return self.qs
 
     def active(self, excluded=None):
         return {name: value for name, value in self.form.cleaned_data.items() if value and name != excluded}

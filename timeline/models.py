@@ -3,7 +3,7 @@
 import re
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.urls import reverse
@@ -220,6 +220,20 @@ class EventQuerySet(models.QuerySet):
         for word in words:
             condition &= models.Q(search_text__icontains=word)
         return self.filter(condition)
+
+    def by_relevance(self, text):
+        """Best matches first: PostgreSQL's ts_rank; elsewhere, words found in the title count double."""
+        words = search_words(text)
+        if not words:
+            return self.chronological()
+        if connection.vendor == "postgresql":
+            rank = SearchRank(models.F("search_vector"), SearchQuery(text, config="english", search_type="websearch"))
+        else:
+            rank = models.Value(0)
+            for word in words:
+                rank += models.Case(models.When(title__icontains=word, then=2), default=0)
+                rank += models.Case(models.When(summary__icontains=word, then=1), default=0)
+        return self.annotate(rank=rank).order_by("-rank", models.F("sort_key").asc(nulls_last=True), "id")
 
     def refresh_search(self):
         """Rebuild search_text (and on PostgreSQL search_vector) from the events' current parts."""

@@ -9,6 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from .chronology import (
     PAGE_SIZE,
+    best_matches,
     build_overview,
     group_events,
     page_of,
@@ -23,7 +24,7 @@ from .payloads import actor_payload, event_payload, source_payload
 from .vocab import vocabularies
 
 LISTING_SECONDS = 3600
-FILTER_PARAMS = {"q", "actor", "category", "certainty", "source", "era", "from", "to"}
+FILTER_PARAMS = {"q", "actor", "category", "certainty", "source", "era", "from", "to", "order"}
 JSON_PAGE_SIZE = 100
 
 
@@ -46,6 +47,8 @@ def filter_events(request):
             after = parse_cursor(after_text)
         except ValueError as exc:
             problems.append(f"after: {exc}")
+        if not problems and filterset.by_relevance:
+            problems.append("after: best matches show one page only; use the reading order to page through.")
     return filterset, after, problems
 
 
@@ -72,7 +75,10 @@ def listing(request, filterset, after):
     cached = cache.get(key)
     if cached is None:
         counts, matching = filterset.facet_counts()
-        events, next_cursor = page_of(filterset.qs.select_related("era"), after)
+        if filterset.by_relevance:
+            events, next_cursor = list(filterset.ordered().select_related("era")[:PAGE_SIZE]), None
+        else:
+            events, next_cursor = page_of(filterset.qs.select_related("era"), after)
         overview = build_overview(filterset.qs, matching, filterset.vocab)
         cache.set(key, (counts, matching, [e.pk for e in events], next_cursor, overview), LISTING_SECONDS)
         return counts, matching, events, next_cursor, overview
@@ -101,7 +107,7 @@ def chronology(request):
         context = {
             "facets": filterset.facets(counts),
             "events": events,
-            "groups": group_events(events),
+            "groups": best_matches(events) if filterset.by_relevance else group_events(events),
             "matching": matching,
             "page_slugs": {event.slug for event in events},
             "overview": overview,
@@ -166,7 +172,10 @@ def events_json(request):
     key = f"timeline:events-json:{request.data_version}:{state_digest(request)}"
     body = cache.get(key)
     if body is None:
-        events, next_cursor = page_of(filterset.qs.with_related(), after, size=JSON_PAGE_SIZE)
+        if filterset.by_relevance:
+            events, next_cursor = list(filterset.ordered().with_related()[:JSON_PAGE_SIZE]), None
+        else:
+            events, next_cursor = page_of(filterset.qs.with_related(), after, size=JSON_PAGE_SIZE)
         next_url = None
         if next_cursor:
             next_url = f"{reverse('events_json')}?{query_without(request, 'after')}&after={next_cursor}"
