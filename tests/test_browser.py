@@ -51,10 +51,17 @@ def site(live_server, transactional_db):
 @pytest.fixture
 def page(browser, site):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=site)
-    context.route(re.compile(r"^(?!http://(localhost|127\.0\.0\.1)).*"), lambda route: route.abort())
+    elsewhere = []
+
+    def refuse(route):
+        elsewhere.append(route.request.url)
+        route.abort()
+
+    context.route(re.compile(r"^(?!http://(localhost|127\.0\.0\.1)[:/]).*"), refuse)
     page = context.new_page()
     yield page
     context.close()
+    assert elsewhere == [], "the page asked for URLs outside this server"
 
 
 def event_ids(page):
