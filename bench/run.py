@@ -155,19 +155,18 @@ def static_path():
     return "/static/" + manifest["paths"]["timeline/site.css"]
 
 
-def bench_size(env, label, args, results, log, soak_here=False):
-    endpoints = dict(ENDPOINTS)
-    endpoints["static file (ceiling)"] = (static_path(), {})
-    measured = json.loads(
-        subprocess.run(
-            [PYTHON, "bench/measure.py", json.dumps(endpoints)],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    )
+def all_endpoints():
+    return {**ENDPOINTS, "static file (ceiling)": (static_path(), {})}
+
+
+def measure(env):
+    """{"events": count, "endpoints": {name: queries, in-process times, bytes}}, from bench/measure.py."""
+    command = [PYTHON, "bench/measure.py", json.dumps(all_endpoints())]
+    return json.loads(subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout)
+
+
+def bench_size(env, label, measured, args, results, log, soak_here=False):
+    endpoints = all_endpoints()
     server = Gunicorn(env)
     try:
         for name, (path, headers) in endpoints.items():
@@ -197,31 +196,15 @@ def run_backend(backend, database_url, args, results, runs, log):
     env = production_env(database_url)
     manage(env, "migrate", "--noinput")
     manage(env, "reload_timeline")
-    corpus = None
     for size in args.sizes:
         started = time.monotonic()
         if size:
             manage(env, "generate_benchmark_events", "--count", str(size))
         generated = round(time.monotonic() - started, 1)
-        events = json.loads(
-            subprocess.run(
-                [
-                    PYTHON,
-                    "-c",
-                    "import os,django,json;os.environ.setdefault('DJANGO_SETTINGS_MODULE','timeline.settings');"
-                    "django.setup();from timeline.models import Event;print(Event.objects.count())",
-                ],
-                cwd=ROOT,
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-        )
-        corpus = corpus or events
-        log(f"{backend}: {events} events (generated in {generated} s)")
+        measured = measure(env)
+        log(f"{backend}: {measured['events']} events (generated in {generated} s)")
         soak_here = backend == "postgres" and size == max(args.sizes)
-        run = bench_size(env, (backend, events), args, results, log, soak_here)
+        run = bench_size(env, (backend, measured["events"]), measured["endpoints"], args, results, log, soak_here)
         run["generate_seconds"] = generated
         runs.append(run)
 
