@@ -19,6 +19,7 @@ def test_full_page_lists_every_event_in_order(client, django_assert_max_num_quer
     assert positions == sorted(positions)
     assert f"{len(slugs)} of {len(slugs)} events match." in html
     assert "<svg" in html and 'class="mark' in html
+    assert "dated events from Nov 2023 to Dec 2025" in html
     assert response["Vary"] == "HX-Request" or "HX-Request" in response["Vary"]
 
 

@@ -128,6 +128,7 @@ class Overview:
     ticks: list
     marks: list
     bins: list
+    last: datetime.date | None = None
 
     @property
     def count(self):
@@ -143,7 +144,7 @@ def build_overview(queryset, matching, vocab):
     start, end = span["start"], span["end"]
     if start is None:
         return Overview(None, None, [], [], [], [])
-    start = datetime.date(start.year, start.month, 1)
+    start, last = datetime.date(start.year, start.month, 1), end
     end = datetime.date(end.year + (end.month == 12), end.month % 12 + 1, 1)
     days = max((end - start).days, 1)
 
@@ -205,7 +206,7 @@ def build_overview(queryset, matching, vocab):
                     "query": f"{day:%Y-%m}",
                 }
             )
-    return Overview(start, end, bands, ticks, marks, bins)
+    return Overview(start, end, bands, ticks, marks, bins, last)
 
 
 # The source reader ---------------------------------------------------------------
