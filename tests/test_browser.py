@@ -220,6 +220,8 @@ def test_axe_reports_no_violations_on_any_page_type(browser, site, scheme):
         source.get_absolute_url(),
         "/actors/",
         "/sources/",
+        "/api/",
+        "/embed/?actor=changpeng-zhao",
     ]
     context = browser.new_context(color_scheme=scheme, base_url=site, bypass_csp=True)
     page = context.new_page()
@@ -301,3 +303,44 @@ def test_print_shows_the_filtered_chronology_with_its_citations(page):
     shown = event_ids(page)
     expected = Event.objects.involving(Actor.objects.filter(slug="changpeng-zhao")).values_list("slug", flat=True)
     assert set(shown) == set(expected)
+
+
+TIMELINEJS = settings.BASE_DIR / "node_modules" / "@knight-lab" / "timelinejs" / "dist"
+TIMELINEJS_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>TimelineJS check</title>
+<link rel="stylesheet" href="/timelinejs/css/timeline.css"><script src="/timelinejs/js/timeline.js"></script></head>
+<body><div id="timeline" style="width: 1000px; height: 600px"></div><script>
+fetch("/events.timelinejs.json?actor=changpeng-zhao&from=2025").then(r => r.json()).then(data => {
+  window.timeline = new TL.Timeline("timeline", data);
+});
+</script></body></html>"""
+
+
+def test_timelinejs_renders_our_slides(browser, site):
+    """TimelineJS from its npm package, served to the browser by the test only, reads our JSON."""
+    if not (TIMELINEJS / "js" / "timeline.js").exists():
+        pytest.fail("The npm package @knight-lab/timelinejs is missing: `npm ci` installs it (make test does this).")
+    context = browser.new_context(base_url=site, viewport={"width": 1100, "height": 700})
+
+    def serve(route):
+        path = TIMELINEJS / urlsplit(route.request.url).path.removeprefix("/timelinejs/")
+        if path.is_file():
+            route.fulfill(path=str(path))
+        else:
+            route.fulfill(status=404, body="")
+
+    context.route(re.compile(r"^(?!http://(localhost|127\.0\.0\.1)[:/]).*"), lambda route: route.abort())
+    context.route("**/timelinejs/**", serve)
+    context.route("**/timelinejs-check", lambda route: route.fulfill(content_type="text/html", body=TIMELINEJS_PAGE))
+    page = context.new_page()
+    page.goto("/timelinejs-check")
+    page.wait_for_selector(".tl-slide-content .tl-headline", timeout=15000)
+    headlines = page.eval_on_selector_all(".tl-slide .tl-headline", "els => els.map(e => e.textContent.trim())")
+    expected = [
+        e["text"]["headline"]
+        for e in page.evaluate(
+            "fetch('/events.timelinejs.json?actor=changpeng-zhao&from=2025').then(r => r.json()).then(d => d.events)"
+        )
+    ]
+    assert expected and set(expected) <= set(headlines)
+    assert "CZ and Binance: from guilty plea to pardon" in headlines  # the title slide
+    context.close()

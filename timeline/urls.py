@@ -1,13 +1,21 @@
 from django.contrib import admin
 from django.urls import path
 
-from . import views
+from . import api, exports, views
 
 urlpatterns = [
     path("", views.chronology, name="chronology"),
     path("events.json", views.events_json, name="events_json"),
     path("actors.json", views.actors_json, name="actors_json"),
     path("sources.json", views.sources_json, name="sources_json"),
+    path("events.csv", exports.events_csv, name="events_csv"),
+    path("citations.csv", exports.citations_csv, name="citations_csv"),
+    path("events.ics", exports.events_ics, name="events_ics"),
+    path("events.timelinejs.json", exports.events_timelinejs, name="events_timelinejs"),
+    path("feed/", exports.event_feed, name="feed"),
+    path("embed/", exports.embed, name="embed"),
+    path("api/", api.api_page, name="api"),
+    path("api/schema.json", api.schema_json, name="api_schema"),
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
     path("actors/", views.actor_index, name="actor_index"),
     path("actors/<slug:slug>/", views.actor_detail, name="actor_detail"),

@@ -1,0 +1,270 @@
+"""The filtered chronology in other formats: CSV, iCalendar, Atom, TimelineJS, and an embeddable view.
+
+Every export takes the page's filters through views.filter_events, so it holds exactly the
+events the reader chose; a malformed filter is a 400 here too.
+"""
+
+import csv
+import datetime
+
+from django.contrib.syndication.views import Feed
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+from django.views.decorators.clickjacking import xframe_options_exempt
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from .chronology import group_events, render_events
+from .dates import DatePrecision, period_end
+from .http import conditional_on_data
+from .models import Citation, DataVersion
+from .views import filter_events
+
+EXPORT_LIMIT = 100_000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def filtered(request):
+    """(matching events in reading order, None) or (None, a 400 response)."""
+    filterset, after, problems = filter_events(request)
+    if not problems and after is not None:
+        problems = ["after: exports hold every matching event; leave out “after”."]
+    if problems:
+        return None, JsonResponse({"errors": problems}, status=400)
+    return filterset.ordered(), None
+
+
+def safe_cell(value):
+    """Neutralise spreadsheet formulas: a cell starting with = + - @ is shown as text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(rows, header, filename):
+    writer = csv.writer(Echo())
+
+    def lines():
+        yield writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([safe_cell(cell) for cell in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@conditional_on_data
+def events_csv(request):
+    events, error = filtered(request)
+    if error:
+        return error
+    rows = (
+        [
+            event.date.isoformat() if event.date else "",
+            event.date_precision,
+            event.date_basis,
+            event.date_note,
+            event.title,
+            event.summary,
+            event.certainty,
+            event.era.name,
+            "; ".join(c.name for c in event.categories.all()),
+            "; ".join(f"{p.actor.name} ({p.role})" for p in event.participations.all()),
+            event.source_count,
+            request.build_absolute_uri(event.get_absolute_url()),
+        ]
+        for event in events.with_related()[:EXPORT_LIMIT].iterator(chunk_size=1000)
+    )
+    header = [
+        "date",
+        "precision",
+        "basis",
+        "date note",
+        "title",
+        "summary",
+        "certainty",
+        "era",
+        "categories",
+        "actors",
+        "sources",
+        "url",
+    ]
+    return csv_response(rows, header, "cz-timeline-events.csv")
+
+
+@conditional_on_data
+def citations_csv(request):
+    events, error = filtered(request)
+    if error:
+        return error
+    citations = (
+        Citation.objects.filter(event__in=events.values("pk"))
+        .select_related("event", "source")
+        .order_by("event__sort_key", "event_id", "start")
+    )
+    rows = (
+        [
+            c.event.slug,
+            c.event.title,
+            c.event.date.isoformat() if c.event.date else "",
+            c.source.title,
+            c.source.seed_file,
+            c.stance,
+            c.quote,
+            c.start,
+            c.end,
+        ]
+        for c in citations[:EXPORT_LIMIT].iterator(chunk_size=2000)
+    )
+    header = ["event", "event title", "event date", "source", "source file", "stance", "quote", "start", "end"]
+    return csv_response(rows, header, "cz-timeline-citations.csv")
+
+
+def citation_lines(event):
+    return [f"“{c.quote}” — {c.source.title} ({c.get_stance_display().lower()})" for c in event.citations.all()]
+
+
+@conditional_on_data
+def events_ics(request):
+    events, error = filtered(request)
+    if error:
+        return error
+    stamp = DataVersion.current()[1] or datetime.datetime.now(datetime.UTC)
+    calendar = Calendar()
+    calendar.add("prodid", "-//CZ and Binance timeline//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "CZ and Binance: from guilty plea to pardon")
+    for event in events.filter(date__isnull=False).with_related()[:EXPORT_LIMIT]:
+        entry = CalendarEvent()
+        entry.add("uid", f"{event.slug}@cz-timeline")
+        entry.add("dtstamp", stamp)
+        entry.add("summary", event.title)
+        entry.add("dtstart", event.date)
+        last = period_end(event.end_date or event.date, event.date_precision)
+        entry.add("dtend", last + datetime.timedelta(days=1))
+        url = request.build_absolute_uri(event.get_absolute_url())
+        entry.add("url", url)
+        note = "" if event.date_precision == DatePrecision.DAY else f" (date known to the {event.date_precision})"
+        entry.add("description", "\n\n".join([event.summary + note, *citation_lines(event), url]))
+        calendar.add_component(entry)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="cz-timeline.ics"'
+    return response
+
+
+class EventFeed(Feed):
+    """Atom, newest first, for the same filters as the page."""
+
+    feed_type = Atom1Feed
+    title = "CZ and Binance: from guilty plea to pardon"
+    subtitle = "Events of the source-cited timeline, newest first."
+    limit = 100
+
+    def __call__(self, request, *args, **kwargs):
+        events, error = filtered(request)
+        if error:
+            return error
+        request.timeline_events = events
+        return super().__call__(request, *args, **kwargs)
+
+    def get_object(self, request):
+        return request
+
+    def link(self, request):
+        query = request.GET.urlencode()
+        return "/" + (f"?{query}" if query else "")
+
+    def items(self, request):
+        dated = request.timeline_events.filter(date__isnull=False).order_by("-sort_key", "-id")
+        return list(dated.with_related()[: self.limit])
+
+    def item_title(self, event):
+        return f"{event.date_display}: {event.title}"
+
+    def item_description(self, event):
+        return "\n\n".join([event.summary, *citation_lines(event)])
+
+    def item_link(self, event):
+        return event.get_absolute_url()
+
+    def item_guid(self, event):
+        return f"tag:cz-timeline,2025:{event.slug}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, event):
+        return datetime.datetime.combine(event.date, datetime.time(), tzinfo=datetime.UTC)
+
+    def item_categories(self, event):
+        return [c.name for c in event.categories.all()]
+
+
+event_feed = conditional_on_data(EventFeed())
+
+
+def timelinejs_date(day, precision):
+    parts = {"year": day.year}
+    if precision in (DatePrecision.MONTH, DatePrecision.DAY):
+        parts["month"] = day.month
+    if precision == DatePrecision.DAY:
+        parts["day"] = day.day
+    return parts
+
+
+@conditional_on_data
+def events_timelinejs(request):
+    """Knight Lab TimelineJS 3 JSON: dated events as slides, grouped by era."""
+    events, error = filtered(request)
+    if error:
+        return error
+    slides = []
+    for event in events.filter(date__isnull=False).with_related()[:EXPORT_LIMIT]:
+        slide = {
+            "unique_id": event.slug,
+            "start_date": timelinejs_date(event.date, event.date_precision),
+            "display_date": event.date_display,
+            "text": {
+                "headline": event.title,
+                "text": "".join(
+                    [f"<p>{escape(event.summary)}</p>"]
+                    + [
+                        f"<blockquote>{escape(c.quote)}</blockquote><p>— {escape(c.source.title)}</p>"
+                        for c in event.citations.all()
+                    ]
+                ),
+            },
+            "group": event.era.name,
+        }
+        if event.end_date:
+            slide["end_date"] = timelinejs_date(event.end_date, event.date_precision)
+        slides.append(slide)
+    body = {
+        "title": {
+            "text": {
+                "headline": "CZ and Binance: from guilty plea to pardon",
+                "text": "<p>Every event is tied to the sentences of the articles that report it.</p>",
+            }
+        },
+        "events": slides,
+    }
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+
+
+@xframe_options_exempt
+@conditional_on_data
+def embed(request):
+    """A compact, chrome-free chronology for an iframe on another site."""
+    filterset, after, problems = filter_events(request)
+    events = []
+    if not problems:
+        events = list(filterset.ordered().select_related("era")[:200])
+        render_events(events, request.data_version)
+    context = {"events": events, "groups": group_events(events), "problems": problems}
+    return render(request, "embed.html", context, status=400 if problems else 200)
