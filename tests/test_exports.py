@@ -153,8 +153,9 @@ def test_embed_can_be_framed_only_there_and_holds_the_filtered_events(client):
 def test_export_links_and_embed_snippet_carry_the_filters(client):
     html = client.get(f"/?{FILTER}").content.decode()
     query = FILTER.replace("&", "&amp;")
-    for path in ["/events.csv", "/citations.csv", "/events.ics", "/feed/", "/events.timelinejs.json", "/embed/"]:
+    for path in ["/events.csv", "/citations.csv", "/events.ics", "/feed/", "/events.timelinejs.json"]:
         assert f"{path}?{query}" in html, path
+    assert f"&lt;iframe src=&quot;http://testserver/embed/?{query}&quot;" in html
 
 
 @pytest.mark.parametrize("url", ["/events.csv", "/citations.csv", "/events.ics", "/feed/", "/events.timelinejs.json"])

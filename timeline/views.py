@@ -87,6 +87,11 @@ def listing(request, filterset, after):
     return counts, matching, [by_id[pk] for pk in ids if pk in by_id], next_cursor, overview
 
 
+def embed_snippet(request):
+    url = request.build_absolute_uri(f"{reverse('embed')}?{query_without(request, 'after')}".rstrip("?"))
+    return f'<iframe src="{url}" title="CZ and Binance timeline" width="100%" height="600" loading="lazy"></iframe>'
+
+
 def wants_partial(request):
     return request.htmx and not request.htmx.history_restore_request
 
@@ -112,6 +117,7 @@ def chronology(request):
             "page_slugs": {event.slug for event in events},
             "overview": overview,
             "next_query": f"{query_without(request, 'after')}&after={next_cursor}" if next_cursor else None,
+            "embed_snippet": embed_snippet(request),
         }
     context.update(
         filter=filterset,
