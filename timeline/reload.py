@@ -24,6 +24,7 @@ from .fixtures import (
     database_records,
     describe,
     digest,
+    export,
     fixture_fields,
     label,
     natural_key_select,
@@ -125,14 +126,20 @@ class _DryRun(Exception):
     pass
 
 
-def reload(fixtures, force=False, dry_run=False):
-    """Apply the fixtures in one transaction; returns the list of changes."""
+def reload(fixtures, force=False, dry_run=False, backup_to=None):
+    """Apply the fixtures in one transaction; returns the list of changes.
+
+    When admin edits are about to be overwritten and `backup_to` is given, the database as
+    it stands is first exported there as fixtures, so a forced reload loses nothing.
+    """
     try:
         with transaction.atomic():
             changes = plan_reload(fixtures, force=force)
             conflicts = [c for c in changes if c.action == "conflict"]
             if conflicts:
                 raise ReloadRefused(conflicts)
+            if backup_to is not None and not dry_run and any(c.overwrites_edit for c in changes):
+                export(backup_to)
             with corpus_changes():
                 apply(changes, fixtures)
             problems = corpus_problems()

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from timeline.fixtures import MODELS, FixtureError, label, read_fixtures
 from timeline.reload import ReloadRefused, reload, summarize
@@ -27,11 +28,18 @@ class Command(BaseCommand):
             help="Overwrite records edited in the admin since the last reload.",
         )
         parser.add_argument("--fixtures", type=Path, default=settings.FIXTURES_DIR, help="Fixture folder.")
+        parser.add_argument(
+            "--backup-dir",
+            type=Path,
+            default=settings.BASE_DIR / "backups",
+            help="Where --force saves the database before overwriting admin edits.",
+        )
 
-    def handle(self, *args, dry_run, force, fixtures, verbosity, **options):
+    def handle(self, *args, dry_run, force, fixtures, backup_dir, verbosity, **options):
+        backup = backup_dir / timezone.now().strftime("%Y%m%d-%H%M%S-%f") if force else None
         try:
             loaded = read_fixtures(fixtures, settings.SEEDS_DIR)
-            changes = reload(loaded, force=force, dry_run=dry_run)
+            changes = reload(loaded, force=force, dry_run=dry_run, backup_to=backup)
         except FixtureError as exc:
             raise CommandError("Fixtures refused; the database is unchanged.\n" + "\n".join(exc.problems)) from exc
         except ReloadRefused as exc:
@@ -40,6 +48,8 @@ class Command(BaseCommand):
         for change in changes if verbosity else ():
             if change.overwrites_edit:
                 self.stdout.write(self.style.WARNING(f"Overwrote admin edit: {change}"))
+        if backup is not None and backup.exists():
+            self.stdout.write(f"Saved the database as it was before this reload in {backup}/")
         for change in changes if verbosity else ():
             if change.action == "kept":
                 self.stdout.write(f"Kept admin edit: {change} (the fixture did not change it)")
