@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.core.management.base import SystemCheckError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -282,3 +283,16 @@ def test_exported_admin_edits_then_reload_cleanly(corpus, tmp_path):
     output = reload(tmp_path)
     assert "0 kept" in output and "0 updated" in output
     assert Event.objects.get(slug=slug).title == "Curated title"
+
+
+def test_export_right_after_a_reload_is_byte_identical(corpus, tmp_path):
+    for path in export(tmp_path):
+        assert path.read_bytes() == (settings.FIXTURES_DIR / path.name).read_bytes(), path.name
+
+
+def test_corpus_check_runs_with_the_database_and_names_the_problem(corpus):
+    call_command("check", "--database", "default", stdout=StringIO())
+    citation = Citation.objects.select_related("event").first()
+    Citation.objects.filter(pk=citation.pk).update(start=citation.start + 1)
+    with pytest.raises(SystemCheckError, match=f"for event '{citation.event.slug}': offsets"):
+        call_command("check", "--database", "default", stdout=StringIO())
