@@ -1,5 +1,6 @@
 """What only a real browser shows: htmx swaps, history, keyboard use, no-JS, layout, axe."""
 
+import datetime
 import json
 import os
 import re
@@ -114,7 +115,7 @@ def test_typing_a_date_range_filters_and_says_what_was_understood(page):
     assert "From understood as Mar 2025" in page.locator("#understood").inner_text()
     for slug in event_ids(page):
         event = Event.objects.get(slug=slug)
-        assert event.date <= __import__("datetime").date(2025, 3, 31)
+        assert event.date <= datetime.date(2025, 3, 31)
 
 
 def test_bad_date_shows_an_inline_message_and_keeps_the_page(page):

@@ -296,3 +296,38 @@ def test_corpus_check_runs_with_the_database_and_names_the_problem(corpus):
     Citation.objects.filter(pk=citation.pk).update(start=citation.start + 1)
     with pytest.raises(SystemCheckError, match=f"for event '{citation.event.slug}': offsets"):
         call_command("check", "--database", "default", stdout=StringIO())
+
+
+def test_deleting_a_record_an_admin_addition_refers_to_is_refused(corpus, fixture_dir):
+    slug = first_event_slug(fixture_dir)
+    event = Event.objects.get(slug=slug)
+    source = Source.objects.first()
+    quote = source.text.splitlines()[0][:30].strip()
+    Citation.objects.create(
+        event=event,
+        source=source,
+        quote=quote,
+        start=source.text.index(quote),
+        end=source.text.index(quote) + len(quote),
+    )
+
+    def drop_event(records):
+        records[:] = [r for r in records if r["fields"].get("slug") != slug and r["fields"].get("event") != [slug]]
+
+    edit(fixture_dir, "events.json", drop_event)
+    edit(fixture_dir, "citations.json", drop_event)
+    before = snapshot()
+    with pytest.raises(CommandError, match=f"timeline.event '{slug}': timeline.citation '{slug}/.*kept from the admin"):
+        reload(fixture_dir)
+    assert snapshot() == before
+
+
+def test_moving_an_era_reorders_its_events(corpus):
+    from timeline.models import Era
+
+    pardon = Era.objects.get(slug="pardon")
+    before = Event.objects.get(slug="trump-pardons-cz").sort_key
+    pardon.position = 99
+    pardon.save()
+    after = Event.objects.get(slug="trump-pardons-cz").sort_key
+    assert after != before and after.endswith("|0099")

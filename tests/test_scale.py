@@ -125,3 +125,10 @@ def test_a_repeated_filter_state_is_served_from_the_listing_cache(client, db, da
     Event.objects.filter(slug="trump-pardons-cz").first().save()  # any edit makes a new data version
     with django_assert_max_num_queries(QUERY_BUDGET):
         assert client.get(url, **HTMX).status_code == 200
+
+
+def test_actor_page_says_when_it_shows_only_the_first_events(client, db, dataset):
+    html = client.get("/actors/changpeng-zhao/").content.decode()
+    total = Event.objects.filter(participations__actor__slug="changpeng-zhao").count()
+    assert ("see all of Changpeng Zhao’s events" in html) == (total > 50)
+    assert ("The first 50 events" in html) == (total > 50)

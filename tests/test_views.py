@@ -1,5 +1,7 @@
 """The chronology page, its htmx fragment and the 400s for every malformed parameter."""
 
+import datetime
+
 import pytest
 
 from timeline.models import Actor, Event
@@ -49,7 +51,7 @@ def test_filters_combine(client):
     response = client.get("/", {"actor": actor.slug, "from": "2025", "certainty": ["confirmed", "reported"]})
     expected = (
         Event.objects.involving([actor])
-        .between(start=__import__("datetime").date(2025, 1, 1))
+        .between(start=datetime.date(2025, 1, 1))
         .with_certainty(["confirmed", "reported"])
     )
     html = response.content.decode()

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from .dates import DatePrecision, period_end
-from .models import Event
+from .models import event_parts
 
 
 @dataclass
@@ -104,7 +104,7 @@ def render_events(events, version):
     cached = cache.get_many(list(keys.values()))
     missing = [event for event in events if keys[event.pk] not in cached]
     if missing:
-        prefetch_related_objects(missing, *Event.objects.with_related()._prefetch_related_lookups)
+        prefetch_related_objects(missing, *event_parts())
         fresh = {keys[e.pk]: render_to_string("events.html#event", {"event": e}) for e in missing}
         cache.set_many(fresh, timeout=EVENT_HTML_SECONDS)
         cached.update(fresh)

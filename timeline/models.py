@@ -146,8 +146,10 @@ class Era(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        for event in self.events.all():
-            event.save(update_fields=["sort_key"])
+        events = list(self.events.all())
+        for event in events:
+            event.sort_key = event.reading_order()
+        Event.objects.bulk_update(events, ["sort_key"], batch_size=1000)
 
     def natural_key(self):
         return (self.slug,)
@@ -253,15 +255,20 @@ class EventQuerySet(models.QuerySet):
         return len(events)
 
     def with_related(self):
-        return self.select_related("era").prefetch_related(
-            "categories",
-            models.Prefetch("participations", queryset=Participation.objects.select_related("actor")),
-            models.Prefetch("citations", queryset=Citation.objects.select_related("source")),
-        )
+        return self.select_related("era").prefetch_related(*event_parts())
 
 
 class EventManager(SlugManager.from_queryset(EventQuerySet)):
     pass
+
+
+def event_parts():
+    """The prefetches an event needs to be shown: categories, actors with roles, citations with sources."""
+    return [
+        "categories",
+        models.Prefetch("participations", queryset=Participation.objects.select_related("actor")),
+        models.Prefetch("citations", queryset=Citation.objects.select_related("source")),
+    ]
 
 
 def search_words(text):

@@ -52,6 +52,8 @@ class Change:
         return sorted(n for n in set(fixture) | set(database) if fixture.get(n) != database.get(n))
 
     def explain(self):
+        if self.reason not in ("created", "edited"):
+            return f"{self}: {self.reason}"
         if self.database is None:
             return f"{self}: deleted in the admin since the last reload, but the fixture changed it"
         if self.fixture is None:
@@ -61,9 +63,6 @@ class Change:
             f"{self}: edited in the admin since the last reload and changed in the fixture "
             f"(differs in {', '.join(self.differing_fields())})"
         )
-
-
-APPLY = {"create", "update", "delete"}
 
 
 def plan_reload(fixtures, force=False):
@@ -112,9 +111,7 @@ def protect_kept_dependents(changes):
 class ReloadRefused(Exception):
     def __init__(self, conflicts):
         self.conflicts = conflicts
-        lines = [
-            c.explain() if not c.reason or c.reason in ("created", "edited") else f"{c}: {c.reason}" for c in conflicts
-        ]
+        lines = [c.explain() for c in conflicts]
         super().__init__(
             "Refused: these records were changed in the admin since the last reload and the "
             "fixtures change them too. Nothing was written. Run export_timeline to keep the "

@@ -60,8 +60,8 @@ def record(instance):
 
 @receiver(post_save)
 @receiver(post_delete)
-def corpus_record_changed(sender, instance, raw=False, update_fields=None, **kwargs):
-    if sender in CURATED and not raw and update_fields != frozenset({"sort_key"}):
+def corpus_record_changed(sender, instance, raw=False, **kwargs):
+    if sender in CURATED and not raw:
         record(instance)
 
 
