@@ -64,6 +64,7 @@ def production_env(database_url):
         **os.environ,
         "DATABASE_URL": database_url,
         "DJANGO_DEBUG": "0",
+        "DJANGO_HTTPS": "0",
         "DJANGO_SECRET_KEY": "benchmark-only-secret-" + "x" * 40,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     }

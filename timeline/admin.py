@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
 
 from .fixtures import digest, serialize
 from .models import Actor, Alias, Category, Citation, Era, Event, Participation, Source
@@ -27,7 +28,9 @@ class EditConflictForm(forms.ModelForm):
         return cleaned
 
 
-class CuratedAdmin(admin.ModelAdmin):
+class CuratedAdmin(SimpleHistoryAdmin):
+    """Every change is kept: "History" on a record lists its versions and can revert to one."""
+
     form = EditConflictForm
 
 

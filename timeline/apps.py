@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class TimelineConfig(AppConfig):
@@ -7,3 +8,6 @@ class TimelineConfig(AppConfig):
 
     def ready(self):
         from . import checks, signals  # noqa: F401  (registers the corpus checks and signal receivers)
+        from .curators import sync_curators_group
+
+        post_migrate.connect(sync_curators_group, sender=self)

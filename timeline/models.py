@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .dates import DatePrecision, format_partial_date, period_end
 
@@ -39,6 +40,8 @@ class Source(models.Model):
     objects = SlugManager()
     natural_key_fields = ("slug",)
     fixture_exclude = ("text",)
+
+    history = HistoricalRecords(excluded_fields=["text"])
 
     class Meta:
         ordering = ["seed_file"]
@@ -85,6 +88,8 @@ class Actor(models.Model):
     objects = SlugManager()
     natural_key_fields = ("slug",)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
 
@@ -115,6 +120,8 @@ class Alias(models.Model):
     objects = AliasManager()
     natural_key_fields = ("actor", "name")
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["actor__slug", "name"]
         verbose_name_plural = "aliases"
@@ -137,6 +144,8 @@ class Era(models.Model):
 
     objects = SlugManager()
     natural_key_fields = ("slug",)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position"]
@@ -161,6 +170,8 @@ class Category(models.Model):
 
     objects = SlugManager()
     natural_key_fields = ("slug",)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -319,6 +330,8 @@ class Event(models.Model):
     natural_key_fields = ("slug",)
     fixture_exclude = ("latest_date", "sort_key", "search_text", "search_vector")
 
+    history = HistoricalRecords(excluded_fields=["latest_date", "sort_key", "search_text", "search_vector"])
+
     class Meta:
         ordering = [models.F("sort_key").asc(nulls_last=True), "id"]
         indexes = [
@@ -413,6 +426,8 @@ class Participation(models.Model):
     objects = ParticipationManager()
     natural_key_fields = ("event", "actor")
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["event__slug", "actor__slug"]
         constraints = [models.UniqueConstraint(fields=["event", "actor"], name="participation_unique")]
@@ -448,6 +463,8 @@ class Citation(models.Model):
 
     objects = CitationManager()
     natural_key_fields = ("event", "source", "start")
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["event__slug", "source__slug", "start"]

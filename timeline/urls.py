@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from . import api, exports, views
 
-urlpatterns = [
+public = [
     path("", views.chronology, name="chronology"),
     path("events.json", views.events_json, name="events_json"),
     path("actors.json", views.actors_json, name="actors_json"),
@@ -21,5 +22,10 @@ urlpatterns = [
     path("actors/<slug:slug>/", views.actor_detail, name="actor_detail"),
     path("sources/", views.source_index, name="source_index"),
     path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
-    path("admin/", admin.site.urls),
 ]
+
+# The public site only reads: anything but GET or HEAD is 405. Curators write in the admin.
+for pattern in public:
+    pattern.callback = require_safe(pattern.callback)
+
+urlpatterns = [*public, path("admin/", admin.site.urls)]

@@ -1,0 +1,22 @@
+"""The curators group: exactly what editing the corpus needs, nothing over users or the site."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+CURATORS = "curators"
+EDITED = ("event", "citation", "actor", "source", "alias", "participation")
+LOOKED_UP = ("era", "category")
+
+
+def curator_permissions():
+    """Add, change, delete and view on the corpus (aliases and participations are edited inline
+    with actors and events); view only on the eras and categories an event is filed under."""
+    edited = Q(content_type__model__in=EDITED)
+    looked_up = Q(content_type__model__in=LOOKED_UP, codename__startswith="view_")
+    return Permission.objects.filter(Q(content_type__app_label="timeline") & (edited | looked_up))
+
+
+def sync_curators_group(**kwargs):
+    """Run after every migrate, so the group matches this list even when it changes."""
+    group, _ = Group.objects.get_or_create(name=CURATORS)
+    group.permissions.set(curator_permissions())
