@@ -11,6 +11,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from tests.hostile import create_hostile_records
 from timeline.models import Actor, Citation, Event
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain and safe.
@@ -321,11 +322,11 @@ fetch("/events.timelinejs.json?actor=changpeng-zhao&from=2025").then(r => r.json
 </script></body></html>"""
 
 
-def test_timelinejs_renders_our_slides(browser, site):
-    """TimelineJS from its npm package, served to the browser by the test only, reads our JSON."""
+def timelinejs_context(browser, site, query="actor=changpeng-zhao&from=2025", **options):
+    """A context where /timelinejs-check renders our JSON with TimelineJS from its npm package."""
     if not (TIMELINEJS / "js" / "timeline.js").exists():
         pytest.fail("The npm package @knight-lab/timelinejs is missing: `npm ci` installs it (make test does this).")
-    context = browser.new_context(base_url=site, viewport={"width": 1100, "height": 700})
+    context = browser.new_context(base_url=site, viewport={"width": 1100, "height": 700}, **options)
 
     def serve(route):
         path = TIMELINEJS / urlsplit(route.request.url).path.removeprefix("/timelinejs/")
@@ -336,7 +337,14 @@ def test_timelinejs_renders_our_slides(browser, site):
 
     context.route(re.compile(r"^(?!http://(localhost|127\.0\.0\.1)[:/]).*"), lambda route: route.abort())
     context.route("**/timelinejs/**", serve)
-    context.route("**/timelinejs-check", lambda route: route.fulfill(content_type="text/html", body=TIMELINEJS_PAGE))
+    check_page = TIMELINEJS_PAGE.replace("actor=changpeng-zhao&from=2025", query)
+    context.route("**/timelinejs-check", lambda route: route.fulfill(content_type="text/html", body=check_page))
+    return context
+
+
+def test_timelinejs_renders_our_slides(browser, site):
+    """TimelineJS from its npm package, served to the browser by the test only, reads our JSON."""
+    context = timelinejs_context(browser, site)
     page = context.new_page()
     page.goto("/timelinejs-check")
     page.wait_for_selector(".tl-slide-content .tl-headline", timeout=15000)
@@ -386,3 +394,32 @@ def test_curator_edits_reviews_history_and_reverts_in_the_admin_under_the_csp(pa
     before = rows.count()
     page.locator(".add-row a", has_text="Add another Citation").click()  # inline rows are script-driven
     playwright_api.expect(rows).to_have_count(before + 1)
+
+
+def test_hostile_text_never_runs_script_even_without_the_csp(browser, site):
+    """Escaping alone keeps injected markup inert: the CSP is bypassed here so it cannot hide a miss."""
+    event, actor, source = create_hostile_records()
+    dialogs = []
+    context = timelinejs_context(browser, site, query="actor=hostile-actor", bypass_csp=True)
+    context.on("page", lambda p: p.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss())))
+    page = context.new_page()
+    for url in [
+        "/?actor=hostile-actor",
+        "/?q=alert",
+        event.get_absolute_url(),
+        actor.get_absolute_url(),
+        source.get_absolute_url(),
+        "/actors/",
+        "/embed/?actor=hostile-actor",
+    ]:
+        page.goto(url)
+        page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
+        assert "alert(1)" in page.inner_text("main, body"), url
+    page.goto("/")
+    page.locator("#id_q").fill("onerror")
+    page.locator("#results article.event", has_text="Event <script>").wait_for()  # swapped in by htmx
+    page.goto("/timelinejs-check")
+    page.locator(".tl-slide .tl-headline", has_text="Event <script>").first.wait_for(timeout=15000)
+    page.wait_for_timeout(300)
+    context.close()
+    assert dialogs == []

@@ -190,7 +190,8 @@ class EventFeed(Feed):
         return f"{event.date_display}: {event.title}"
 
     def item_description(self, event):
-        return "\n\n".join([event.summary, *citation_lines(event)])
+        """Atom marks the summary type="html", so readers render it: the text is escaped into paragraphs."""
+        return "".join(f"<p>{escape(part)}</p>" for part in [event.summary, *citation_lines(event)])
 
     def item_link(self, event):
         return event.get_absolute_url()
@@ -232,7 +233,7 @@ def events_timelinejs(request):
             "start_date": timelinejs_date(event.date, event.date_precision),
             "display_date": event.date_display,
             "text": {
-                "headline": event.title,
+                "headline": escape(event.title),
                 "text": "".join(
                     [f"<p>{escape(event.summary)}</p>"]
                     + [
@@ -241,7 +242,7 @@ def events_timelinejs(request):
                     ]
                 ),
             },
-            "group": event.era.name,
+            "group": escape(event.era.name),
         }
         if event.end_date:
             slide["end_date"] = timelinejs_date(event.end_date, event.date_precision)

@@ -1,0 +1,115 @@
+"""Hostile text in an event, an actor, an alias and a quote comes out inert in every format."""
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from urllib.parse import quote
+
+import pytest
+from icalendar import Calendar
+
+from tests.hostile import MARKUP, PAYLOAD, create_hostile_records
+
+pytestmark = pytest.mark.usefixtures("corpus")
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture
+def hostile():
+    return create_hostile_records()
+
+
+def body(response):
+    return (b"".join(response.streaming_content) if response.streaming else response.content).decode()
+
+
+class Attributes(HTMLParser):
+    """Every tag and attribute the browser would build from the page."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.attrs = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        self.attrs += attrs
+
+
+def assert_inert_html(html, where):
+    for markup in MARKUP:
+        assert markup not in html, where
+    parsed = Attributes()
+    parsed.feed(html)
+    assert "img" not in parsed.tags or all(v != "x" for k, v in parsed.attrs if k == "src"), where
+    assert not [k for k, _ in parsed.attrs if k.startswith("on")], where
+    assert not [v for _, v in parsed.attrs if (v or "").strip().lower().startswith("javascript:")], where
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, where
+    assert "{{ request.user }}" in html or "{{ request.user }}" in html.replace("&#x27;", "'"), where
+
+
+def html_urls(event, actor, source):
+    q = quote("alert(1)")
+    return [
+        "/?actor=hostile-actor",
+        f"/?q={q}",
+        f"/?q={q}&order=relevance",
+        "/embed/?actor=hostile-actor",
+        event.get_absolute_url(),
+        actor.get_absolute_url(),
+        source.get_absolute_url(),
+        "/actors/",
+        "/sources/",
+    ]
+
+
+def test_pages_and_fragments_render_hostile_text_inert(client, hostile):
+    for url in html_urls(*hostile):
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(url, headers=headers)
+            assert response.status_code == 200, url
+            assert_inert_html(body(response), (url, headers))
+
+
+def test_json_returns_hostile_text_verbatim_as_data(client, hostile):
+    for url in ["/events.json?actor=hostile-actor", "/actors.json", "/sources.json"]:
+        response = client.get(url)
+        assert response["Content-Type"] == "application/json"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        json.loads(body(response))
+    event = client.get("/events.json?actor=hostile-actor").json()["events"][0]
+    assert event["title"] == f"Event {PAYLOAD}"
+    assert event["citations"][0]["quote"] == PAYLOAD
+    actors = {a["slug"]: a for a in client.get("/actors.json").json()["actors"]}
+    assert actors["hostile-actor"]["name"] == f"Actor {PAYLOAD}"
+
+
+def test_timelinejs_json_carries_html_escaped_text(client, hostile):
+    slide = client.get("/events.timelinejs.json?actor=hostile-actor").json()["events"][0]
+    for text in (slide["text"]["headline"], slide["text"]["text"]):
+        assert_inert_html(text, "timelinejs")
+
+
+def test_csv_round_trips_hostile_text_and_neutralises_formulas(client, hostile):
+    events = list(csv.DictReader(io.StringIO(body(client.get("/events.csv?actor=hostile-actor")))))
+    assert events[0]["title"] == f"Event {PAYLOAD}"
+    citations = list(csv.DictReader(io.StringIO(body(client.get("/citations.csv?actor=hostile-actor")))))
+    assert citations[0]["quote"] == PAYLOAD
+
+
+def test_ics_round_trips_hostile_text(client, hostile):
+    vevent = Calendar.from_ical(body(client.get("/events.ics?actor=hostile-actor"))).walk("VEVENT")[0]
+    assert str(vevent["SUMMARY"]) == f"Event {PAYLOAD}"
+    assert PAYLOAD in str(vevent["DESCRIPTION"])
+
+
+def test_atom_is_well_formed_and_round_trips_hostile_text(client, hostile):
+    feed = ET.fromstring(body(client.get("/feed/?actor=hostile-actor")))
+    entry = feed.find(f"{ATOM}entry")
+    assert entry.find(f"{ATOM}title").text.endswith(f"Event {PAYLOAD}")
+    summary = entry.find(f"{ATOM}summary")
+    assert summary.get("type") == "html"  # feed readers render it, so it must be escaped HTML
+    assert summary.text.startswith("<p>Summary ")
+    assert_inert_html(summary.text, "atom")
