@@ -331,3 +331,52 @@ def test_moving_an_era_reorders_its_events(corpus):
     pardon.save()
     after = Event.objects.get(slug="trump-pardons-cz").sort_key
     assert after != before and after.endswith("|0099")
+
+
+def refused(fixture_dir, pattern):
+    before = snapshot()
+    with pytest.raises(CommandError, match=pattern) as excinfo:
+        reload(fixture_dir)
+    assert "the database is unchanged" in str(excinfo.value)
+    assert snapshot() == before
+
+
+def test_a_50_mb_file_is_refused_without_being_read(corpus, fixture_dir):
+    path = fixture_dir / "events.json"
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(
+            "[" + ",".join(['{"model": "timeline.event", "fields": {"title": "' + "x" * 1000 + '"}}'] * 50_000)
+        )
+        handle.write("]")
+    assert path.stat().st_size > 50_000_000
+    refused(fixture_dir, r"fixtures/events.json: file is 5\d,\d{3},\d{3} bytes; the limit is 5,242,880\.")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('{"model": "timeline.actor"}', r"fixtures/actors.json: expected a JSON list of records, got dict\."),
+        ('["timeline.actor"]', r"fixtures/actors.json, record 1: expected an object with 'model' and 'fields'\."),
+        ('[{"model": "timeline.actor", "fields": []}]', r"fixtures/actors.json, record 1: expected an object"),
+        ("", r"fixtures/actors.json: invalid JSON at line 1, column 1"),
+    ],
+)
+def test_wrong_shapes_are_refused_and_named(corpus, fixture_dir, text, message):
+    (fixture_dir / "actors.json").write_text(text, encoding="utf-8")
+    refused(fixture_dir, message)
+
+
+def test_a_file_that_is_not_utf8_is_refused(corpus, fixture_dir):
+    path = fixture_dir / "sources.json"
+    path.write_bytes(path.read_bytes().replace(b"[", b"[\xff", 1))
+    refused(fixture_dir, r"fixtures/sources.json: not UTF-8 \(invalid start byte at byte 1\)\.")
+
+
+def test_a_citation_of_an_undefined_event_is_refused_and_named(corpus, fixture_dir):
+    edit(fixture_dir, "citations.json", lambda rs: rs[0]["fields"].update(event=["no-such-event"]))
+    refused(fixture_dir, r"fixtures/citations.json, record 1.*field 'event': refers to timeline.event 'no-such-event'")
+
+
+def test_a_reference_of_the_wrong_type_is_refused_and_named(corpus, fixture_dir):
+    edit(fixture_dir, "events.json", lambda rs: first(rs, "timeline.event")["fields"].update(era=7))
+    refused(fixture_dir, r"fixtures/events.json, record \d+ .*, field 'era': expected a natural key like .*, got 7\.")
