@@ -74,6 +74,14 @@ def write_markdown(report, path):
                     f"{soak['requests']:,} requests, {soak['rps']} req/s, p95 {soak['p95_ms']:.1f} ms, "
                     f"{soak['errors']} errors."
                 )
+            if run.get("stress"):
+                hard = run["stress"]
+                lines.append(
+                    f"Stress: {len(hard['paths'])} mixed URLs (pages, fragments, JSON, feed), "
+                    f"{hard['connections']} connections for {hard['seconds']} s: {hard['requests']:,} requests, "
+                    f"{hard['rps']} req/s, p50 {hard['p50_ms']:.0f} ms, p99 {hard['p99_ms']:.0f} ms, "
+                    f"{hard['errors']} errors (socket errors, 5 s timeouts and non-2xx responses)."
+                )
             lines.append("")
     lines += targets(report, assets)
     path.write_text("\n".join(lines) + "\n")
@@ -104,8 +112,16 @@ def targets(report, assets):
         f"| full first page ≤ 60 KB compressed with CSS and JS, any N | largest {max(first_pages) / 1024:.1f} KB "
         f"(page + {assets / 1024:.1f} KB assets) | {verdict(max(first_pages) <= 60 * 1024)} |",
         f"| gunicorn worker RSS ≤ 150 MB | largest {rss} MB | {verdict(rss <= 150)} |",
-        "",
     ]
+    for run in runs:
+        if run.get("stress"):
+            hard = run["stress"]
+            lines.append(
+                f"| 0 errors at {hard['connections']} connections for {hard['seconds']} s, mixed URLs, "
+                f"{run['backend']}, N = {run['n']:,} | {hard['errors']} errors in {hard['requests']:,} requests | "
+                f"{verdict(hard['errors'] == 0)} |"
+            )
+    lines.append("")
     notes = Path(__file__).with_name("notes.md")
     if notes.exists():
         lines += [notes.read_text().strip(), ""]

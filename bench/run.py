@@ -37,6 +37,20 @@ ENDPOINTS = {
     "events.json": ("/events.json", {}),
 }
 LUA = OUT / "report.lua"
+MIXED_LUA = OUT / "mixed.lua"
+# The stress run rotates through what readers do: pages, htmx fragments, JSON, exports, filters.
+MIXED = [
+    ("/", {}),
+    (FRAGMENT, {"HX-Request": "true"}),
+    ("/?certainty=confirmed&from=2024", {}),
+    ("/?actor=justin-sun", {"HX-Request": "true"}),
+    ("/?q=pardon&order=relevance", {}),
+    ("/events/trump-pardons-cz/", {}),
+    ("/actors/changpeng-zhao/", {}),
+    ("/events.json?from=2025", {}),
+    ("/feed/?actor=changpeng-zhao", {}),
+    ("/sources/", {}),
+]
 LUA_SOURCE = """
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -116,15 +130,40 @@ class Gunicorn:
             self.process.kill()
 
 
-def wrk(url, connections, seconds, headers):
+def wrk(url, connections, seconds, headers, script=LUA):
     threads = min(connections, 2)
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", str(LUA), url]
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s", "-s", str(script), url]
     for name, value in headers.items():
         command[1:1] = ["-H", f"{name}: {value}"]
     out = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30).stdout
     data = json.loads(re.search(r"WRKJSON (.*)", out).group(1))
     data["rps"] = round(data["requests"] / (data["duration_us"] / 1e6), 1)
     data["errors"] = data["socket_errors"] + data["non_2xx"]
+    return data
+
+
+def mixed_lua(paths):
+    """A wrk script that sends each thread's requests round the list, reporting like report.lua."""
+
+    def entry(path, headers):
+        fields = ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items())
+        return f"  {{path = {json.dumps(path)}, headers = {{{fields}}}}}"
+
+    entries = ",\n".join(entry(path, headers) for path, headers in paths)
+    return (
+        f"local paths = {{\n{entries}\n}}\n"
+        "local i = 0\n"
+        "request = function()\n"
+        "  i = i % #paths + 1\n"
+        "  return wrk.format('GET', paths[i].path, paths[i].headers)\n"
+        "end\n" + LUA_SOURCE
+    )
+
+
+def stress(server, seconds, connections=64):
+    """Many readers at once on a mix of URLs; any socket error, timeout (5 s) or non-2xx is an error."""
+    data = wrk(server.url + "/", connections, seconds, {}, script=MIXED_LUA)
+    data["connections"], data["seconds"], data["paths"] = connections, seconds, [p for p, _ in MIXED]
     return data
 
 
@@ -166,7 +205,7 @@ def measure(env):
     return json.loads(subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout)
 
 
-def bench_size(env, label, measured, args, results, log, soak_here=False):
+def bench_size(env, label, measured, args, results, log, soak_here=False, stress_here=False):
     endpoints = all_endpoints()
     server = Gunicorn(env)
     try:
@@ -187,10 +226,17 @@ def bench_size(env, label, measured, args, results, log, soak_here=False):
             log(
                 f"  soak: fragment, 32 connections, {args.soak} s: {soak['requests']} requests, {soak['errors']} errors"
             )
+        stressed = None
+        if stress_here and args.stress:
+            stressed = stress(server, args.stress)
+            log(
+                f"  stress: mixed URLs, {stressed['connections']} connections, {args.stress} s: "
+                f"{stressed['requests']} requests, p99 {stressed['p99_ms']:.0f} ms, {stressed['errors']} errors"
+            )
         rss = server.worker_rss_mb()
     finally:
         server.stop()
-    return {"backend": label[0], "n": label[1], "worker_rss_mb": rss, "soak": soak}
+    return {"backend": label[0], "n": label[1], "worker_rss_mb": rss, "soak": soak, "stress": stressed}
 
 
 def run_backend(backend, database_url, args, results, runs, log):
@@ -205,7 +251,9 @@ def run_backend(backend, database_url, args, results, runs, log):
         measured = measure(env)
         log(f"{backend}: {measured['events']} events (generated in {generated} s)")
         soak_here = backend == "postgres" and size == max(args.sizes)
-        run = bench_size(env, (backend, measured["events"]), measured["endpoints"], args, results, log, soak_here)
+        stress_here = size in (min(args.sizes), max(args.sizes))
+        label = (backend, measured["events"])
+        run = bench_size(env, label, measured["endpoints"], args, results, log, soak_here, stress_here)
         run["generate_seconds"] = generated
         runs.append(run)
 
@@ -216,15 +264,17 @@ def main():
     parser.add_argument("--seconds", type=int, default=2, help="duration of each wrk run")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--soak", type=int, default=30, help="seconds of the 32-connection soak at the largest N")
+    parser.add_argument("--stress", type=int, default=60, help="seconds of the 64-connection mixed run")
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgres"])
     parser.add_argument("--quick", action="store_true", help="sizes 0 and 2,000, one repeat, 5 s soak")
     args = parser.parse_args()
     if args.quick:
-        args.sizes, args.repeats, args.soak = [0, 2_000], 1, 5
+        args.sizes, args.repeats, args.soak, args.stress = [0, 2_000], 1, 5, 5
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk (make bench does this).")
     OUT.mkdir(parents=True, exist_ok=True)
     LUA.write_text(LUA_SOURCE)
+    MIXED_LUA.write_text(mixed_lua(MIXED))
     started = time.monotonic()
     lines = []
 
