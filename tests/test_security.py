@@ -1,6 +1,7 @@
 """Security settings: headers, no inline code under the CSP, a read-only public site, curators,
 throttled sign-in, and a history of every admin change that can be reverted."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -10,10 +11,11 @@ from html.parser import HTMLParser
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission, User
+from django.core.management import call_command
 from django.urls import reverse
 
 from timeline.fixtures import digest, serialize
-from timeline.models import Citation, Event
+from timeline.models import Actor, Citation, Event
 
 pytestmark = pytest.mark.usefixtures("corpus")
 
@@ -247,3 +249,16 @@ def test_the_admin_allows_one_inline_style_by_hash_and_nothing_else(admin_client
     assert "'unsafe-hashes' 'sha256-" in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert "'unsafe-hashes'" not in admin_client.get("/").headers["Content-Security-Policy"]
+
+
+def test_a_reload_is_recorded_in_the_history_with_its_reason(fixture_dir):
+    path = fixture_dir / "actors.json"
+    records = json.loads(path.read_text(encoding="utf-8"))
+    actor = next(r for r in records if r["model"] == "timeline.actor")
+    actor["fields"]["description"] = "Changed in the fixture."
+    path.write_text(json.dumps(records), encoding="utf-8")
+    call_command("reload_timeline", "--fixtures", str(fixture_dir), verbosity=0)
+    latest = Actor.objects.get(slug=actor["fields"]["slug"]).history.first()
+    assert (latest.history_type, latest.description) == ("~", "Changed in the fixture.")
+    assert latest.history_change_reason == "reload_timeline from fixtures"
+    assert latest.history_user is None

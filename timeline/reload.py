@@ -149,10 +149,15 @@ def reload(fixtures, force=False, dry_run=False, backup_to=None):
     return changes
 
 
+CHANGE_REASON = "reload_timeline from fixtures"  # shown in each record's admin history
+
+
 def apply(changes, fixtures):
     for change in reversed(changes):
         if change.action == "delete":
-            lookup(change.model, change.key).delete()
+            obj = lookup(change.model, change.key)
+            obj._change_reason = CHANGE_REASON
+            obj.delete()
     pks = {}
     by_model = {}
     for change in changes:
@@ -186,6 +191,7 @@ def write(change, pks):
             setattr(obj, f.attname, pks[f.related_model][tuple(value)] if value is not None else None)
         else:
             setattr(obj, f.attname, f.to_python(value))
+    obj._change_reason = CHANGE_REASON
     obj.save()
     for name, related_pks in many.items():
         getattr(obj, name).set(related_pks)
