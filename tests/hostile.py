@@ -32,7 +32,7 @@ def create_hostile_records():
         slug="hostile-actor", name=f"Actor {PAYLOAD}", kind="person", description=f"About {PAYLOAD}"
     )
     Alias.objects.create(actor=actor, name=f"Alias {PAYLOAD}", garbled=True)
-    Participation.objects.create(event=event, actor=actor, role=f"Role {PAYLOAD}")
+    Participation.objects.create(event=event, actor=actor, role=PAYLOAD[:100])  # the column holds 100
     start = article.index(PAYLOAD)
     Citation.objects.create(event=event, source=source, quote=PAYLOAD, start=start, end=start + len(PAYLOAD))
     return event, actor, source

@@ -35,44 +35,69 @@ def as_postgres(args, **kwargs):
     return subprocess.run(command, capture_output=True, text=True, **kwargs)
 
 
+class Cluster(str):
+    """A cluster that a test may stop and start again, to see the app through an outage.
+
+    It is also its DATABASE_URL as a string, so callers written as ``with throwaway_cluster() as url``
+    (bench/) keep working.
+    """
+
+    def __new__(cls, workdir, port, dbname):
+        return super().__new__(cls, f"postgres://postgres@127.0.0.1:{port}/{dbname}")
+
+    def __init__(self, workdir, port, dbname):
+        self.workdir, self.port, self.dbname = workdir, port, dbname
+        self.data, self.log = workdir / "data", workdir / "server.log"
+        self.options = (
+            f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={workdir / 'run'} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+        )
+
+    @property
+    def url(self):
+        return str(self)
+
+    def start(self):
+        result = as_postgres(
+            [PG_BIN / "pg_ctl", "-D", self.data, "-l", self.log, "-o", self.options, "-w", "-t", "30", "start"]
+        )
+        if result.returncode:
+            log = self.log.read_text() if self.log.exists() else ""
+            raise ClusterError(f"PostgreSQL did not start:\n{result.stderr}\n{log}")
+
+    def stop(self):
+        """A fast shutdown: open connections are cut, as when the database host goes away."""
+        result = as_postgres([PG_BIN / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "30", "stop"])
+        if result.returncode:
+            raise ClusterError(f"PostgreSQL did not stop:\n{result.stderr}")
+
+
 @contextlib.contextmanager
 def throwaway_cluster(dbname="timeline"):
-    """Yields a DATABASE_URL; the cluster and its data are gone afterwards."""
+    """Yields a running Cluster (its DATABASE_URL is .url); the cluster and its data are gone afterwards."""
     if not (PG_BIN / "initdb").exists():
         raise ClusterError(f"PostgreSQL binaries not found in {PG_BIN} (apt-get install postgresql-15).")
     workdir = Path(tempfile.mkdtemp(prefix="pgcluster-"))
-    data, sockets = workdir / "data", workdir / "run"
-    sockets.mkdir()
+    cluster = Cluster(workdir, free_port(), dbname)
+    (workdir / "run").mkdir()
     if os.geteuid() == 0:
         shutil.chown(workdir, "postgres")
-        shutil.chown(sockets, "postgres")
+        shutil.chown(workdir / "run", "postgres")
     workdir.chmod(0o700)
-    port = free_port()
-    started = False
     try:
         result = as_postgres(
-            [PG_BIN / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]
+            [PG_BIN / "initdb", "-D", cluster.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"]
         )
         if result.returncode:
             raise ClusterError(f"initdb failed:\n{result.stderr}")
-        options = (
-            f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={sockets} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
-        )
-        result = as_postgres(
-            [PG_BIN / "pg_ctl", "-D", data, "-l", workdir / "server.log", "-o", options, "-w", "-t", "30", "start"]
-        )
-        if result.returncode:
-            log = (workdir / "server.log").read_text() if (workdir / "server.log").exists() else ""
-            raise ClusterError(f"PostgreSQL did not start:\n{result.stderr}\n{log}")
-        started = True
-        result = as_postgres([PG_BIN / "createdb", "-h", "127.0.0.1", "-p", port, "-U", "postgres", dbname])
+        cluster.start()
+        result = as_postgres([PG_BIN / "createdb", "-h", "127.0.0.1", "-p", cluster.port, "-U", "postgres", dbname])
         if result.returncode:
             raise ClusterError(f"createdb failed:\n{result.stderr}")
-        yield f"postgres://postgres@127.0.0.1:{port}/{dbname}"
+        yield cluster
     finally:
-        if started:
-            as_postgres([PG_BIN / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop"])
+        if (cluster.data / "postmaster.pid").exists():
+            as_postgres([PG_BIN / "pg_ctl", "-D", cluster.data, "-m", "fast", "-w", "stop"])
         shutil.rmtree(workdir, ignore_errors=True)
 
 
@@ -82,9 +107,9 @@ def main(argv):
         return 2
     command = argv[argv.index("--") + 1 :]
     try:
-        with throwaway_cluster() as url:
-            print(f"PostgreSQL cluster ready at {url}", flush=True)
-            return subprocess.run(command, env={**os.environ, "DATABASE_URL": url}).returncode
+        with throwaway_cluster() as cluster:
+            print(f"PostgreSQL cluster ready at {cluster.url}", flush=True)
+            return subprocess.run(command, env={**os.environ, "DATABASE_URL": cluster.url}).returncode
     except ClusterError as exc:
         print(f"ERROR: cannot run on PostgreSQL: {exc}", file=sys.stderr)
         return 3

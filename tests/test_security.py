@@ -96,8 +96,10 @@ def test_the_public_site_is_read_only(client, method):
 
 
 def production_env(**extra):
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     return {
-        **os.environ,
+        **inherited,
+        "DJANGO_SETTINGS_MODULE": "timeline.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "timeline.example",

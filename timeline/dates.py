@@ -95,7 +95,9 @@ def parse_partial_date(text):
     try:
         first = parser.parse(text, default=datetime.datetime(2000, 1, 1), dayfirst=True)
         second = parser.parse(text, default=datetime.datetime(2001, 12, 28), dayfirst=True)
-    except (ValueError, OverflowError, parser.ParserError) as exc:
+    except (ValueError, ArithmeticError) as exc:
+        # ArithmeticError: OverflowError for huge numbers, and decimal.InvalidOperation, which
+        # dateutil raises for a time with too many digits ("12:11111111111111111111111111111").
         raise ValueError(f"could not read {text!r} as a date") from exc
     if first.year != second.year:
         raise ValueError(f"{text!r} has no year")

@@ -12,6 +12,12 @@ from .models import Citation, Event, Participation
 from .vocab import certainty_terms
 
 VOCABULARY_FILTERS = ("actor", "category", "source", "era")
+ECHO_LIMIT = 40
+
+
+def shorten(text, limit=ECHO_LIMIT):
+    """What a request sent, as a message quotes it: at most `limit` characters."""
+    return text if len(text) <= limit else f"{text[:limit]}…"
 
 
 class PartialDateField(forms.CharField):
@@ -131,10 +137,15 @@ class EventFilter(django_filters.FilterSet):
         return queryset
 
     def error_messages(self):
+        """Each problem as "name: message"; a value the message quotes is shortened, however long it was."""
         messages = []
-        for name, errors in self.form.errors.items():
+        for name, errors in self.form.errors.as_data().items():
             where = "" if name == "__all__" else f"{name}: "
-            messages.extend(f"{where}{error}" for error in errors)
+            for error in errors:
+                message = error.message
+                if error.params:
+                    message %= {k: shorten(v) if isinstance(v, str) else v for k, v in error.params.items()}
+                messages.append(f"{where}{message}")
         return messages
 
     def facet_counts(self):

@@ -1,10 +1,16 @@
-"""Site middleware: the admin's one allowance under the Content-Security-Policy."""
+"""Site middleware: the admin's one allowance under the Content-Security-Policy, and a 503 when the database is down."""
 
 import base64
 import hashlib
+import logging
 
 from csp.middleware import CSPMiddleware
+from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
+from django.shortcuts import render
 from django.urls import reverse
+
+logger = logging.getLogger(__name__)
 
 # django-simple-history's object history page has one inline style attribute. Rather than
 # allow inline styles, the admin allows exactly that one by its hash.
@@ -25,3 +31,32 @@ class SiteCSPMiddleware(CSPMiddleware):
         if request.path.startswith(reverse("admin:index")):
             parts.update = {**(parts.update or {}), "style-src": self.admin_style_src}
         return parts
+
+
+class DatabaseUnavailableMiddleware:
+    """A 503 that says the database is down, instead of a 500 and a traceback.
+
+    Nothing else is needed to recover: with persistent connections and health checks,
+    Django drops a broken connection and opens a new one on the next request.
+    """
+
+    message = "The timeline's database is not answering; try again in a minute."
+    retry_after = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, (OperationalError, InterfaceError)):
+            return None
+        logger.warning("Database unavailable for %s: %s", request.path, exception)
+        if request.path.endswith(".json"):
+            response = JsonResponse({"errors": [self.message]}, status=503)
+        else:
+            response = render(request, "503.html", {"message": self.message}, status=503)
+        response["Retry-After"] = str(self.retry_after)
+        response["Cache-Control"] = "no-store"
+        return response

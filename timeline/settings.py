@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "timeline.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "timeline.urls"

@@ -1,7 +1,9 @@
 import hashlib
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import TooManyFieldsSent
 from django.http import JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,8 +19,8 @@ from .chronology import (
     render_events,
     source_segments,
 )
-from .filters import EventFilter
-from .http import conditional_on_data
+from .filters import EventFilter, shorten
+from .http import conditional_on_data, read_in_one_snapshot
 from .models import Actor, Event, Source
 from .payloads import actor_payload, event_payload, source_payload
 from .vocab import vocabularies
@@ -28,14 +30,29 @@ FILTER_PARAMS = {"q", "actor", "category", "certainty", "source", "era", "from",
 JSON_PAGE_SIZE = 100
 
 
+def query_of(request):
+    """The request's parameters and a problem, if any: past Django's limit on their number, none are read.
+
+    Django raises TooManyFieldsSent, a generic 400 page without a word on the cause (and HTML
+    even for JSON), at the first read of request.GET; an empty GET keeps later reads safe.
+    """
+    try:
+        return request.GET, []
+    except TooManyFieldsSent:
+        request.GET = QueryDict()
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return request.GET, [f"too many parameters: the address may hold at most {limit:,}, none were read."]
+
+
 def filter_events(request):
     """The filterset, the keyset position and readable problems for the request's parameters."""
     vocab = vocabularies(request.data_version)
-    params = request.GET.copy()
+    query, problems = query_of(request)
+    params = query.copy()
     after_text = params.pop("after", [None])[-1]
     filterset = EventFilter(params, queryset=Event.objects.all(), vocab=vocab)
-    problems = [
-        f"{name}: unknown parameter (known: {', '.join(sorted(FILTER_PARAMS | {'after'}))})."
+    problems += [
+        f"{shorten(name)}: unknown parameter (known: {', '.join(sorted(FILTER_PARAMS | {'after'}))})."
         for name in params
         if name not in FILTER_PARAMS
     ]
@@ -135,11 +152,13 @@ def chronology(request):
     return render(request, template, context, status=400 if problems else 200)
 
 
+@read_in_one_snapshot
 def event_detail(request, slug):
     event = get_object_or_404(Event.objects.with_related(), slug=slug)
     return render(request, "event_detail.html", {"event": event})
 
 
+@read_in_one_snapshot
 def actor_detail(request, slug):
     actor = get_object_or_404(Actor.objects.prefetch_related("aliases"), slug=slug)
     events, next_cursor = page_of(Event.objects.involving([actor.pk]).with_related())
@@ -147,10 +166,12 @@ def actor_detail(request, slug):
     return render(request, "actor_detail.html", context)
 
 
+@read_in_one_snapshot
 def actor_index(request):
     return render(request, "actor_index.html", {"actors": Actor.objects.prefetch_related("aliases")})
 
 
+@read_in_one_snapshot
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
     citations = list(source.citations.select_related("event").order_by("start", "end")[:2000])
