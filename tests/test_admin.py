@@ -2,7 +2,7 @@
 
 import pytest
 
-from timeline.fixtures import digest, serialize
+from tests.admin_forms import citation_form
 from timeline.models import Actor, Citation, Era, Event, Source
 
 pytestmark = pytest.mark.usefixtures("corpus")
@@ -53,20 +53,6 @@ def test_event_change_page_has_citation_inlines(admin_client):
     html = admin_client.get(f"/admin/timeline/event/{event.pk}/change/").content.decode()
     assert "citations-TOTAL_FORMS" in html
     assert "participations-TOTAL_FORMS" in html
-
-
-def citation_form(citation, **changes):
-    data = {
-        "event": citation.event_id,
-        "source": citation.source_id,
-        "quote": citation.quote,
-        "start": citation.start,
-        "end": citation.end,
-        "stance": citation.stance,
-        "loaded_digest": digest(serialize(citation)),
-    }
-    data.update(changes)
-    return {k: ("" if v is None else v) for k, v in data.items()}
 
 
 def test_saving_a_quote_that_is_not_in_the_article_is_refused(admin_client):

@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.core.management import call_command
 from django.urls import reverse
 
-from timeline.fixtures import digest, serialize
+from tests.admin_forms import citation_form
 from timeline.models import Actor, Citation, Event
 
 pytestmark = pytest.mark.usefixtures("corpus")
@@ -194,20 +194,6 @@ def test_a_successful_sign_in_resets_the_count(client, curator):
     assert attempt(client, "wrong").status_code == 200
 
 
-def citation_form(citation, **changes):
-    data = {
-        "event": citation.event_id,
-        "source": citation.source_id,
-        "quote": citation.quote,
-        "start": citation.start,
-        "end": citation.end,
-        "stance": citation.stance,
-        "loaded_digest": digest(serialize(citation)),
-        **changes,
-    }
-    return {k: ("" if v is None else v) for k, v in data.items()}
-
-
 def test_every_admin_change_is_kept_and_can_be_reverted(client, curator):
     client.force_login(curator)
     citation = Citation.objects.filter(stance="supports").first()
@@ -231,9 +217,8 @@ def test_every_admin_change_is_kept_and_can_be_reverted(client, curator):
     assert citation.history.first().history_user == curator
 
 
-def test_reverting_a_source_keeps_its_article_text(client, curator):
+def test_reverting_a_source_keeps_its_article_text():
     """The article text is read from seeds/ and not kept in the history; a revert must not blank it."""
-    client.force_login(curator)
     source = Citation.objects.first().source
     text = source.text
     source.quality_note = "Edited once."

@@ -72,8 +72,8 @@ def read_in_one_snapshot(view):
 def conditional_on_data(view):
     """Answer 304 when the client's copy is current; one query decides.
 
-    The data version and the page are read in one snapshot, so whatever is cached under a
-    version was read from that version.
+    Public URLs run in one snapshot (urls.py), so the data version read here and the page
+    read after it agree, and whatever is cached under a version was read from that version.
     """
 
     @wraps(view)
@@ -94,4 +94,4 @@ def conditional_on_data(view):
             response.headers.setdefault("Cache-Control", "no-cache")
         return response
 
-    return read_in_one_snapshot(wrapper)
+    return wrapper

@@ -3,6 +3,7 @@ from django.urls import path
 from django.views.decorators.http import require_safe
 
 from . import api, exports, views
+from .http import read_in_one_snapshot
 
 public = [
     path("", views.chronology, name="chronology"),
@@ -24,8 +25,9 @@ public = [
     path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
 ]
 
-# The public site only reads: anything but GET or HEAD is 405. Curators write in the admin.
+# The public site only reads, each request from one snapshot of the database: anything but
+# GET or HEAD is 405. Curators write in the admin.
 for pattern in public:
-    pattern.callback = require_safe(pattern.callback)
+    pattern.callback = require_safe(read_in_one_snapshot(pattern.callback))
 
 urlpatterns = [*public, path("admin/", admin.site.urls)]

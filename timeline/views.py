@@ -20,7 +20,7 @@ from .chronology import (
     source_segments,
 )
 from .filters import EventFilter, shorten
-from .http import conditional_on_data, read_in_one_snapshot
+from .http import conditional_on_data
 from .models import Actor, Event, Source
 from .payloads import actor_payload, event_payload, source_payload
 from .vocab import vocabularies
@@ -152,13 +152,11 @@ def chronology(request):
     return render(request, template, context, status=400 if problems else 200)
 
 
-@read_in_one_snapshot
 def event_detail(request, slug):
     event = get_object_or_404(Event.objects.with_related(), slug=slug)
     return render(request, "event_detail.html", {"event": event})
 
 
-@read_in_one_snapshot
 def actor_detail(request, slug):
     actor = get_object_or_404(Actor.objects.prefetch_related("aliases"), slug=slug)
     events, next_cursor = page_of(Event.objects.involving([actor.pk]).with_related())
@@ -166,12 +164,10 @@ def actor_detail(request, slug):
     return render(request, "actor_detail.html", context)
 
 
-@read_in_one_snapshot
 def actor_index(request):
     return render(request, "actor_index.html", {"actors": Actor.objects.prefetch_related("aliases")})
 
 
-@read_in_one_snapshot
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
     citations = list(source.citations.select_related("event").order_by("start", "end")[:2000])
