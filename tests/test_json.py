@@ -1,6 +1,7 @@
 """The read-only JSON contract that later work builds on."""
 
 import datetime
+import re
 
 import pytest
 from django.conf import settings
@@ -86,8 +87,15 @@ def test_sources_json(client):
         assert (settings.SEEDS_DIR / source["seed_file"]).is_file()
 
 
-def test_json_is_filterable_like_the_page(client):
+@pytest.mark.parametrize(
+    "query",
+    ["certainty=speculative", "actor=justin-sun&from=2025", "q=pardon&era=pardon", "source=cz-rejects-wsj-report"],
+)
+def test_json_is_filterable_like_the_page(client, query):
     everything = client.get("/events.json").json()["count"]
-    speculative = client.get("/events.json?certainty=speculative").json()
-    assert 0 < speculative["count"] < everything
-    assert {e["certainty"] for e in speculative["events"]} == {"speculative"}
+    data = client.get(f"/events.json?{query}").json()
+    html = client.get(f"/?{query}").content.decode()
+    assert 0 < data["count"] < everything
+    assert f"{data['count']} of {everything} events match" in html
+    on_page = re.findall(r'<article class="event[^"]*" id="([^"]+)"', html)
+    assert on_page == [event["slug"] for event in data["events"]]

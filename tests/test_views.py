@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.utils.html import escape
 
 from timeline.models import Actor, Event
 
@@ -22,7 +23,7 @@ def test_full_page_lists_every_event_in_order(client, django_assert_max_num_quer
     assert f"{len(slugs)} of {len(slugs)} events match." in html
     assert "<svg" in html and 'class="mark' in html
     assert "dated events from Nov 2023 to Dec 2025" in html
-    assert response["Vary"] == "HX-Request" or "HX-Request" in response["Vary"]
+    assert response["Vary"] == "HX-Request"
 
 
 def test_htmx_request_gets_only_the_results_fragment(client):
@@ -110,10 +111,7 @@ def test_event_permalink_actor_and_source_pages(client, django_assert_max_num_qu
         page = client.get(event.get_absolute_url())
     assert page.status_code == 200
     citation = event.citations.first()
-    assert (
-        citation.quote.replace("’", "&#x27;")[:10] in page.content.decode()
-        or citation.quote[:10] in page.content.decode()
-    )
+    assert escape(citation.quote) in page.content.decode()
 
     with django_assert_max_num_queries(8):
         source_page = client.get(citation.source.get_absolute_url())
@@ -145,10 +143,14 @@ def test_best_matches_first_orders_by_search_rank(client):
     assert positions == sorted(positions)
 
 
-@pytest.mark.parametrize("query", ["order=bogus", "q=pardon&order=relevance&after=~5"])
-def test_bad_ordering_requests_are_400(client, query):
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("order=bogus", "order: Select a valid choice"),
+        ("q=pardon&order=relevance&after=~5", "after: best matches show one page only"),
+    ],
+)
+def test_bad_ordering_requests_are_400(client, query, message):
     response = client.get(f"/?{query}")
     assert response.status_code == 400
-    assert ("order: Select a valid choice" in response.content.decode()) or (
-        "best matches show one page" in response.content.decode()
-    )
+    assert message in response.content.decode()

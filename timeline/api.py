@@ -3,114 +3,29 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from .dates import DatePrecision
-from .models import Actor, Citation, Event
+from .filters import EventFilter
+from .payloads import ACTOR_FIELDS, EVENT_FIELDS, SOURCE_FIELDS, STRING, array, enum, object_schema
 
-STRING = {"type": "string"}
-NULLABLE_DATE = {"type": "string", "format": "date", "nullable": True}
-
-
-def enum(choices):
-    return {"type": "string", "enum": [value for value, _ in choices]}
+NULLABLE_STRING = {"type": "string", "nullable": True}
 
 
-FILTERS = [
-    ("q", "Words that must occur in the title, summary, quotes or actor names and aliases.", STRING),
-    ("actor", "Actor slug; repeat for several (any of them).", STRING),
-    ("category", "Category slug; repeat for several.", STRING),
-    ("certainty", "Certainty; repeat for several.", enum(Event.Certainty.choices)),
-    ("source", "Source article slug; repeat for several.", STRING),
-    ("era", "Era slug; repeat for several.", STRING),
-    ("from", "Start of the date range as people write it: 2024, March 2025, 2025-03-13.", STRING),
-    ("to", "End of the date range, same forms.", STRING),
-    ("order", "`relevance`: best matches for `q` first (one page).", {"type": "string", "enum": ["relevance"]}),
-]
-
-
-def parameters(with_after=False):
-    params = [
-        {
-            "name": name,
-            "in": "query",
-            "required": False,
-            "description": text,
-            "schema": {"type": "array", "items": schema}
-            if name in ("actor", "category", "certainty", "source", "era")
-            else schema,
-            "style": "form",
-            "explode": True,
-        }
-        for name, text, schema in FILTERS
-    ]
-    if with_after:
-        params.append(
-            {
-                "name": "after",
-                "in": "query",
-                "required": False,
-                "schema": STRING,
-                "description": "Keyset position from the previous page's `next` link.",
-            }
-        )
+def parameters(*excluded):
+    """The listing parameters, from the filter declarations (filters.py), minus any excluded."""
+    params = []
+    for name, declared in EventFilter.base_filters.items():
+        if name in excluded:
+            continue
+        choices = declared.extra.get("choices")
+        item = enum(choices) if isinstance(choices, list | tuple) else STRING
+        many = EventFilter.many_valued(name)
+        param = {"name": name, "in": "query", "required": False, "description": declared.extra["help_text"]}
+        param["schema"] = array(item) if many else item
+        if many:
+            param.update(style="form", explode=True)
+        params.append(param)
     return params
 
 
-EVENT = {
-    "type": "object",
-    "required": [
-        "slug",
-        "title",
-        "summary",
-        "date",
-        "date_precision",
-        "end_date",
-        "date_basis",
-        "date_note",
-        "certainty",
-        "importance",
-        "categories",
-        "era",
-        "actors",
-        "citations",
-    ],
-    "properties": {
-        "slug": STRING,
-        "title": STRING,
-        "summary": STRING,
-        "date": NULLABLE_DATE,
-        "date_precision": enum(DatePrecision.choices),
-        "end_date": NULLABLE_DATE,
-        "date_basis": enum(Event.DateBasis.choices),
-        "date_note": STRING,
-        "certainty": enum(Event.Certainty.choices),
-        "importance": {"type": "integer", "minimum": 1, "maximum": 3},
-        "categories": {"type": "array", "items": STRING},
-        "era": STRING,
-        "actors": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["slug", "name", "role"],
-                "properties": {"slug": STRING, "name": STRING, "role": STRING},
-            },
-        },
-        "citations": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["source", "source_file", "quote", "stance", "start", "end"],
-                "properties": {
-                    "source": STRING,
-                    "source_file": STRING,
-                    "quote": STRING,
-                    "stance": enum(Citation.Stance.choices),
-                    "start": {"type": "integer", "minimum": 0},
-                    "end": {"type": "integer", "minimum": 0},
-                },
-            },
-        },
-    },
-}
 ERRORS = {
     "description": "A malformed parameter; each message names it.",
     "content": {
@@ -143,13 +58,17 @@ SCHEMA = {
         "/events.json": {
             "get": {
                 "summary": "Events in reading order (undated last), filtered like the page, 100 a page.",
-                "parameters": parameters(with_after=True),
+                "parameters": parameters(),
                 "responses": {
                     "200": {
                         "description": "A page of events.",
                         "content": {
                             "application/json": {
-                                "schema": listing("events", EVENT, {"next": {"type": "string", "nullable": True}})
+                                "schema": listing(
+                                    "events",
+                                    object_schema(EVENT_FIELDS),
+                                    {"next": {"type": "string", "nullable": True}},
+                                )
                             }
                         },
                     },
@@ -167,17 +86,7 @@ SCHEMA = {
                             "application/json": {
                                 "schema": listing(
                                     "actors",
-                                    {
-                                        "type": "object",
-                                        "required": ["slug", "name", "kind", "aliases", "description"],
-                                        "properties": {
-                                            "slug": STRING,
-                                            "name": STRING,
-                                            "kind": enum(Actor.Kind.choices),
-                                            "aliases": {"type": "array", "items": STRING},
-                                            "description": STRING,
-                                        },
-                                    },
+                                    object_schema(ACTOR_FIELDS),
                                 )
                             }
                         },
@@ -195,27 +104,7 @@ SCHEMA = {
                             "application/json": {
                                 "schema": listing(
                                     "sources",
-                                    {
-                                        "type": "object",
-                                        "required": [
-                                            "slug",
-                                            "title",
-                                            "outlet",
-                                            "published",
-                                            "published_precision",
-                                            "seed_file",
-                                            "quality_note",
-                                        ],
-                                        "properties": {
-                                            "slug": STRING,
-                                            "title": STRING,
-                                            "outlet": STRING,
-                                            "published": NULLABLE_DATE,
-                                            "published_precision": enum(DatePrecision.choices),
-                                            "seed_file": STRING,
-                                            "quality_note": STRING,
-                                        },
-                                    },
+                                    object_schema(SOURCE_FIELDS),
                                 )
                             }
                         },
@@ -226,7 +115,7 @@ SCHEMA = {
         "/events.timelinejs.json": {
             "get": {
                 "summary": "The filtered, dated events in Knight Lab TimelineJS 3 format.",
-                "parameters": parameters(),
+                "parameters": parameters("after"),
                 "responses": {
                     "200": {
                         "description": "A TimelineJS document.",

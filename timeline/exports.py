@@ -1,40 +1,36 @@
-"""The filtered chronology in other formats: CSV, iCalendar, Atom, TimelineJS, and an embeddable view.
+"""The filtered chronology in other formats: CSV, iCalendar, Atom and TimelineJS.
 
-Every export takes the page's filters through views.filter_events, so it holds exactly the
-events the reader chose; a malformed filter is a 400 here too.
+Every export reads the page's query state (EventQuery), so it holds exactly the events the
+reader chose; a malformed filter is a 400 here too.
 """
 
 import csv
 import datetime
 
-from csp.decorators import csp_replace
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
-from django.views.decorators.clickjacking import xframe_options_exempt
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from .chronology import group_events, render_events
+from .caching import current_version
 from .dates import DatePrecision, period_end
-from .http import conditional_on_data
-from .models import Citation, DataVersion
-from .views import filter_events
+from .http import site_url
+from .models import Citation
+from .query import EventQuery
 
 EXPORT_LIMIT = 100_000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def filtered(request):
-    """(matching events in reading order, None) or (None, a 400 response)."""
-    filterset, after, problems = filter_events(request)
-    if not problems and after is not None:
-        problems = ["after: exports hold every matching event; leave out “after”."]
-    if problems:
-        return None, JsonResponse({"errors": problems}, status=400)
-    return filterset.ordered(), None
+def export_query(request):
+    """(the request's query state, None), or (None, a 400 response) when it is malformed."""
+    query = EventQuery.from_request(request).for_export()
+    if query.problems:
+        return None, JsonResponse({"errors": query.problems}, status=400, json_dumps_params={"ensure_ascii": False})
+    return query, None
 
 
 def safe_cell(value):
@@ -61,11 +57,11 @@ def csv_response(rows, header, filename):
     return response
 
 
-@conditional_on_data
 def events_csv(request):
-    events, error = filtered(request)
+    query, error = export_query(request)
     if error:
         return error
+    events = query.matching()
     rows = (
         [
             event.date.isoformat() if event.date else "",
@@ -79,7 +75,7 @@ def events_csv(request):
             "; ".join(c.name for c in event.categories.all()),
             "; ".join(f"{p.actor.name} ({p.role})" for p in event.participations.all()),
             event.source_count,
-            request.build_absolute_uri(event.get_absolute_url()),
+            site_url(event.get_absolute_url()),
         ]
         for event in events.with_related()[:EXPORT_LIMIT].iterator(chunk_size=1000)
     )
@@ -100,11 +96,11 @@ def events_csv(request):
     return csv_response(rows, header, "cz-timeline-events.csv")
 
 
-@conditional_on_data
 def citations_csv(request):
-    events, error = filtered(request)
+    query, error = export_query(request)
     if error:
         return error
+    events = query.matching()
     citations = (
         Citation.objects.filter(event__in=events.values("pk"))
         .select_related("event", "source")
@@ -132,12 +128,12 @@ def citation_lines(event):
     return [f"“{c.quote}” — {c.source.title} ({c.get_stance_display().lower()})" for c in event.citations.all()]
 
 
-@conditional_on_data
 def events_ics(request):
-    events, error = filtered(request)
+    query, error = export_query(request)
     if error:
         return error
-    stamp = DataVersion.current()[1] or datetime.datetime.now(datetime.UTC)
+    events = query.matching()
+    stamp = current_version()[1] or datetime.datetime.now(datetime.UTC)
     calendar = Calendar()
     calendar.add("prodid", "-//CZ and Binance timeline//EN")
     calendar.add("version", "2.0")
@@ -150,7 +146,7 @@ def events_ics(request):
         entry.add("dtstart", event.date)
         last = period_end(event.end_date or event.date, event.date_precision)
         entry.add("dtend", last + datetime.timedelta(days=1))
-        url = request.build_absolute_uri(event.get_absolute_url())
+        url = site_url(event.get_absolute_url())
         entry.add("url", url)
         note = "" if event.date_precision == DatePrecision.DAY else f" (date known to the {event.date_precision})"
         entry.add("description", "\n\n".join([event.summary + note, *citation_lines(event), url]))
@@ -169,21 +165,23 @@ class EventFeed(Feed):
     limit = 100
 
     def __call__(self, request, *args, **kwargs):
-        events, error = filtered(request)
+        query, error = export_query(request)
         if error:
             return error
-        request.timeline_events = events
+        request.timeline_query = query
         return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request):
         return request
 
     def link(self, request):
-        query = request.GET.urlencode()
-        return "/" + (f"?{query}" if query else "")
+        return site_url(reverse("chronology") + request.timeline_query.link())
+
+    def feed_url(self, request):
+        return site_url(reverse("feed") + request.timeline_query.link())
 
     def items(self, request):
-        dated = request.timeline_events.filter(date__isnull=False).order_by("-sort_key", "-id")
+        dated = request.timeline_query.matching().filter(date__isnull=False).order_by("-sort_key", "-id")
         return list(dated.with_related()[: self.limit])
 
     def item_title(self, event):
@@ -194,7 +192,7 @@ class EventFeed(Feed):
         return "".join(f"<p>{escape(part)}</p>" for part in [event.summary, *citation_lines(event)])
 
     def item_link(self, event):
-        return event.get_absolute_url()
+        return site_url(event.get_absolute_url())
 
     def item_guid(self, event):
         return f"tag:cz-timeline,2025:{event.slug}"
@@ -208,7 +206,7 @@ class EventFeed(Feed):
         return [c.name for c in event.categories.all()]
 
 
-event_feed = conditional_on_data(EventFeed())
+event_feed = EventFeed()
 
 
 def timelinejs_date(day, precision):
@@ -220,12 +218,12 @@ def timelinejs_date(day, precision):
     return parts
 
 
-@conditional_on_data
 def events_timelinejs(request):
     """Knight Lab TimelineJS 3 JSON: dated events as slides, grouped by era."""
-    events, error = filtered(request)
+    query, error = export_query(request)
     if error:
         return error
+    events = query.matching()
     slides = []
     for event in events.filter(date__isnull=False).with_related()[:EXPORT_LIMIT]:
         slide = {
@@ -257,17 +255,3 @@ def events_timelinejs(request):
         "events": slides,
     }
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
-
-
-@xframe_options_exempt
-@csp_replace({"frame-ancestors": ["*"]})
-@conditional_on_data
-def embed(request):
-    """A compact, chrome-free chronology for an iframe on another site."""
-    filterset, after, problems = filter_events(request)
-    events = []
-    if not problems:
-        events = list(filterset.ordered().select_related("era")[:200])
-        render_events(events, request.data_version)
-    context = {"events": events, "groups": group_events(events), "problems": problems}
-    return render(request, "embed.html", context, status=400 if problems else 200)

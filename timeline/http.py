@@ -1,27 +1,23 @@
-"""Conditional GET for the public pages (ETag and Last-Modified from the data version), each read from one snapshot."""
+"""The pipeline every public URL goes through (urls.py applies it, visibly, to each).
+
+Read-only methods; no CSRF (nothing public accepts a write, so a POST is a plain 405);
+one snapshot of the database; conditional GET from the data version; ``Vary: HX-Request``
+and ``Cache-Control: public``, so a shared cache (a CDN, Varnish) may store the response:
+public views never read the session or set a cookie.
+"""
 
 import contextlib
-import hashlib
-from functools import lru_cache, wraps
+from functools import wraps
 
 from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.utils.cache import get_conditional_response
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_safe
 
-from .models import DataVersion
-
-
-@lru_cache(maxsize=1)
-def release_tag():
-    """Changes when the code, templates or static files do, so a deploy is never answered 304."""
-    digest = hashlib.sha256()
-    for folder in ("timeline", "templates", "static"):
-        for path in sorted((settings.BASE_DIR / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                stat = path.stat()
-                digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-    return digest.hexdigest()[:12]
+from .caching import current_version, digest, release
 
 
 @contextlib.contextmanager
@@ -55,7 +51,7 @@ def read_in_one_snapshot(view):
 
     A streamed body (the CSV exports) is read after the view has returned, so it gets a
     snapshot of its own, consistent in itself but possibly newer than the version in its
-    ETag. That is harmless: versions only grow, so that ETag never earns a wrong 304.
+    ETag; a client holding that ETag revalidates against the newer version and gets 200.
     """
 
     @wraps(view)
@@ -69,20 +65,35 @@ def read_in_one_snapshot(view):
     return wrapper
 
 
+def wants_partial(request):
+    """An htmx swap gets the fragment; a history restore (a reload of a pushed URL) the whole page."""
+    return bool(getattr(request, "htmx", False) and not request.htmx.history_restore_request)
+
+
+def request_state(request):
+    """The request's parameters in a form that ignores order, repetition, whitespace and empty values."""
+    try:
+        pairs = {(name, value.strip()) for name, values in request.GET.lists() for value in values}
+    except TooManyFieldsSent:
+        return "too-many-parameters"
+    return repr(sorted(pair for pair in pairs if pair[1]))
+
+
 def conditional_on_data(view):
     """Answer 304 when the client's copy is current; one query decides.
 
-    Public URLs run in one snapshot (urls.py), so the data version read here and the page
-    read after it agree, and whatever is cached under a version was read from that version.
+    The ETag covers everything a body can depend on: the release, the data version, page
+    or fragment, the site's address (absolute links), the path and the parameters' state.
     """
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        counter, changed_at = DataVersion.current()
-        request.data_version = counter
-        partial = bool(getattr(request, "htmx", False) and not request.htmx.history_restore_request)
-        variant = f"{release_tag()}|{counter}|{partial}|{request.get_full_path()}"
-        etag = quote_etag(hashlib.sha256(variant.encode()).hexdigest()[:20])
+        version, changed_at = current_version()
+        request.data_version = version
+        variant = "|".join(
+            [release(), version, str(wants_partial(request)), settings.SITE_URL, request.path, request_state(request)]
+        )
+        etag = quote_etag(digest(variant))
         last_modified = int(changed_at.timestamp()) if changed_at else None
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
@@ -91,7 +102,20 @@ def conditional_on_data(view):
             response.headers.setdefault("ETag", etag)
             if last_modified is not None:
                 response.headers.setdefault("Last-Modified", http_date(last_modified))
+            response.headers.setdefault("Cache-Control", settings.PUBLIC_CACHE_CONTROL)
+        else:
             response.headers.setdefault("Cache-Control", "no-cache")
+        patch_vary_headers(response, ["HX-Request"])
         return response
 
     return wrapper
+
+
+def public(view):
+    """The public pipeline, outermost first: GET/HEAD only, no CSRF, one snapshot, conditional on the data."""
+    return require_safe(csrf_exempt(read_in_one_snapshot(conditional_on_data(view))))
+
+
+def site_url(path):
+    """An absolute link, from the configured site address rather than the request's Host header."""
+    return f"{settings.SITE_URL}{path}"

@@ -7,7 +7,6 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.urls import reverse
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .dates import DatePrecision, format_partial_date, period_end
@@ -531,21 +530,18 @@ class LoadedRecord(models.Model):
 
 
 class DataVersion(models.Model):
-    """One row that changes whenever the corpus does: the source of ETags and Last-Modified."""
+    """One row whose token changes whenever the corpus does: the source of cache keys, ETags and Last-Modified.
 
-    counter = models.BigIntegerField(default=0)
+    Database triggers rewrite it (see caching.py), so no code path has to remember to.
+    """
+
+    token = models.CharField(max_length=32)
     changed_at = models.DateTimeField()
 
     def __str__(self):
-        return f"version {self.counter} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
-
-    @classmethod
-    def bump(cls):
-        now = timezone.now()
-        if not cls.objects.filter(pk=1).update(counter=models.F("counter") + 1, changed_at=now):
-            cls.objects.create(pk=1, counter=1, changed_at=now)
+        return f"version {self.token} at {self.changed_at:%Y-%m-%d %H:%M:%S}"
 
     @classmethod
     def current(cls):
-        """(counter, changed_at), or (0, None) before the first change."""
-        return cls.objects.filter(pk=1).values_list("counter", "changed_at").first() or (0, None)
+        """(token, changed_at), or ("none", None) in a database with no data yet."""
+        return cls.objects.filter(pk=1).values_list("token", "changed_at").first() or ("none", None)

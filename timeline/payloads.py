@@ -1,56 +1,117 @@
-"""The read-only JSON contract: plain dicts for events, actors and sources."""
+"""The read-only JSON contract, declared once: each field's name, its OpenAPI schema and how it is read.
+
+The payload functions and the OpenAPI description (api.py) are both built from these
+declarations, so the two cannot drift apart.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from .dates import DatePrecision
+from .models import Actor, Citation, Event
+
+STRING = {"type": "string"}
+NULLABLE_DATE = {"type": "string", "format": "date", "nullable": True}
+INTEGER = {"type": "integer", "minimum": 0}
+
+
+def enum(choices):
+    return {"type": "string", "enum": [value for value, _ in choices]}
+
+
+def array(items):
+    return {"type": "array", "items": items}
 
 
 def iso(value):
     return value.isoformat() if value else None
 
 
-def event_payload(event):
+@dataclass(frozen=True)
+class Field:
+    name: str
+    schema: dict
+    read: Any
+
+    @classmethod
+    def attribute(cls, name, schema):
+        return cls(name, schema, lambda obj: getattr(obj, name))
+
+
+def object_schema(fields):
     return {
-        "slug": event.slug,
-        "title": event.title,
-        "summary": event.summary,
-        "date": iso(event.date),
-        "date_precision": event.date_precision,
-        "end_date": iso(event.end_date),
-        "date_basis": event.date_basis,
-        "date_note": event.date_note,
-        "certainty": event.certainty,
-        "importance": event.importance,
-        "categories": [c.slug for c in event.categories.all()],
-        "era": event.era.slug,
-        "actors": [{"slug": p.actor.slug, "name": p.actor.name, "role": p.role} for p in event.participations.all()],
-        "citations": [
-            {
-                "source": c.source.slug,
-                "source_file": c.source.seed_file,
-                "quote": c.quote,
-                "stance": c.stance,
-                "start": c.start,
-                "end": c.end,
-            }
-            for c in event.citations.all()
-        ],
+        "type": "object",
+        "required": [f.name for f in fields],
+        "properties": {f.name: f.schema for f in fields},
     }
+
+
+def payload(fields, obj):
+    return {f.name: f.read(obj) for f in fields}
+
+
+PARTICIPATION_FIELDS = [
+    Field("slug", STRING, lambda p: p.actor.slug),
+    Field("name", STRING, lambda p: p.actor.name),
+    Field.attribute("role", STRING),
+]
+CITATION_FIELDS = [
+    Field("source", STRING, lambda c: c.source.slug),
+    Field("source_file", STRING, lambda c: c.source.seed_file),
+    Field.attribute("quote", STRING),
+    Field.attribute("stance", enum(Citation.Stance.choices)),
+    Field.attribute("start", INTEGER),
+    Field.attribute("end", INTEGER),
+]
+EVENT_FIELDS = [
+    Field.attribute("slug", STRING),
+    Field.attribute("title", STRING),
+    Field.attribute("summary", STRING),
+    Field("date", NULLABLE_DATE, lambda e: iso(e.date)),
+    Field.attribute("date_precision", enum(DatePrecision.choices)),
+    Field("end_date", NULLABLE_DATE, lambda e: iso(e.end_date)),
+    Field.attribute("date_basis", enum(Event.DateBasis.choices)),
+    Field.attribute("date_note", STRING),
+    Field.attribute("certainty", enum(Event.Certainty.choices)),
+    Field.attribute("importance", {"type": "integer", "minimum": 1, "maximum": 3}),
+    Field("categories", array(STRING), lambda e: [c.slug for c in e.categories.all()]),
+    Field("era", STRING, lambda e: e.era.slug),
+    Field(
+        "actors",
+        array(object_schema(PARTICIPATION_FIELDS)),
+        lambda e: [payload(PARTICIPATION_FIELDS, p) for p in e.participations.all()],
+    ),
+    Field(
+        "citations",
+        array(object_schema(CITATION_FIELDS)),
+        lambda e: [payload(CITATION_FIELDS, c) for c in e.citations.all()],
+    ),
+]
+ACTOR_FIELDS = [
+    Field.attribute("slug", STRING),
+    Field.attribute("name", STRING),
+    Field.attribute("kind", enum(Actor.Kind.choices)),
+    Field("aliases", array(STRING), lambda a: [alias.name for alias in a.aliases.all()]),
+    Field.attribute("description", STRING),
+]
+SOURCE_FIELDS = [
+    Field.attribute("slug", STRING),
+    Field.attribute("title", STRING),
+    Field.attribute("outlet", STRING),
+    Field("published", NULLABLE_DATE, lambda s: iso(s.published)),
+    Field.attribute("published_precision", enum(DatePrecision.choices)),
+    Field.attribute("seed_file", STRING),
+    Field.attribute("quality_note", STRING),
+]
+
+
+def event_payload(event):
+    return payload(EVENT_FIELDS, event)
 
 
 def actor_payload(actor):
-    return {
-        "slug": actor.slug,
-        "name": actor.name,
-        "kind": actor.kind,
-        "aliases": [alias.name for alias in actor.aliases.all()],
-        "description": actor.description,
-    }
+    return payload(ACTOR_FIELDS, actor)
 
 
 def source_payload(source):
-    return {
-        "slug": source.slug,
-        "title": source.title,
-        "outlet": source.outlet,
-        "published": iso(source.published),
-        "published_precision": source.published_precision,
-        "seed_file": source.seed_file,
-        "quality_note": source.quality_note,
-    }
+    return payload(SOURCE_FIELDS, source)

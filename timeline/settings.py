@@ -106,8 +106,17 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": 3000},
+        "KEY_PREFIX": "cz-timeline",
     }
 }
+# The deployment's release id, the same on every instance; by default a digest of the code (caching.py).
+TIMELINE_RELEASE = os.environ.get("TIMELINE_RELEASE", "")
+# Absolute links (the embed snippet, exports) are built from this, never from the request's Host.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Shared caches (a CDN, Varnish) may keep a public page this long, and serve it stale while revalidating.
+PUBLIC_CACHE_CONTROL = os.environ.get(
+    "TIMELINE_PUBLIC_CACHE_CONTROL", "public, max-age=0, s-maxage=60, stale-while-revalidate=30"
+)
 
 # Security headers. Only /embed/ may be framed (it relaxes both of the framing rules).
 X_FRAME_OPTIONS = "DENY"

@@ -1,19 +1,18 @@
-"""Keep derived data in step with curated edits: the search text and the data version.
+"""Keep the search text in step with curated edits.
 
 Edits in the admin are handled at once. Inside ``corpus_changes()`` (a reload, the
-benchmark generator) they are collected and handled once, at the end.
+benchmark generator) they are collected and handled once, at the end. The data version
+needs no signal: database triggers keep it (see caching.py).
 """
 
 import threading
 from contextlib import contextmanager
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
+from django.db.models.signals import post_delete, post_save
 
-from .models import Actor, Alias, Category, Citation, DataVersion, Era, Event, Participation, Source
+from .models import Actor, Alias, Citation, Event, Participation
 
 _pending = threading.local()
-CURATED = (Actor, Alias, Category, Citation, Era, Event, Participation, Source)
 
 
 def affected_events(instance):
@@ -22,17 +21,13 @@ def affected_events(instance):
         return {instance.pk}
     if isinstance(instance, Citation | Participation):
         return {instance.event_id}
-    actor_id = instance.pk if isinstance(instance, Actor) else getattr(instance, "actor_id", None)
-    if actor_id is None:
-        return set()
+    actor_id = instance.pk if isinstance(instance, Actor) else instance.actor_id
     return set(Participation.objects.filter(actor_id=actor_id).values_list("event_id", flat=True))
 
 
-def apply_changes(event_ids):
-    alive = Event.objects.filter(pk__in=event_ids)
+def refresh(event_ids):
     if event_ids:
-        alive.refresh_search()
-    DataVersion.bump()
+        Event.objects.filter(pk__in=event_ids).refresh_search()
 
 
 @contextmanager
@@ -40,11 +35,10 @@ def corpus_changes():
     if getattr(_pending, "events", None) is not None:
         yield
         return
-    _pending.events, _pending.changed = set(), False
+    _pending.events = set()
     try:
         yield
-        if _pending.changed:
-            apply_changes(_pending.events)
+        refresh(_pending.events)
     finally:
         _pending.events = None
 
@@ -52,20 +46,17 @@ def corpus_changes():
 def record(instance):
     events = affected_events(instance)
     if getattr(_pending, "events", None) is None:
-        apply_changes(events)
+        refresh(events)
     else:
         _pending.events |= events
-        _pending.changed = True
 
 
-@receiver(post_save)
-@receiver(post_delete)
-def corpus_record_changed(sender, instance, raw=False, **kwargs):
-    if sender in CURATED and not raw:
+def search_part_changed(sender, instance, raw=False, **kwargs):
+    if not raw:
         record(instance)
 
 
-@receiver(m2m_changed, sender=Event.categories.through)
-def event_categories_changed(sender, instance, action, **kwargs):
-    if action.startswith("post_"):
-        record(instance)
+# Connected per sender: a receiver for every model would turn off Django's fast delete everywhere.
+for _model in (Actor, Alias, Citation, Event, Participation):
+    post_save.connect(search_part_changed, sender=_model, dispatch_uid=f"search-{_model.__name__}-saved")
+    post_delete.connect(search_part_changed, sender=_model, dispatch_uid=f"search-{_model.__name__}-deleted")

@@ -13,8 +13,7 @@ from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
 
 from .dates import DatePrecision
-from .models import Actor, Category, Citation, DataVersion, Era, Event, Participation, Source
-from .signals import corpus_changes
+from .models import Actor, Category, Citation, Era, Event, Participation, Source
 
 PREFIX = "synthetic-"
 SYNTHETIC_ACTORS = 200
@@ -122,17 +121,4 @@ def generate(count, seed=0, batch_size=2000):
         )
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh statistics, or the planner plans for the empty tables
-    DataVersion.bump()
     return added
-
-
-@transaction.atomic
-def remove():
-    """Delete every synthetic record; returns how many events went."""
-    with corpus_changes():
-        Citation.objects.filter(event__slug__startswith=PREFIX).delete()
-        Participation.objects.filter(event__slug__startswith=PREFIX).delete()
-        removed, _ = Event.objects.filter(slug__startswith=PREFIX).delete()
-        Actor.objects.filter(slug__startswith=PREFIX).delete()
-        Category.objects.filter(slug="synthetic").delete()
-    return removed

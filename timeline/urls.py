@@ -1,33 +1,29 @@
+"""Every URL of the site. Public URLs go through one pipeline (http.public): read-only, cookie-free,
+one snapshot, conditional on the data, shareable by a shared cache. Curators write in the admin."""
+
 from django.contrib import admin
 from django.urls import path
-from django.views.decorators.http import require_safe
 
 from . import api, exports, views
-from .http import read_in_one_snapshot
+from .http import public
 
-public = [
-    path("", views.chronology, name="chronology"),
-    path("events.json", views.events_json, name="events_json"),
-    path("actors.json", views.actors_json, name="actors_json"),
-    path("sources.json", views.sources_json, name="sources_json"),
-    path("events.csv", exports.events_csv, name="events_csv"),
-    path("citations.csv", exports.citations_csv, name="citations_csv"),
-    path("events.ics", exports.events_ics, name="events_ics"),
-    path("events.timelinejs.json", exports.events_timelinejs, name="events_timelinejs"),
-    path("feed/", exports.event_feed, name="feed"),
-    path("embed/", exports.embed, name="embed"),
-    path("api/", api.api_page, name="api"),
-    path("api/schema.json", api.schema_json, name="api_schema"),
-    path("events/<slug:slug>/", views.event_detail, name="event_detail"),
-    path("actors/", views.actor_index, name="actor_index"),
-    path("actors/<slug:slug>/", views.actor_detail, name="actor_detail"),
-    path("sources/", views.source_index, name="source_index"),
-    path("sources/<slug:slug>/", views.source_detail, name="source_detail"),
+urlpatterns = [
+    path("", public(views.chronology), name="chronology"),
+    path("embed/", public(views.embed), name="embed"),
+    path("events/<slug:slug>/", public(views.event_detail), name="event_detail"),
+    path("actors/", public(views.actor_index), name="actor_index"),
+    path("actors/<slug:slug>/", public(views.actor_detail), name="actor_detail"),
+    path("sources/", public(views.source_index), name="source_index"),
+    path("sources/<slug:slug>/", public(views.source_detail), name="source_detail"),
+    path("events.json", public(views.events_json), name="events_json"),
+    path("actors.json", public(views.actors_json), name="actors_json"),
+    path("sources.json", public(views.sources_json), name="sources_json"),
+    path("events.csv", public(exports.events_csv), name="events_csv"),
+    path("citations.csv", public(exports.citations_csv), name="citations_csv"),
+    path("events.ics", public(exports.events_ics), name="events_ics"),
+    path("events.timelinejs.json", public(exports.events_timelinejs), name="events_timelinejs"),
+    path("feed/", public(exports.event_feed), name="feed"),
+    path("api/", public(api.api_page), name="api"),
+    path("api/schema.json", public(api.schema_json), name="api_schema"),
+    path("admin/", admin.site.urls),
 ]
-
-# The public site only reads, each request from one snapshot of the database: anything but
-# GET or HEAD is 405. Curators write in the admin.
-for pattern in public:
-    pattern.callback = require_safe(read_in_one_snapshot(pattern.callback))
-
-urlpatterns = [*public, path("admin/", admin.site.urls)]

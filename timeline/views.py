@@ -1,155 +1,74 @@
-import hashlib
-from urllib.parse import urlencode
+"""The public pages and the JSON endpoints. Each listing reads its state from EventQuery (query.py)."""
 
-from django.conf import settings
-from django.core.cache import cache
-from django.core.exceptions import TooManyFieldsSent
-from django.http import JsonResponse, QueryDict
+from csp.decorators import csp_replace
+from django.db.models import prefetch_related_objects
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.views.decorators.vary import vary_on_headers
+from django.views.decorators.clickjacking import xframe_options_exempt
 
-from .chronology import (
-    PAGE_SIZE,
-    best_matches,
-    build_overview,
-    group_events,
-    page_of,
-    parse_cursor,
-    render_events,
-    source_segments,
-)
-from .filters import EventFilter, shorten
-from .http import conditional_on_data
-from .models import Actor, Event, Source
+from .caching import cached
+from .chronology import best_matches, group_events, render_events
+from .http import site_url, wants_partial
+from .models import Actor, Event, Source, event_parts
+from .overview import overview_of
+from .paging import JSON_PAGE_SIZE, PAGE_SIZE, page_of
 from .payloads import actor_payload, event_payload, source_payload
-from .vocab import vocabularies
-
-LISTING_SECONDS = 3600
-FILTER_PARAMS = {"q", "actor", "category", "certainty", "source", "era", "from", "to", "order"}
-JSON_PAGE_SIZE = 100
+from .query import EventQuery
+from .reader import source_segments
 
 
-def query_of(request):
-    """The request's parameters and a problem, if any: past Django's limit on their number, none are read.
-
-    Django raises TooManyFieldsSent, a generic 400 page without a word on the cause (and HTML
-    even for JSON), at the first read of request.GET; an empty GET keeps later reads safe.
-    """
-    try:
-        return request.GET, []
-    except TooManyFieldsSent:
-        request.GET = QueryDict()
-        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
-        return request.GET, [f"too many parameters: the address may hold at most {limit:,}, none were read."]
-
-
-def filter_events(request):
-    """The filterset, the keyset position and readable problems for the request's parameters."""
-    vocab = vocabularies(request.data_version)
-    query, problems = query_of(request)
-    params = query.copy()
-    after_text = params.pop("after", [None])[-1]
-    filterset = EventFilter(params, queryset=Event.objects.all(), vocab=vocab)
-    problems += [
-        f"{shorten(name)}: unknown parameter (known: {', '.join(sorted(FILTER_PARAMS | {'after'}))})."
-        for name in params
-        if name not in FILTER_PARAMS
-    ]
-    if not filterset.is_valid():
-        problems.extend(filterset.error_messages())
-    after = None
-    if after_text is not None:
-        try:
-            after = parse_cursor(after_text)
-        except ValueError as exc:
-            problems.append(f"after: {exc}")
-        if not problems and filterset.by_relevance:
-            problems.append("after: best matches show one page only; use the reading order to page through.")
-    return filterset, after, problems
+def listing_context(query):
+    """What the chronology and the embed show for a state: its page of events, grouped, and its links."""
+    base = {"query": query, "form": query.filterset.form, "start_link": query.link(after=None)}
+    if query.problems:
+        return {**base, "problems": query.problems, "events": [], "groups": [], "matching": 0}
+    events, next_cursor = query.page()
+    render_events(events, query.version)
+    _, matching = query.counts()
+    return {
+        **base,
+        "problems": [],
+        "events": events,
+        "groups": best_matches(events) if query.by_relevance else group_events(events),
+        "matching": matching,
+        "next_link": query.link(after=next_cursor) if next_cursor else None,
+    }
 
 
-def query_without(request, *names):
-    params = request.GET.copy()
-    for name in names:
-        params.pop(name, None)
-    return params.urlencode()
-
-
-def state_digest(request):
-    """The filter state of a request, independent of parameter order."""
-    state = urlencode(sorted((k, sorted(v)) for k, v in request.GET.lists()), doseq=True)
-    return hashlib.sha256(state.encode()).hexdigest()
-
-
-def listing(request, filterset, after):
-    """Facet counts, the page of events and the overview for a filter state.
-
-    The database work is cached per data version and filter state, so a repeated state
-    (the unfiltered page, a shared link) costs one query for its events.
-    """
-    key = f"timeline:listing:{request.data_version}:{state_digest(request)}"
-    cached = cache.get(key)
-    if cached is None:
-        counts, matching = filterset.facet_counts()
-        if filterset.by_relevance:
-            events, next_cursor = list(filterset.ordered().select_related("era")[:PAGE_SIZE]), None
-        else:
-            events, next_cursor = page_of(filterset.qs.select_related("era"), after)
-        overview = build_overview(filterset.qs, matching, filterset.vocab)
-        cache.set(key, (counts, matching, [e.pk for e in events], next_cursor, overview), LISTING_SECONDS)
-        return counts, matching, events, next_cursor, overview
-    counts, matching, ids, next_cursor, overview = cached
-    by_id = Event.objects.select_related("era").in_bulk(ids)
-    return counts, matching, [by_id[pk] for pk in ids if pk in by_id], next_cursor, overview
-
-
-def embed_snippet(request):
-    url = request.build_absolute_uri(f"{reverse('embed')}?{query_without(request, 'after')}".rstrip("?"))
+def embed_snippet(query):
+    url = site_url(reverse("embed") + query.link(after=None))
     return f'<iframe src="{url}" title="CZ and Binance timeline" width="100%" height="600" loading="lazy"></iframe>'
 
 
-def wants_partial(request):
-    return request.htmx and not request.htmx.history_restore_request
-
-
-@vary_on_headers("HX-Request")
-@conditional_on_data
 def chronology(request):
-    filterset, after, problems = filter_events(request)
-    if problems:
-        unfiltered = EventFilter(QueryDict(), queryset=Event.objects.all(), vocab=filterset.vocab)
-        unfiltered.is_valid()
-        counts, _ = unfiltered.facet_counts()
-        context = {"facets": unfiltered.facets(counts), "events": [], "groups": [], "matching": 0}
-        context["overview"] = build_overview(Event.objects.none(), 0, filterset.vocab)
-    else:
-        counts, matching, events, next_cursor, overview = listing(request, filterset, after)
-        render_events(events, request.data_version)
-        context = {
-            "facets": filterset.facets(counts),
-            "events": events,
-            "groups": best_matches(events) if filterset.by_relevance else group_events(events),
-            "matching": matching,
-            "page_slugs": {event.slug for event in events},
-            "overview": overview,
-            "next_query": f"{query_without(request, 'after')}&after={next_cursor}" if next_cursor else None,
-            "embed_snippet": embed_snippet(request),
-        }
+    query = EventQuery.from_request(request)
+    context = listing_context(query)
+    facets = query.facets()
     context.update(
-        filter=filterset,
-        problems=problems,
-        after=after,
-        total=filterset.vocab.total,
+        facets=facets,
+        facet_list=[facets["certainty"], *facets["groups"]],
+        overview=overview_of(query),
+        page_slugs={event.slug for event in context["events"]},
+        total=query.vocab.total,
         page_size=PAGE_SIZE,
-        dates_query=query_without(request, "from", "to", "after"),
-        restart_query=query_without(request, "after"),
+        embed_snippet=embed_snippet(query),
+        partial=wants_partial(request),
     )
-    if wants_partial(request):
-        template = "chronology.html#more" if after and not problems else "chronology.html#results"
+    if context["partial"]:
+        template = "chronology.html#more" if query.after and not query.problems else "chronology.html#results"
     else:
         template = "chronology.html"
-    return render(request, template, context, status=400 if problems else 200)
+    return render(request, template, context, status=400 if query.problems else 200)
+
+
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+def embed(request):
+    """A compact, chrome-free chronology for an iframe on another site."""
+    query = EventQuery.from_request(request)
+    context = {**listing_context(query), "page_size": PAGE_SIZE}
+    return render(request, "embed.html", context, status=400 if query.problems else 200)
 
 
 def event_detail(request, slug):
@@ -182,37 +101,32 @@ def source_index(request):
     return render(request, "source_index.html", {"sources": Source.objects.all()})
 
 
-def json_listing(key, payloads, **extra):
-    body = {"count": extra.pop("count", len(payloads)), key: payloads, **extra}
-    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+def json_response(body, status=200):
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-@conditional_on_data
 def events_json(request):
-    filterset, after, problems = filter_events(request)
-    if problems:
-        return JsonResponse({"errors": problems}, status=400)
-    key = f"timeline:events-json:{request.data_version}:{state_digest(request)}"
-    body = cache.get(key)
-    if body is None:
-        if filterset.by_relevance:
-            events, next_cursor = list(filterset.ordered().with_related()[:JSON_PAGE_SIZE]), None
-        else:
-            events, next_cursor = page_of(filterset.qs.with_related(), after, size=JSON_PAGE_SIZE)
-        next_url = None
-        if next_cursor:
-            next_url = f"{reverse('events_json')}?{query_without(request, 'after')}&after={next_cursor}"
-        body = {"count": filterset.qs.count(), "events": [event_payload(e) for e in events], "next": next_url}
-        cache.set(key, body, LISTING_SECONDS)
-    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    query = EventQuery.from_request(request)
+    if query.problems:
+        return json_response({"errors": query.problems}, status=400)
+
+    def body():
+        events, next_cursor = query.page(JSON_PAGE_SIZE)
+        prefetch_related_objects(events, *event_parts())
+        return {
+            "count": query.count(),
+            "events": [event_payload(event) for event in events],
+            "next": reverse("events_json") + query.link(after=next_cursor) if next_cursor else None,
+        }
+
+    return json_response(cached(query.cache_key("events-json"), body, 3600))
 
 
-@conditional_on_data
 def actors_json(request):
-    actors = Actor.objects.prefetch_related("aliases").order_by("name", "slug")
-    return json_listing("actors", [actor_payload(a) for a in actors])
+    actors = [actor_payload(a) for a in Actor.objects.prefetch_related("aliases").order_by("name", "slug")]
+    return json_response({"count": len(actors), "actors": actors})
 
 
-@conditional_on_data
 def sources_json(request):
-    return json_listing("sources", [source_payload(s) for s in Source.objects.all()])
+    sources = [source_payload(s) for s in Source.objects.all()]
+    return json_response({"count": len(sources), "sources": sources})

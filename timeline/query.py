@@ -1,0 +1,164 @@
+"""The query state of an event listing: parsed once from the request, and asked for everything else.
+
+Every view, export, cache key, ETag and link of a listing derives from ``EventQuery``:
+its canonical form is the same for any order of the parameters, repeated identical values
+and empty values, so two addresses that mean one state share one cache entry and show the
+same thing, and two states never share one.
+"""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import TooManyFieldsSent
+from django.http import QueryDict
+
+from .caching import cache_key, cached, digest
+from .facets import facet_counts, facet_groups
+from .filters import EventFilter, shorten
+from .models import Event
+from .paging import PAGE_SIZE, page_of
+from .vocab import vocabularies
+
+LISTING_SECONDS = 3600
+PARAMETERS = tuple(EventFilter.base_filters)
+
+
+def request_parameters(request):
+    """The request's parameters and a problem, if any: past Django's limit on their number, none are read.
+
+    Django raises TooManyFieldsSent, a generic 400 page without a word on the cause (and HTML
+    even for JSON), at the first read of request.GET.
+    """
+    try:
+        return request.GET, []
+    except TooManyFieldsSent:
+        request.GET = QueryDict()
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        return request.GET, [f"too many parameters: the address may hold at most {limit:,}, none were read."]
+
+
+def canonical_parameters(params):
+    """(canonical pairs, problems): known names in declared order, values trimmed, deduplicated, sorted.
+
+    Empty values are dropped; a one-valued parameter given two different values is a
+    problem rather than a silent choice of one.
+    """
+    problems = [
+        f"{shorten(name)}: unknown parameter (known: {', '.join(PARAMETERS)})."
+        for name in params
+        if name not in PARAMETERS
+    ]
+    pairs = []
+    for name in PARAMETERS:
+        values = sorted({value.strip() for value in params.getlist(name)} - {""})
+        if len(values) > 1 and not EventFilter.many_valued(name):
+            shown = ", ".join(f"“{shorten(value)}”" for value in values[:3])
+            problems.append(f"{name}: give one value, not {len(values)} ({shown}).")
+        pairs += [(name, value) for value in values]
+    return pairs, problems
+
+
+class EventQuery:
+    """The filter, order and position of one listing request."""
+
+    def __init__(self, params, version, problems=()):
+        self.version = version
+        self.vocab = vocabularies(version)
+        self.pairs, found = canonical_parameters(params)
+        self.problems = [*problems, *found]
+        data = QueryDict(mutable=True)
+        for name, value in self.pairs:
+            data.appendlist(name, value)
+        self.filterset = EventFilter(data, queryset=Event.objects.all(), vocab=self.vocab)
+        if not self.filterset.is_valid():
+            self.problems += self.filterset.error_messages()
+        self.cleaned = self.filterset.form.cleaned_data if not self.problems else {}
+
+    @classmethod
+    def from_request(cls, request):
+        params, problems = request_parameters(request)
+        return cls(params, request.data_version, problems)
+
+    # The state and its links ------------------------------------------------------
+
+    @property
+    def canonical(self):
+        """The state as a query string: the one form that keys caches and builds links."""
+        return urlencode(self.pairs)
+
+    @property
+    def key(self):
+        return digest(self.canonical)
+
+    def link(self, **changes):
+        """This state's query string with some parameters changed ("?…", or "" for none).
+
+        A value of None removes the parameter; a list sets several. ``link(after=None)``
+        is the listing from its start; ``link(**{"from": None, "to": None})`` drops dates.
+        """
+        pairs = [(name, value) for name, value in self.pairs if name not in changes]
+        for name, value in changes.items():
+            values = value if isinstance(value, list | tuple) else [] if value is None else [value]
+            pairs += [(name, v) for v in values]
+        pairs.sort(key=lambda pair: PARAMETERS.index(pair[0]))
+        return f"?{urlencode(pairs)}" if pairs else ""
+
+    @property
+    def after(self):
+        return self.cleaned.get("after")
+
+    @property
+    def by_relevance(self):
+        return self.cleaned.get("order") == "relevance" and bool(self.cleaned.get("q"))
+
+    def cache_key(self, *what):
+        return cache_key(self.version, *what, self.key)
+
+    # What the state selects ----------------------------------------------------------
+
+    def matching(self):
+        """Every matching event, in the order asked for: reading order, or best matches first."""
+        queryset = self.filterset.qs
+        if self.by_relevance:
+            return queryset.by_relevance(self.cleaned["q"])
+        return queryset.chronological()
+
+    def page(self, size=PAGE_SIZE):
+        """(events, cursor of the next page or None); the ids are cached per data version and state."""
+        key = self.cache_key("page", size)
+        hit = cache.get(key)
+        if hit is not None:
+            pks, next_cursor = hit
+            by_id = Event.objects.select_related("era").in_bulk(pks)
+            return [by_id[pk] for pk in pks if pk in by_id], next_cursor
+        if self.by_relevance:
+            events, next_cursor = list(self.matching().select_related("era")[:size]), None
+        else:
+            events, next_cursor = page_of(self.filterset.qs.select_related("era"), self.after, size)
+        cache.set(key, ([event.pk for event in events], next_cursor), LISTING_SECONDS)
+        return events, next_cursor
+
+    def counts(self):
+        """({facet: {key: matching events}}, events matching every filter), cached per data version and state."""
+        return cached(self.cache_key("facets"), lambda: facet_counts(self.filterset), LISTING_SECONDS)
+
+    def count(self):
+        """How many events match, from the facet counts when they are cached."""
+        counts = cache.get(self.cache_key("facets"))
+        if counts is not None:
+            return counts[1]
+        return cached(self.cache_key("count"), self.filterset.qs.count, LISTING_SECONDS)
+
+    def facets(self):
+        """Every filter's options with counts: for a malformed state, those of the whole corpus."""
+        if self.problems:
+            return EventQuery(QueryDict(), self.version).facets()
+        counts, _ = self.counts()
+        return facet_groups(counts, self.cleaned, self.vocab)
+
+    def for_export(self):
+        """A problem for a position in an export, which holds every matching event."""
+        if self.after is not None:
+            self.problems.append("after: exports hold every matching event; leave out “after”.")
+        return self
