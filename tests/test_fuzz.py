@@ -26,8 +26,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from timeline.chronology import cursor_of
 from timeline.models import Actor, Category, Era, Event, Source
+from timeline.paging import cursor_of
+from timeline.query import PARAMETERS
 
 pytestmark = pytest.mark.usefixtures("corpus")
 
@@ -35,7 +36,7 @@ MINIMUM_CASES = 5_000
 MESSAGE_LIMIT = 1_000
 CASES = {}
 
-FILTER_PARAMS = ("q", "actor", "category", "certainty", "source", "era", "from", "to", "order", "after")
+FILTER_PARAMS = PARAMETERS
 VOCABULARY_PARAMS = ("actor", "category", "source", "era")
 
 FILTERED_PAGES = ("/", "/embed/")

@@ -1,0 +1,282 @@
+"""One query state: the same state gives the same body, cache entry, ETag and links, whatever
+the order, repetition or emptiness of the parameters; public responses are cookie-free and
+shareable; the data version changes by any path that writes."""
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import management
+from django.core.cache import cache
+from django.db import connection
+from django.http import QueryDict
+from django.test import Client, override_settings
+
+from timeline import caching
+from timeline.api import SCHEMA
+from timeline.filters import EventFilter
+from timeline.models import Category, DataVersion, Event, LoadedRecord
+from timeline.query import PARAMETERS, EventQuery
+
+pytestmark = pytest.mark.usefixtures("corpus")
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+LISTINGS = [
+    "/",
+    "/embed/",
+    "/events.json",
+    "/events.csv",
+    "/citations.csv",
+    "/events.ics",
+    "/feed/",
+    "/events.timelinejs.json",
+]
+# One state written three ways: reordered, with repeated values, with empty values and spaces.
+SAME_STATE = [
+    "actor=changpeng-zhao&actor=binance&from=2024&certainty=confirmed&certainty=reported&q=pardon",
+    "q=pardon&certainty=reported&actor=binance&from=2024&certainty=confirmed&actor=changpeng-zhao",
+    "certainty=confirmed&actor=binance&actor=binance&q=+pardon+&era=&to=&from=2024&certainty=reported"
+    "&actor=changpeng-zhao&certainty=confirmed&category=",
+]
+DIFFERENT_STATES = ["q=pardon", "q=binance", "from=2025", "from=2023"]
+
+
+def public_urls():
+    event = Event.objects.order_by("slug").first()
+    return [
+        *LISTINGS,
+        event.get_absolute_url(),
+        "/actors/",
+        "/actors/changpeng-zhao/",
+        "/sources/",
+        "/sources/cz-rejects-wsj-report/",
+        "/actors.json",
+        "/sources.json",
+        "/api/",
+        "/api/schema.json",
+    ]
+
+
+def body(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+@pytest.mark.parametrize("url", LISTINGS)
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "fragment"])
+def test_one_state_written_differently_gives_one_body_cold_and_warm(client, url, htmx):
+    headers = HTMX if htmx else {}
+    cold = []
+    for query in SAME_STATE:
+        cache.clear()
+        cold.append(client.get(f"{url}?{query}", **headers))
+    warm = [client.get(f"{url}?{query}", **headers) for query in SAME_STATE]
+    assert {r.status_code for r in cold + warm} == {200}
+    assert len({body(r) for r in cold + warm}) == 1
+    assert len({r["ETag"] for r in cold + warm}) == 1
+
+
+@pytest.mark.parametrize("url", ["/", "/events.json", "/events.csv"])
+def test_different_states_never_share_a_cache_entry(client, url):
+    bodies = {query: body(client.get(f"{url}?{query}")) for query in DIFFERENT_STATES}
+    warm = {query: body(client.get(f"{url}?{query}")) for query in reversed(DIFFERENT_STATES)}
+    assert warm == bodies
+    assert len(set(bodies.values())) == len(DIFFERENT_STATES)
+
+
+@pytest.mark.parametrize("name", ["q", "from", "to", "order", "after"])
+def test_two_values_for_a_one_valued_parameter_are_a_400(client, name):
+    values = {"q": ("pardon", "binance"), "from": ("2025", "2023"), "to": ("2025", "2023"), "order": ("a", "b")}
+    first, second = values.get(name, ("~5", "~6"))
+    for url in ["/", "/events.json", "/embed/", "/events.csv"]:
+        response = client.get(f"{url}?{name}={first}&{name}={second}")
+        assert response.status_code == 400, url
+        assert f"{name}: give one value, not 2" in response.content.decode()
+
+
+def test_the_canonical_form_orders_and_deduplicates():
+    states = [EventQuery(QueryDict(query), "v") for query in SAME_STATE]
+    assert {state.canonical for state in states} == {
+        "q=pardon&actor=binance&actor=changpeng-zhao&certainty=confirmed&certainty=reported&from=2024"
+    }
+    state = states[0]
+    assert state.link(after="2024-01-01|2|0002~7").endswith("&after=2024-01-01%7C2%7C0002~7")
+    assert state.link(**{"from": None}) == "?q=pardon&actor=binance&actor=changpeng-zhao&certainty=confirmed&" + (
+        "certainty=reported"
+    )
+    assert EventQuery(QueryDict(""), "v").link() == ""
+
+
+def test_the_embed_honours_a_position_and_refuses_a_bad_one(client):
+    first = client.get("/embed/").content.decode()
+    assert first.count('<article class="event') == 38
+    bad = client.get("/embed/?after=~5x")
+    assert bad.status_code == 400 and "after: “~5x” is not a position in the list" in bad.content.decode()
+    last = Event.objects.chronological().last()
+    after_last = client.get(f"/embed/?after={last.sort_key or ''}~{last.pk}")
+    assert after_last.status_code == 200 and '<article class="event' not in after_last.content.decode()
+
+
+def test_public_responses_set_no_cookie_and_vary_only_on_hx_request(client):
+    for url in public_urls():
+        for headers in ({}, HTMX):
+            response = client.get(url, **headers)
+            assert response.status_code == 200, url
+            assert not response.cookies, url
+            assert "Set-Cookie" not in response.headers, url
+            assert response["Vary"] == "HX-Request", url
+            assert response["Cache-Control"] == settings.PUBLIC_CACHE_CONTROL, url
+            assert "csrf" not in body(response).decode().lower(), url
+
+
+def test_the_admin_keeps_its_csrf_protection(admin_user):
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(admin_user)
+    response = strict.get("/admin/timeline/category/add/")
+    assert "csrfmiddlewaretoken" in response.content.decode() and "csrftoken" in response.cookies
+    assert strict.post("/admin/timeline/category/add/", {"slug": "x", "name": "X"}).status_code == 403
+
+
+def test_a_write_to_a_public_url_is_a_405_even_with_csrf_checks():
+    strict = Client(enforce_csrf_checks=True)
+    for url in public_urls():
+        response = strict.post(url, {"x": "1"})
+        assert response.status_code == 405, url
+        assert response["Allow"] == "GET, HEAD"
+
+
+def test_every_public_url_answers_if_none_match_with_a_304(client, django_assert_max_num_queries):
+    for url in public_urls():
+        first = client.get(url)
+        with django_assert_max_num_queries(1):
+            again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304, url
+        assert not again.content
+
+
+def test_identical_etags_mean_identical_bodies(client):
+    seen = {}
+    urls = [f"{url}?{query}" for url in LISTINGS for query in [*SAME_STATE, *DIFFERENT_STATES]]
+    for url in urls + public_urls():
+        for headers in ({}, HTMX):
+            response = client.get(url, **headers)
+            seen.setdefault(response["ETag"], set()).add(body(response))
+    assert all(len(bodies) == 1 for bodies in seen.values())
+
+
+def test_a_history_restore_gets_exactly_the_full_page(client):
+    restore = client.get("/?certainty=confirmed", HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HTMX)
+    page = client.get("/?certainty=confirmed")
+    assert restore.content == page.content
+    assert "hx-swap-oob" not in restore.content.decode()
+
+
+def test_absolute_links_come_from_the_site_url_not_the_request(client):
+    spoofed = {"HTTP_HOST": "evil.example:8443", "HTTP_X_FORWARDED_PROTO": "https"}
+    with override_settings(ALLOWED_HOSTS=["*"]):
+        html = client.get("/?actor=binance", **spoofed).content.decode()
+        feed = client.get("/feed/?actor=binance", **spoofed).content.decode()
+    assert "evil.example" not in html + feed
+    assert f"{settings.SITE_URL}/embed/?actor=binance" in html
+    assert f'href="{settings.SITE_URL}/feed/?actor=binance"' in feed
+
+
+# The data version -----------------------------------------------------------------------
+
+
+def token():
+    return DataVersion.current()[0]
+
+
+def changed_by(action):
+    before = token()
+    action()
+    after = token()
+    assert after != before and len(after) == 32
+    return after
+
+
+def test_every_path_that_writes_changes_the_data_version(tmp_path):
+    event = Event.objects.get(slug="trump-pardons-cz")
+    changed_by(lambda: event.save())
+    changed_by(lambda: Event.objects.filter(pk=event.pk).update(importance=1))
+    changed_by(lambda: Category.objects.bulk_create([Category(slug="bulk", name="Bulk")]))
+    changed_by(lambda: event.categories.add(Category.objects.get(slug="bulk")))
+    changed_by(lambda: Category.objects.filter(slug="bulk").delete())
+
+    def raw_sql():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE timeline_actor SET description = description || '.' WHERE slug = 'binance'")
+
+    changed_by(raw_sql)
+    fixture = tmp_path / "one.json"
+    fixture.write_text(json.dumps([{"model": "timeline.category", "fields": {"slug": "loaded", "name": "Loaded"}}]))
+    changed_by(lambda: management.call_command("loaddata", str(fixture), verbosity=0))
+
+
+def test_bookkeeping_writes_leave_the_data_version_alone():
+    before = token()
+    LoadedRecord.objects.create(model="x", key="[]", digest="0" * 64)
+    assert token() == before
+
+
+def test_the_cache_key_holds_the_release_and_the_data_version():
+    key = caching.cache_key(token(), "page", 50)
+    assert key == f"{caching.release()}:{token()}:page:50"
+    assert settings.CACHES["default"]["KEY_PREFIX"]
+
+
+def test_the_release_id_depends_on_content_not_on_paths_or_times(tmp_path, settings):
+    import shutil
+
+    for folder in caching.RELEASE_FOLDERS:
+        shutil.copytree(settings.BASE_DIR / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    caching.release.cache_clear()
+    here = caching.release()
+    try:
+        settings.BASE_DIR = tmp_path
+        caching.release.cache_clear()
+        assert caching.release() == here
+        template = tmp_path / "templates" / "base.html"
+        template.touch()
+        caching.release.cache_clear()
+        assert caching.release() == here
+        template.write_text(template.read_text() + "\n")
+        caching.release.cache_clear()
+        assert caching.release() != here
+        settings.TIMELINE_RELEASE = "v42"
+        caching.release.cache_clear()
+        assert caching.release() == "v42"
+    finally:
+        caching.release.cache_clear()
+
+
+def test_receivers_are_connected_per_sender_so_fast_delete_stays_on():
+    from django.db.models.signals import post_delete, post_save, pre_delete
+
+    for signal in (post_save, post_delete, pre_delete):
+        assert not signal.has_listeners(LoadedRecord)
+
+
+# One place for each rule ------------------------------------------------------------------
+
+
+def test_the_parameter_list_is_declared_once():
+    assert PARAMETERS == tuple(EventFilter.base_filters)
+    documented = [p["name"] for p in SCHEMA["paths"]["/events.json"]["get"]["parameters"]]
+    assert documented == list(PARAMETERS)
+    source = "\n".join(path.read_text() for path in Path(settings.BASE_DIR, "timeline").glob("*.py"))
+    assert source.count('"certainty", "source", "era"') == 0
+
+
+def test_no_module_imports_the_views():
+    for path in Path(settings.BASE_DIR, "timeline").rglob("*.py"):
+        if path.name == "urls.py":
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                ours = node.level > 0 or (node.module or "").startswith("timeline")
+                names = {(node.module or "").rsplit(".", 1)[-1]} | {alias.name for alias in node.names}
+                assert not (ours and "views" in names), path
