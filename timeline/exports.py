@@ -21,6 +21,7 @@ from .chronology import group_events, render_events
 from .dates import DatePrecision, period_end
 from .http import conditional_on_data
 from .models import Citation, DataVersion
+from .text import xml_safe
 from .views import filter_events
 
 EXPORT_LIMIT = 100_000
@@ -187,11 +188,15 @@ class EventFeed(Feed):
         return list(dated.with_related()[: self.limit])
 
     def item_title(self, event):
-        return f"{event.date_display}: {event.title}"
+        return xml_safe(f"{event.date_display}: {event.title}")
 
     def item_description(self, event):
-        """Atom marks the summary type="html", so readers render it: the text is escaped into paragraphs."""
-        return "".join(f"<p>{escape(part)}</p>" for part in [event.summary, *citation_lines(event)])
+        """Atom marks the summary type="html", so readers render it: the text is escaped into paragraphs.
+
+        Text that XML cannot hold (a control character stored behind the validators' back) is
+        replaced, so the feed never fails on stored text.
+        """
+        return xml_safe("".join(f"<p>{escape(part)}</p>" for part in [event.summary, *citation_lines(event)]))
 
     def item_link(self, event):
         return event.get_absolute_url()
@@ -205,7 +210,7 @@ class EventFeed(Feed):
         return datetime.datetime.combine(event.date, datetime.time(), tzinfo=datetime.UTC)
 
     def item_categories(self, event):
-        return [c.name for c in event.categories.all()]
+        return [xml_safe(c.name) for c in event.categories.all()]
 
 
 event_feed = conditional_on_data(EventFeed())

@@ -41,3 +41,8 @@ def validate_single_line(value):
 def printable(text):
     """Text safe to print or to put in XML: control characters and surrogates shown as escapes."""
     return SINGLE_LINE_CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
+
+
+def xml_safe(text):
+    """Text XML 1.0 can carry (the Atom feed): a control character or surrogate becomes U+FFFD."""
+    return CONTROL.sub("\ufffd", text)
