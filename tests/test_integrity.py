@@ -263,7 +263,7 @@ def test_control_characters_are_refused_in_the_admin(admin_client):
 
 def test_the_feed_never_fails_on_stored_control_characters(client):
     event = Event.objects.filter(date__isnull=False).first()
-    Event.objects.filter(pk=event.pk).update(title="A\x0bB", summary="C\x1bD\x00E")  # as raw SQL would
+    Event.objects.filter(pk=event.pk).update(title="A\x0bB", summary="C\x1bD\x01E")  # as raw SQL would
     Citation.objects.filter(event=event).update(quote="F\x08G")
     Category.objects.filter(events=event).update(name="H\x0cI")
     response = client.get("/feed/")
