@@ -14,6 +14,7 @@ a 200 body parses in its format.
 """
 
 import csv
+import datetime
 import html
 import io
 import json
@@ -22,11 +23,14 @@ import xml.etree.ElementTree as ET
 from urllib.parse import quote, urlencode
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import models
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from timeline.models import Actor, Category, Era, Event, Source
+from timeline.dates import EARLIEST, LATEST
+from timeline.models import Actor, Alias, Category, Citation, Era, Event, Participation, Source
 from timeline.paging import cursor_of
 from timeline.query import PARAMETERS
 
@@ -118,6 +122,10 @@ IMPOSSIBLE_DATES = (
     "13 March",
     "yesterday",
 )
+BOUND_DATES = (
+    "1899", "1899-12-31", "December 1899", "1900", "1900-01", "1900-01-01", "1 January 1900",
+    "2100", "2100-12", "2100-12-31", "31 December 2100", "2101", "2101-01-01", "January 2101", "9999", "9999-12",
+)  # fmt: skip
 DATE_WORDS = ("2023", "2024", "2025", "March 2025", "2025-03-13", "Nov 2023", "21 November 2023", "1999", "2030")
 DATE_TOKENS = (
     "2024", "March", "Mar", "13", "31", "0", "am", "pm", "UTC", "T", "Z", "of", "1e5", "٣", "２", "+99:99", "-9999",
@@ -220,7 +228,7 @@ def mixed(words):
 def plausible(name, vocab):
     """A value that is right, or nearly right, for one parameter."""
     if name in ("from", "to"):
-        return st.one_of(mixed(DATE_WORDS), st.sampled_from(IMPOSSIBLE_DATES), date_like)
+        return st.one_of(mixed(DATE_WORDS), st.sampled_from(IMPOSSIBLE_DATES), st.sampled_from(BOUND_DATES), date_like)
     if name == "after":
         return st.one_of(mixed(vocab["after"]), st.sampled_from(MALFORMED_CURSORS))
     if name == "q":
@@ -507,3 +515,61 @@ def test_a_nul_in_any_parameter_is_a_readable_400(client, name):
     for path in ("/", "/events.json", "/events.csv"):
         _, problems = check(client, path, urlencode({name: "bin\x00ance"}), status=(400,))
         assert len(problems) == 1 and problems[0].startswith(f"{name}: "), (path, problems)
+
+
+# Stored fields: what the validators let in, on every path (the admin and the fixtures both run them) -------------
+
+CURATED = (Source, Actor, Alias, Era, Category, Event, Participation, Citation)
+TEXT_FIELDS = [
+    (model, f)
+    for model in CURATED
+    for f in model._meta.concrete_fields
+    if isinstance(f, models.CharField | models.TextField) and not f.choices and f.editable
+]
+DATE_FIELDS = [
+    (model, f)
+    for model in CURATED
+    for f in model._meta.concrete_fields
+    if isinstance(f, models.DateField) and f.editable
+]
+FORBIDDEN = st.one_of(
+    st.sampled_from([chr(c) for c in range(32) if chr(c) not in "\t\n\r"] + ["\x7f"]),
+    st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF),
+)
+
+
+def field_errors(model, f, value):
+    try:
+        f.clean(value, model())
+    except ValidationError as exc:
+        return exc.messages
+    return []
+
+
+@fuzz(400)
+@given(
+    case=st.sampled_from(TEXT_FIELDS),
+    text=st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=30),
+    bad=FORBIDDEN,
+    at=st.integers(0, 30),
+)
+def test_every_stored_text_field_refuses_control_characters_and_lone_surrogates(case, text, bad, at):
+    """Every curated text field, on every path: a C0 control character (other than tab and line breaks in
+    multi-line text) or a lone surrogate is refused wherever it sits; the same text without it is not refused
+    for that reason."""
+    model, f = case
+    spoiled = text[:at] + bad + text[at:]
+    assert any(
+        "control character" in m or "lone surrogate" in m or "slug" in m or "file name" in m
+        for m in field_errors(model, f, spoiled)
+    ), (model, f.name, spoiled)
+    assert not [m for m in field_errors(model, f, text) if "control character" in m or "lone surrogate" in m]
+
+
+@fuzz(200)
+@given(case=st.sampled_from(DATE_FIELDS), day=st.dates(datetime.date(1880, 1, 1), datetime.date(2120, 12, 31)))
+def test_every_stored_date_is_bounded(case, day):
+    """Dates near and past both bounds: accepted from 1900-01-01 to 2100-12-31, refused outside."""
+    model, f = case
+    refused = [m for m in field_errors(model, f, day) if "between 1900 and 2100" in m]
+    assert bool(refused) == (not EARLIEST <= day <= LATEST), (model, f.name, day)

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from icalendar import Calendar
 
-from tests.hostile import MARKUP, PAYLOAD, create_hostile_records
+from tests.hostile import MARKUP, PAYLOAD, create_control_records, create_hostile_records
 
 pytestmark = pytest.mark.usefixtures("corpus")
 
@@ -113,3 +113,26 @@ def test_atom_is_well_formed_and_round_trips_hostile_text(client, hostile):
     assert summary.get("type") == "html"  # feed readers render it, so it must be escaped HTML
     assert summary.text.startswith("<p>Summary ")
     assert_inert_html(summary.text, "atom")
+
+
+@pytest.fixture
+def control():
+    return create_control_records()
+
+
+def test_stored_control_characters_and_bound_dates_never_take_a_page_down(client, control):
+    events, actor, source = control
+    urls = ["/", "/?actor=control-actor", "/?from=1900&to=2100", "/?q=Event", "/embed/?actor=control-actor"]
+    urls += [event.get_absolute_url() for event in events] + [actor.get_absolute_url(), source.get_absolute_url()]
+    urls += ["/actors/", "/sources/", "/actors.json", "/sources.json"]
+    for url in urls:
+        for headers in ({}, {"HX-Request": "true"}):
+            assert client.get(url, headers=headers).status_code == 200, (url, headers)
+    query = "?actor=control-actor"
+    assert len(json.loads(body(client.get("/events.json" + query)))["events"]) == len(events)
+    assert len(list(csv.DictReader(io.StringIO(body(client.get("/events.csv" + query)))))) == len(events)
+    assert len(list(csv.DictReader(io.StringIO(body(client.get("/citations.csv" + query)))))) == len(events)
+    assert len(Calendar.from_ical(body(client.get("/events.ics" + query))).walk("VEVENT")) == len(events)
+    assert len(json.loads(body(client.get("/events.timelinejs.json" + query)))["events"]) == len(events)
+    feed = ET.fromstring(body(client.get("/feed/" + query)))
+    assert len(feed.findall(f"{ATOM}entry")) == len(events)

@@ -145,7 +145,7 @@ BAD_RECORDS = [
     (
         "citations.json",
         lambda rs: rs[0]["fields"].update(quote=rs[0]["fields"]["quote"] + " and then some invented words"),
-        "field 'quote': not found in",
+        "field 'quote': This quote is not in the article",
     ),
     (
         "citations.json",
@@ -155,7 +155,7 @@ BAD_RECORDS = [
     (
         "sources.json",
         lambda rs: rs[0]["fields"].update(seed_file="../../etc/passwd"),
-        "field 'seed_file': no article '../../etc/passwd' in seeds/.",
+        "field 'seed_file': An article is a file name in seeds/",
     ),
     (
         "actors.json",
@@ -294,7 +294,7 @@ def test_corpus_check_runs_with_the_database_and_names_the_problem(corpus):
     call_command("check", "--database", "default", stdout=StringIO())
     citation = Citation.objects.select_related("event").first()
     Citation.objects.filter(pk=citation.pk).update(start=citation.start + 1)
-    with pytest.raises(SystemCheckError, match=f"for event '{citation.event.slug}': offsets"):
+    with pytest.raises(SystemCheckError, match=f"for event '{citation.event.slug}', field 'start': Offsets"):
         call_command("check", "--database", "default", stdout=StringIO())
 
 

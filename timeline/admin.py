@@ -1,25 +1,38 @@
+import json
+
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from .fixtures import digest, serialize
 from .models import Actor, Alias, Category, Citation, Era, Event, Participation, Source
+from .seeds import SeedError, read_seed, seed_names
 
 
 class EditConflictForm(forms.ModelForm):
-    """Refuses to save over changes someone else (a curator or a reload) made since the form was opened."""
+    """Refuses to save over changes someone else (a curator or a reload) made since the form was opened.
+
+    The digest covers the record and the rows edited inline with it (an event's participations
+    and citations, an actor's aliases), so two curators cannot overwrite each other's rows either.
+    """
 
     loaded_digest = forms.CharField(widget=forms.HiddenInput, required=False)
+    inline_relations = ()  # set by CuratedAdmin.get_form from the admin's inlines
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["loaded_digest"].initial = digest(serialize(self.instance))
+            self.fields["loaded_digest"].initial = self.current_digest()
+
+    def current_digest(self):
+        return edit_digest(self.instance, self.inline_relations)
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk and cleaned.get("loaded_digest") != digest(serialize(self.instance)):
+        if self.instance.pk and cleaned.get("loaded_digest") != self.current_digest():
             raise forms.ValidationError(
                 "Someone changed this record since you opened it, so your changes were not saved. "
                 "Open it again to see the current version, then redo your edit.",
@@ -28,10 +41,37 @@ class EditConflictForm(forms.ModelForm):
         return cleaned
 
 
+def edit_digest(instance, inline_relations=()):
+    """What a curator saw when opening a record: its fields, and its inline rows if it has any."""
+    if not inline_relations:
+        return digest(serialize(instance))
+    rows = {
+        name: sorted(json.dumps(serialize(row), sort_keys=True) for row in getattr(instance, name).all())
+        for name in inline_relations
+    }
+    return digest({"record": serialize(instance), "inline": rows})
+
+
 class CuratedAdmin(SimpleHistoryAdmin):
     """Every change is kept: "History" on a record lists its versions and can revert to one."""
 
     form = EditConflictForm
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.inline_relations = tuple(
+            inline.model._meta.get_field(inline.fk_name or self.model._meta.model_name).remote_field.get_accessor_name()
+            for inline in self.inlines
+        )
+        return form
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """Reverting is changing: a curator who may only view a record may look at old versions, not restore one."""
+        if request.method != "GET" and not self.has_change_permission(
+            request, self.get_object(request, unquote(object_id))
+        ):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class CitationInline(admin.StackedInline):
@@ -119,8 +159,37 @@ class ActorAdmin(CuratedAdmin):
         return actor.event_total
 
 
+class SourceForm(EditConflictForm):
+    """The article is chosen from the files in seeds/, never typed, and read (bounded) on save."""
+
+    seed_file = forms.ChoiceField(help_text="The article's file in seeds/.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        names = seed_names()
+        if self.instance.seed_file and self.instance.seed_file not in names:
+            names.append(self.instance.seed_file)
+        self.fields["seed_file"].choices = [("", "---------")] + [(name, name) for name in names]
+
+    def clean_seed_file(self):
+        name = self.cleaned_data["seed_file"]
+        changed = self.instance.pk and name != Source.objects.get(pk=self.instance.pk).seed_file
+        if changed and self.instance.citations.exists():
+            raise forms.ValidationError("A cited source keeps its article; add the new article as a new source.")
+        try:
+            self.article = read_seed(name)
+        except SeedError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return name
+
+    def save(self, commit=True):
+        self.instance.text = self.article
+        return super().save(commit)
+
+
 @admin.register(Source)
 class SourceAdmin(CuratedAdmin):
+    form = SourceForm
     list_display = ["title", "outlet", "published_display", "quality", "seed_file", "citation_total"]
     list_filter = ["quality", "published_precision"]
     search_fields = ["title", "outlet", "seed_file", "text"]

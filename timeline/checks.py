@@ -4,6 +4,9 @@ from django.core import checks
 from django.db import connection
 from django.db.models import Exists, OuterRef
 
+from .quotes import quote_problem
+from .seeds import SeedError, read_seed, text_sha256
+
 
 def corpus_problems():
     from .models import Citation, Event, Source
@@ -12,22 +15,23 @@ def corpus_problems():
     texts = {}
     for source in Source.objects.all():
         try:
-            seed = source.read_seed()
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(f"Source {source.slug!r}: cannot read seeds/{source.seed_file} ({exc}).")
+            seed = read_seed(source.seed_file)
+        except SeedError as exc:
+            problems.append(f"Source {source.slug!r}: {exc}")
             continue
         if source.text != seed:
             problems.append(f"Source {source.slug!r}: stored text differs from seeds/{source.seed_file}.")
-        texts[source.pk] = seed
+        elif source.sha256 != text_sha256(seed):
+            problems.append(f"Source {source.slug!r}: stored SHA-256 is not that of its text.")
+        texts[source.pk] = source.text
     for citation in Citation.objects.select_related("event", "source"):
         text = texts.get(citation.source_id)
         if text is None:
             continue
-        where = f"Citation of {citation.source.slug!r} for event {citation.event.slug!r}"
-        if citation.quote not in text:
-            problems.append(f"{where}: quote not in the article: {citation.quote[:80]!r}")
-        elif citation.start is None or text[citation.start : citation.end] != citation.quote:
-            problems.append(f"{where}: offsets {citation.start}:{citation.end} do not match the quote.")
+        problem = quote_problem(text, citation.quote, citation.start, citation.end)
+        if problem:
+            where = f"Citation of {citation.source.slug!r} for event {citation.event.slug!r}"
+            problems.append(f"{where}, field {problem.field!r}: {problem.message} (quote {citation.quote[:80]!r})")
     uncited = Event.objects.filter(~Exists(Citation.objects.filter(event=OuterRef("pk"))))
     problems.extend(f"Event {slug!r}: has no citation." for slug in uncited.values_list("slug", flat=True))
     return problems

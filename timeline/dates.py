@@ -4,7 +4,18 @@ import calendar
 import datetime
 import re
 
+from django.core.exceptions import ValidationError
 from django.db import models
+
+EARLIEST = datetime.date(1900, 1, 1)
+LATEST = datetime.date(2100, 12, 31)
+RANGE_TEXT = f"between {EARLIEST.year} and {LATEST.year}"
+
+
+def validate_date_in_range(value):
+    """A date the site can show, count from and step past: 1900-01-01 to 2100-12-31."""
+    if value is not None and not EARLIEST <= value <= LATEST:
+        raise ValidationError(f"Dates must fall {RANGE_TEXT} (got {value.isoformat()}).", code="date_range")
 
 
 class DatePrecision(models.TextChoices):
@@ -78,6 +89,14 @@ def parse_iso(text):
 
 
 def parse_partial_date(text):
+    """A PartialDate within the site's range (EARLIEST to LATEST), or a ValueError saying why not."""
+    date = parse_any_partial_date(text)
+    if not EARLIEST <= date.start <= LATEST:
+        raise ValueError(f"{date.start.year} is out of range: dates fall {RANGE_TEXT}")
+    return date
+
+
+def parse_any_partial_date(text):
     """Parse with dateutil, telling year, month and day precision apart.
 
     Parsing twice with different defaults shows which parts the text supplied:

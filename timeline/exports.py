@@ -20,6 +20,7 @@ from .dates import DatePrecision, period_end
 from .http import site_url
 from .models import Citation
 from .query import EventQuery
+from .text import xml_safe
 
 EXPORT_LIMIT = 100_000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -185,11 +186,15 @@ class EventFeed(Feed):
         return list(dated.with_related()[: self.limit])
 
     def item_title(self, event):
-        return f"{event.date_display}: {event.title}"
+        return xml_safe(f"{event.date_display}: {event.title}")
 
     def item_description(self, event):
-        """Atom marks the summary type="html", so readers render it: the text is escaped into paragraphs."""
-        return "".join(f"<p>{escape(part)}</p>" for part in [event.summary, *citation_lines(event)])
+        """Atom marks the summary type="html", so readers render it: the text is escaped into paragraphs.
+
+        Text that XML cannot hold (a control character stored behind the validators' back) is
+        replaced, so the feed never fails on stored text.
+        """
+        return xml_safe("".join(f"<p>{escape(part)}</p>" for part in [event.summary, *citation_lines(event)]))
 
     def item_link(self, event):
         return site_url(event.get_absolute_url())
@@ -203,7 +208,7 @@ class EventFeed(Feed):
         return datetime.datetime.combine(event.date, datetime.time(), tzinfo=datetime.UTC)
 
     def item_categories(self, event):
-        return [c.name for c in event.categories.all()]
+        return [xml_safe(c.name) for c in event.categories.all()]
 
 
 event_feed = EventFeed()

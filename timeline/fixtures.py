@@ -8,9 +8,12 @@ record in the admin since the last reload (see ``plan_reload``).
 import datetime
 import hashlib
 import json
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
@@ -24,6 +27,9 @@ from .models import (
     Participation,
     Source,
 )
+from .quotes import quote_problem
+from .seeds import SeedError, read_seed, text_sha256
+from .text import printable
 
 LAYOUT = {
     "taxonomy.json": (Era, Category),
@@ -34,14 +40,40 @@ LAYOUT = {
 }
 MODELS = [model for models_ in LAYOUT.values() for model in models_]
 MAX_FIXTURE_BYTES = 5 * 1024 * 1024
+MAX_RECORDS = 20_000  # per file; the corpus has a few hundred
+MAX_DEPTH = 8  # a file is a list of records, whose fields hold at most lists of natural keys
+MAX_PROBLEMS = 50
+
+
+class Problems(list):
+    """The problems found so far. Past MAX_PROBLEMS they are only counted, so a huge bad file costs little."""
+
+    more = 0
+
+    def append(self, problem):
+        if len(self) < MAX_PROBLEMS:
+            super().append(printable(problem))
+        else:
+            self.more += 1
+
+    def extend(self, problems):
+        for problem in problems:
+            self.append(problem)
+
+    def lines(self):
+        return [*self, f"... and {self.more:,} more problems."] if self.more else list(self)
 
 
 class FixtureError(Exception):
     """One or more problems with the fixtures; nothing has been written."""
 
     def __init__(self, problems):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+        if not isinstance(problems, Problems):
+            bounded = Problems()
+            bounded.extend(problems)
+            problems = bounded
+        self.problems = problems.lines()
+        super().__init__("\n".join(self.problems))
 
 
 def label(model):
@@ -132,16 +164,65 @@ def dump(records_by_model):
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
 
 
+class ExportRefused(Exception):
+    """The export would write somewhere it must not; nothing was written."""
+
+
 def export(directory):
-    """Write the database as fixture files; returns the paths written."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write the database as fixture files, each atomically; returns the paths written.
+
+    Writes only to the project's fixtures/, to a folder it creates, or to a folder that
+    holds nothing but fixture files (an earlier export); never through a symbolic link.
+    """
+    directory = export_directory(Path(directory))
+    for name in LAYOUT:
+        refuse_link(directory / name)
     written = []
     for name, models_ in LAYOUT.items():
         path = directory / name
-        path.write_text(dump((m, database_records(m)) for m in models_), encoding="utf-8")
+        write_atomically(path, dump((m, database_records(m)) for m in models_))
         written.append(path)
     return written
+
+
+def export_directory(directory):
+    if directory.is_symlink():
+        raise ExportRefused(f"{directory} is a symbolic link; export to a real folder.")
+    if not directory.exists():
+        directory.mkdir(parents=True)
+        return directory
+    if not directory.is_dir():
+        raise ExportRefused(f"{directory} is not a folder.")
+    if directory.resolve() == Path(settings.FIXTURES_DIR).resolve():
+        return directory
+    others = sorted(entry for entry in os.listdir(directory) if entry not in LAYOUT)
+    if others:
+        raise ExportRefused(
+            f"{directory} already holds other files ({', '.join(others[:5])}{', ...' if len(others) > 5 else ''}); "
+            "export to fixtures/, to a new folder, or to a folder holding only an earlier export."
+        )
+    return directory
+
+
+def refuse_link(path):
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise ExportRefused(f"{path} is a symbolic link or not a plain file; nothing is written through it.")
+
+
+def write_atomically(path, text):
+    """A temporary file in the same folder, then a rename: readers see the old file or the new one."""
+    refuse_link(path)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 # Reading and validating the fixtures --------------------------------------------
@@ -182,11 +263,16 @@ class Fixtures:
 
     records: dict = field(default_factory=dict)
     seed_texts: dict = field(default_factory=dict)
+    origins: dict = field(default_factory=dict)  # {(model, key): Record}, to name a record in a refusal
+
+    def where(self, model, key):
+        record = self.origins.get((model, key))
+        return record.where if record else describe(model, key)
 
 
 def read_fixtures(directory, seeds_dir):
     directory = Path(directory)
-    problems = []
+    problems = Problems()
     raw = []
     for name, models_ in LAYOUT.items():
         path = directory / name
@@ -205,8 +291,18 @@ def read_fixtures(directory, seeds_dir):
         except json.JSONDecodeError as exc:
             problems.append(f"{shown}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}.")
             continue
+        except RecursionError:
+            problems.append(f"{shown}: JSON nested too deeply; records nest at most {MAX_DEPTH} levels.")
+            continue
         if not isinstance(data, list):
             problems.append(f"{shown}: expected a JSON list of records, got {type(data).__name__}.")
+            continue
+        if len(data) > MAX_RECORDS:
+            problems.append(f"{shown}: holds {len(data):,} records; the limit is {MAX_RECORDS:,}.")
+            continue
+        deep = too_deep(data)
+        if deep is not None:
+            problems.append(f"{shown}, record {deep}: JSON nested too deeply; records nest at most {MAX_DEPTH} levels.")
             continue
         allowed = {label(m): m for m in models_}
         for index, item in enumerate(data, start=1):
@@ -229,7 +325,7 @@ def read_fixtures(directory, seeds_dir):
         raise FixtureError(problems)
 
     fixtures = Fixtures(records={m: {} for m in MODELS})
-    origins = {}
+    origins = fixtures.origins
     for record in raw:
         fields = check_record(record, problems)
         if fields is None:
@@ -256,6 +352,19 @@ def read_fixtures(directory, seeds_dir):
     for model in MODELS:
         fixtures.records[model] = dict(sorted(fixtures.records[model].items(), key=lambda item: sort_key(item[0])))
     return fixtures
+
+
+def too_deep(data):
+    """The number of the first record nested deeper than MAX_DEPTH, or None."""
+    for index, item in enumerate(data, start=1):
+        stack = [(item, 2)]
+        while stack:
+            value, depth = stack.pop()
+            if isinstance(value, dict | list):
+                if depth > MAX_DEPTH:
+                    return index
+                stack.extend((v, depth + 1) for v in (value.values() if isinstance(value, dict) else value))
+    return None
 
 
 def check_record(record, problems):
@@ -343,31 +452,34 @@ def instance_for(model, fields):
 
 def check_unique(fixtures, origins, problems):
     for model in MODELS:
-        for f in model._meta.concrete_fields:
-            if not f.unique or f.primary_key or f.name in model.natural_key_fields:
-                continue
-            seen = {}
-            for key, fields in fixtures.records[model].items():
-                value = fields[f.name]
-                if value in seen:
-                    problems.append(
-                        f"{origins[model, key].where}, field {f.name!r}: {value!r} is already used by "
-                        f"{describe(model, seen[value])}."
-                    )
+        for key, other, names in unique_clashes(model, fixtures.records[model]):
+            problems.append(f"{origins[model, key].where}, field {names[0]!r}: {clash(model, key, other, names)}.")
+
+
+def unique_clashes(model, records):
+    """(key, other key, field names) for each record that a unique field or constraint forbids beside another."""
+    groups = [
+        (f.name,)
+        for f in model._meta.concrete_fields
+        if f.unique and not f.primary_key and f.name not in model.natural_key_fields
+    ]
+    groups += [
+        tuple(c.fields)
+        for c in model._meta.constraints
+        if getattr(c, "fields", ()) and set(c.fields) != set(model.natural_key_fields)
+    ]
+    for names in groups:
+        seen = {}
+        for key, fields in records.items():
+            value = json.dumps([fields[n] for n in names])
+            if value in seen:
+                yield key, seen[value], names
+            else:
                 seen[value] = key
-        for constraint in model._meta.constraints:
-            names = getattr(constraint, "fields", ())
-            if not names or set(names) == set(model.natural_key_fields):
-                continue
-            seen = {}
-            for key, fields in fixtures.records[model].items():
-                value = tuple(json.dumps(fields[n]) for n in names)
-                if value in seen:
-                    problems.append(
-                        f"{origins[model, key].where}, field {names[0]!r}: "
-                        f"{', '.join(names)} must be unique; {describe(model, seen[value])} has the same."
-                    )
-                seen[value] = key
+
+
+def clash(model, key, other, names):
+    return f"{', '.join(names)} must be unique, and {describe(model, other)} has the same"
 
 
 def check_references(fixtures, origins, problems):
@@ -387,31 +499,32 @@ def check_references(fixtures, origins, problems):
 
 def check_seeds(fixtures, origins, seeds_dir, problems):
     for key, fields in fixtures.records[Source].items():
-        path = Path(seeds_dir) / fields["seed_file"]
         where = f"{origins[Source, key].where}, field 'seed_file'"
-        if Path(fields["seed_file"]).name != fields["seed_file"] or not path.is_file():
-            problems.append(f"{where}: no article {fields['seed_file']!r} in seeds/.")
-            continue
         try:
-            fixtures.seed_texts[key] = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            problems.append(f"{where}: seeds/{fields['seed_file']} is not UTF-8.")
+            text = read_seed(fields["seed_file"], seeds_dir)
+        except SeedError as exc:
+            problems.append(f"{where}: {exc}")
+            continue
+        digest_ = text_sha256(text)
+        if fields["sha256"] and fields["sha256"] != digest_:
+            problems.append(
+                f"{origins[Source, key].where}, field 'sha256': seeds/{fields['seed_file']} is not the article "
+                f"the fixture names (its SHA-256 is {digest_[:12]}…, the fixture says {fields['sha256'][:12]}…)."
+            )
+            continue
+        fields["sha256"] = digest_
+        fixtures.seed_texts[key] = text
 
 
 def check_citations(fixtures, origins, problems):
     cited = set()
     for key, fields in fixtures.records[Citation].items():
-        source = fixtures.records[Source][tuple(fields["source"])]
-        text = fixtures.seed_texts[tuple(fields["source"])]
-        where = origins[Citation, key].where
-        start, end, quote = fields["start"], fields["end"], fields["quote"]
-        if quote not in text:
-            problems.append(f"{where}, field 'quote': not found in {source['seed_file']}: {quote[:80]!r}")
-        elif start is None or end is None or text[start:end] != quote:
-            found = text.find(quote)
+        source = tuple(fields["source"])
+        problem = quote_problem(fixtures.seed_texts[source], fields["quote"], fields["start"], fields["end"])
+        if problem:
             problems.append(
-                f"{where}, field 'start': offsets {start}:{end} do not match the quote, "
-                f"which is at {found}:{found + len(quote)} in {source['seed_file']}."
+                f"{origins[Citation, key].where}, field {problem.field!r}: {problem.message} "
+                f"(article {describe(Source, source)}; quote {fields['quote'][:80]!r})"
             )
         cited.add(tuple(fields["event"]))
     for key in fixtures.records[Event]:

@@ -2,14 +2,20 @@
 
 import re
 
-from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .dates import DatePrecision, format_partial_date, period_end
+from .dates import DatePrecision, format_partial_date, period_end, validate_date_in_range
+from .quotes import NOT_FOUND, locate, quote_problem
+from .seeds import read_seed, text_sha256, validate_seed_name
+from .text import validate_single_line, validate_text
+
+LINE = [validate_single_line]
+TEXT = [validate_text]
+DATE = [validate_date_in_range]
 
 
 class SlugManager(models.Manager):
@@ -26,15 +32,26 @@ class Source(models.Model):
         SPECULATIVE = "speculative", "Speculative writing"
 
     slug = models.SlugField(unique=True)
-    title = models.CharField(max_length=300)
-    outlet = models.CharField(max_length=200, blank=True, help_text="Only if the article itself names its publisher.")
-    published = models.DateField(null=True, blank=True)
+    title = models.CharField(max_length=300, validators=LINE)
+    outlet = models.CharField(
+        max_length=200, blank=True, validators=LINE, help_text="Only if the article itself names its publisher."
+    )
+    published = models.DateField(null=True, blank=True, validators=DATE)
     published_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
-    published_note = models.TextField(blank=True, help_text="How the publication date was derived.")
-    seed_file = models.CharField(max_length=100, unique=True)
+    published_note = models.TextField(blank=True, validators=TEXT, help_text="How the publication date was derived.")
+    seed_file = models.CharField(
+        max_length=100, unique=True, validators=[validate_seed_name], help_text="The article's file in seeds/."
+    )
     quality = models.CharField(max_length=20, choices=Quality.choices, default=Quality.STANDARD)
-    quality_note = models.TextField(blank=True)
-    text = models.TextField(editable=False, help_text="Read from seeds/ on every reload.")
+    quality_note = models.TextField(blank=True, validators=TEXT)
+    text = models.TextField(editable=False, help_text="The article, read from seeds/ (bounded in size).")
+    sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        editable=False,
+        help_text="SHA-256 of the article's UTF-8 bytes; set on save.",
+    )
 
     objects = SlugManager()
     natural_key_fields = ("slug",)
@@ -59,8 +76,13 @@ class Source(models.Model):
         return format_partial_date(self.published, self.published_precision)
 
     def read_seed(self):
-        """The article as it is in seeds/, byte-for-byte decoded as UTF-8."""
-        return (settings.SEEDS_DIR / self.seed_file).read_text(encoding="utf-8")
+        """The article as it is in seeds/ (see timeline.seeds for what may be read)."""
+        return read_seed(self.seed_file)
+
+    def save(self, *args, **kwargs):
+        if self.text:
+            self.sha256 = text_sha256(self.text)
+        super().save(*args, **kwargs)
 
     def clean(self):
         if self.published is None and self.published_precision != DatePrecision.UNKNOWN:
@@ -80,9 +102,9 @@ class Actor(models.Model):
         GROUP = "group", "Group"
 
     slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=LINE)
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=TEXT)
 
     objects = SlugManager()
     natural_key_fields = ("slug",)
@@ -111,7 +133,7 @@ class Alias(models.Model):
     """A way an article writes an actor's name, including machine-garbled ones."""
 
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=LINE)
     garbled = models.BooleanField(
         default=False, help_text="A machine-reworded form, shown as written and marked [sic]."
     )
@@ -137,9 +159,9 @@ class Alias(models.Model):
 
 class Era(models.Model):
     slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=LINE)
     position = models.PositiveSmallIntegerField(help_text="Order of the eras in the story.")
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=TEXT)
 
     objects = SlugManager()
     natural_key_fields = ("slug",)
@@ -165,7 +187,7 @@ class Era(models.Model):
 
 class Category(models.Model):
     slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=100, validators=LINE)
 
     objects = SlugManager()
     natural_key_fields = ("slug",)
@@ -306,11 +328,13 @@ class Event(models.Model):
         MAJOR = 3, "Major"
 
     slug = models.SlugField(unique=True)
-    title = models.CharField(max_length=200)
-    summary = models.TextField()
-    date = models.DateField(null=True, blank=True, help_text="First day of the period for month or year precision.")
+    title = models.CharField(max_length=200, validators=LINE)
+    summary = models.TextField(validators=TEXT)
+    date = models.DateField(
+        null=True, blank=True, validators=DATE, help_text="First day of the period for month or year precision."
+    )
     date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
-    end_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True, validators=DATE)
     latest_date = models.DateField(
         null=True, editable=False, help_text="Last day the event may cover, for date-range filters."
     )
@@ -318,7 +342,9 @@ class Event(models.Model):
     search_text = models.TextField(editable=False, default="", help_text="Title, summary, quotes, names, aliases.")
     search_vector = SearchVectorField(null=True, editable=False, help_text="search_text, parsed (PostgreSQL only).")
     date_basis = models.CharField(max_length=8, choices=DateBasis.choices)
-    date_note = models.TextField(blank=True, help_text="How the date was resolved, when not stated outright.")
+    date_note = models.TextField(
+        blank=True, validators=TEXT, help_text="How the date was resolved, when not stated outright."
+    )
     certainty = models.CharField(max_length=12, choices=Certainty.choices)
     importance = models.PositiveSmallIntegerField(choices=Importance.choices, default=Importance.NOTABLE)
     era = models.ForeignKey(Era, on_delete=models.PROTECT, related_name="events")
@@ -329,7 +355,9 @@ class Event(models.Model):
     natural_key_fields = ("slug",)
     fixture_exclude = ("latest_date", "sort_key", "search_text", "search_vector")
 
-    history = HistoricalRecords(excluded_fields=["latest_date", "sort_key", "search_text", "search_vector"])
+    history = HistoricalRecords(
+        excluded_fields=["latest_date", "sort_key", "search_text", "search_vector"], m2m_fields=[categories]
+    )
 
     class Meta:
         ordering = [models.F("sort_key").asc(nulls_last=True), "id"]
@@ -420,7 +448,7 @@ class Participation(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="participations")
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="participations")
-    role = models.CharField(max_length=100)
+    role = models.CharField(max_length=100, validators=LINE)
 
     objects = ParticipationManager()
     natural_key_fields = ("event", "actor")
@@ -453,7 +481,7 @@ class Citation(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="citations")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
-    quote = models.TextField(help_text="Exactly as written in the article.")
+    quote = models.TextField(validators=TEXT, help_text="Exactly as written in the article.")
     start = models.PositiveIntegerField(
         null=True, blank=True, help_text="Character offset of the quote; found automatically when left blank."
     )
@@ -483,36 +511,19 @@ class Citation(models.Model):
     natural_key.dependencies = ["timeline.event", "timeline.source"]
 
     def clean(self):
+        """The quote must be the cited article's stored text at the offsets (found when both are blank)."""
         if not self.source_id or not self.quote:
             return
-        text = self.source.text or self.source.read_seed()
+        text = self.source.text
         if self.start is None and self.end is None:
-            found = text.find(self.quote)
-            if found < 0:
-                raise ValidationError({"quote": quote_not_found_message(self.source)})
-            self.start, self.end = found, found + len(self.quote)
+            found = locate(text, self.quote)
+            if found is None:
+                raise ValidationError({"quote": NOT_FOUND})
+            self.start, self.end = found
             return
-        check_offsets(text, self.quote, self.start, self.end, self.source)
-
-
-def quote_not_found_message(source):
-    return (
-        f"This quote is not in the article {source.seed_file!r}; "
-        "copy it exactly as written, including punctuation and curly quotes."
-    )
-
-
-def check_offsets(text, quote, start, end, source):
-    """Raise a ValidationError unless text[start:end] is exactly the quote."""
-    if quote not in text:
-        raise ValidationError({"quote": quote_not_found_message(source)})
-    if start is None or end is None:
-        raise ValidationError({"start": "Give both offsets, or neither to have them found."})
-    if text[start:end] != quote:
-        found = text.find(quote)
-        raise ValidationError(
-            {"start": f"Offsets {start}:{end} do not match the quote; it is at {found}:{found + len(quote)}."}
-        )
+        problem = quote_problem(text, self.quote, self.start, self.end)
+        if problem:
+            raise ValidationError({problem.field: problem.message})
 
 
 class LoadedRecord(models.Model):

@@ -28,6 +28,7 @@ from .fixtures import (
     fixture_fields,
     label,
     natural_key_select,
+    unique_clashes,
 )
 from .models import LoadedRecord, Source
 from .signals import corpus_changes
@@ -91,21 +92,49 @@ def plan_reload(fixtures, force=False):
             changes.append(change)
     if not force:
         protect_kept_dependents(changes)
+    refuse_unique_clashes(changes, fixtures)
     return changes
 
 
 def protect_kept_dependents(changes):
-    """A deletion that would cascade to a record kept for the admin becomes a conflict."""
+    """A deletion that would cascade to a record kept for the admin, or unlink it, becomes a conflict.
+
+    Foreign keys and many-to-many links alike: deleting a category must not silently drop
+    it from an event a curator edited.
+    """
     deleting = {(c.model, c.key): c for c in changes if c.action == "delete"}
     for change in changes:
         if change.action not in ("kept", "conflict") or change.database is None:
             continue
         for f in fixture_fields(change.model):
-            if f.is_relation and not f.many_to_many and change.database[f.name] is not None:
-                target = deleting.get((f.related_model, tuple(change.database[f.name])))
+            if not f.is_relation or change.database[f.name] is None:
+                continue
+            targets = change.database[f.name] if f.many_to_many else [change.database[f.name]]
+            for target_key in targets:
+                target = deleting.get((f.related_model, tuple(target_key)))
                 if target is not None:
                     target.action = "conflict"
-                    target.reason = f"{change}, kept from the admin, refers to it"
+                    link = f"lists it in {f.name!r}" if f.many_to_many else "refers to it"
+                    target.reason = f"{change}, kept from the admin, {link}"
+
+
+def refuse_unique_clashes(changes, fixtures):
+    """A fixture record whose unique value a record kept from the admin already holds is a conflict."""
+    by_model = {}
+    for change in changes:
+        after = change.fixture if change.action in ("create", "update", "unchanged") else change.database
+        if change.action != "delete" and after is not None:
+            by_model.setdefault(change.model, {})[change.key] = (change, after)
+    for model, rows in by_model.items():
+        for key, other, names in unique_clashes(model, {k: after for k, (_, after) in rows.items()}):
+            for mine, theirs in ((rows[key][0], rows[other][0]), (rows[other][0], rows[key][0])):
+                if mine.fixture is not None and theirs.action in ("kept", "conflict"):
+                    mine.action = "conflict"
+                    mine.reason = (
+                        f"{fixtures.where(model, mine.key)}, field {names[0]!r}: {', '.join(names)} must be unique, "
+                        f"and {theirs}, kept from the admin, has the same"
+                    )
+                    break
 
 
 class ReloadRefused(Exception):
@@ -198,11 +227,13 @@ def write(change, pks):
 
 
 def refresh_source_texts(fixtures):
-    for source in Source.objects.all():
+    """The fixtures' articles from seeds/; a source made in the admin keeps the text it was given."""
+    for source in Source.objects.filter(slug__in=[key[0] for key in fixtures.seed_texts]):
         text = fixtures.seed_texts[source.natural_key()]
         if source.text != text:
             source.text = text
-            source.save(update_fields=["text"])
+            source._change_reason = CHANGE_REASON
+            source.save(update_fields=["text", "sha256"])
 
 
 def record_loaded(changes):

@@ -27,6 +27,8 @@ if not SECRET_KEY:
         raise RuntimeError("Set DJANGO_SECRET_KEY when DJANGO_DEBUG is off.")
     SECRET_KEY = "dev-only-not-secret"
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+# The site's public address, for absolute links (the embed snippet, feeds): never taken from a request's Host.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -111,8 +113,6 @@ CACHES = {
 }
 # The deployment's release id, the same on every instance; by default a digest of the code (caching.py).
 TIMELINE_RELEASE = os.environ.get("TIMELINE_RELEASE", "")
-# Absolute links (the embed snippet, exports) are built from this, never from the request's Host.
-SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Shared caches (a CDN, Varnish) may keep a public page this long, and serve it stale while revalidating.
 PUBLIC_CACHE_CONTROL = os.environ.get(
     "TIMELINE_PUBLIC_CACHE_CONTROL", "public, max-age=0, s-maxage=60, stale-while-revalidate=30"
@@ -179,3 +179,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 AXES_VERBOSE = False
+
+# Errors (a 500's traceback) go to the console, so gunicorn's log holds them under DJANGO_DEBUG=0 too;
+# Django's default sends them only to ADMINS by mail, and this site sends no mail.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
+}

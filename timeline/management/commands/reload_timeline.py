@@ -2,10 +2,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils import timezone
 
 from timeline.fixtures import MODELS, FixtureError, label, read_fixtures
 from timeline.reload import ReloadRefused, reload, summarize
+from timeline.text import printable
 
 ACTIONS = ("create", "update", "delete", "unchanged", "kept")
 PAST = {
@@ -15,6 +17,10 @@ PAST = {
     "unchanged": "unchanged",
     "kept": "kept (admin edits)",
 }
+
+
+def printable_lines(text):
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 class Command(BaseCommand):
@@ -43,7 +49,11 @@ class Command(BaseCommand):
         except FixtureError as exc:
             raise CommandError("Fixtures refused; the database is unchanged.\n" + "\n".join(exc.problems)) from exc
         except ReloadRefused as exc:
-            raise CommandError(str(exc)) from exc
+            raise CommandError(printable_lines(str(exc))) from exc
+        except DatabaseError as exc:
+            raise CommandError(
+                f"The database refused the reload; nothing was written.\n{printable_lines(str(exc))}"
+            ) from exc
 
         for change in changes if verbosity else ():
             if change.overwrites_edit:
