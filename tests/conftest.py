@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
 
+from timeline.index import forget
 from timeline.models import Event
 
 
@@ -17,8 +18,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Cached vocabularies are keyed by data version, which rolled-back tests reuse."""
+    """Each test starts cold: no cache entries and no in-process event index."""
     cache.clear()
+    forget()
 
 
 @pytest.fixture

@@ -3,11 +3,9 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
-
 from .caching import cached
 from .dates import period_end
+from .models import Event
 
 WIDTH, HEIGHT, AXIS_Y, PAD, BAND_HEIGHT = 1000, 130, 100, 20, 16
 MARK_LIMIT = 300
@@ -32,17 +30,14 @@ class Overview:
 def overview_of(query):
     """The overview of a query state, cached per data version and state."""
     if query.problems:
-        return build_overview(None, 0, query.vocab)
-    _, matching = query.counts()
-    overview = cached(
-        query.cache_key("overview"), lambda: build_overview(query.filterset.qs, matching, query.vocab), 3600
-    )
+        return build_overview(None, query.vocab)
+    overview = cached(query.cache_key("overview"), lambda: build_overview(query, query.vocab), 3600)
     for bin_ in overview.bins:
         bin_["link"] = query.link(**{"from": bin_["query"], "to": bin_["query"], "after": None})
     return overview
 
 
-def build_overview(queryset, matching, vocab):
+def build_overview(query, vocab):
     """Marks for each matching event, or bars per month when there are more than MARK_LIMIT.
 
     The axis spans the whole corpus, so filtering never moves it.
@@ -75,12 +70,15 @@ def build_overview(queryset, matching, vocab):
         )
     ticks = [{"label": str(year), "x": x(datetime.date(year, 1, 1))} for year in range(start.year + 1, end.year + 1)]
     marks, bins = [], []
-    if queryset is None:
+    if query is None:
         return Overview(start, end, bands, ticks, marks, bins, last)
-    dated = queryset.filter(date__isnull=False).order_by()
-    if matching <= MARK_LIMIT:
+    index = query.index
+    dated = query.bits() & index.dated
+    if dated.bit_count() <= MARK_LIMIT:
         stacks = {}
-        for event in dated.only(*MARK_FIELDS).order_by("sort_key", "id"):
+        pks = [index.ids[pos] for pos in index.first(dated, MARK_LIMIT)]
+        by_id = Event.objects.only(*MARK_FIELDS).in_bulk(pks)
+        for event in (by_id[pk] for pk in pks if pk in by_id):
             mark_x = x(event.date)
             slot = stacks[round(mark_x / 10)] = stacks.get(round(mark_x / 10), -1) + 1
             mark_y = AXIS_Y - 10 - (slot % 4) * 12
@@ -99,9 +97,13 @@ def build_overview(queryset, matching, vocab):
                 }
             )
     else:
-        months = list(dated.annotate(month=TruncMonth("date")).values("month").annotate(n=Count("id")))
+        months = []
+        for number, starting in sorted(index.starting.items()):
+            n = (dated & starting).bit_count()
+            if n:
+                months.append({"month": datetime.date(number // 12, number % 12 + 1, 1), "n": n})
         tallest = max((m["n"] for m in months), default=1)
-        for month in sorted(months, key=lambda m: m["month"]):
+        for month in months:
             day = month["month"]
             height = max(round(60 * month["n"] / tallest, 1), 1.5)
             bins.append(

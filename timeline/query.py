@@ -9,16 +9,15 @@ same thing, and two states never share one.
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import TooManyFieldsSent
 from django.http import QueryDict
 
 from .caching import cache_key, cached, digest
-from .facets import facet_counts, facet_groups
-from .filters import EventFilter, shorten
+from .facets import facet_groups
+from .filters import VOCABULARY_FILTERS, EventFilter, shorten
+from .index import event_index
 from .models import Event
-from .paging import PAGE_SIZE, page_of
-from .vocab import vocabularies
+from .paging import PAGE_SIZE
 
 LISTING_SECONDS = 3600
 PARAMETERS = tuple(EventFilter.base_filters)
@@ -64,7 +63,9 @@ class EventQuery:
 
     def __init__(self, params, version, problems=()):
         self.version = version
-        self.vocab = vocabularies(version)
+        self.index = event_index(version)
+        self.vocab = self.index.vocab
+        self._bits = {}
         self.pairs, found = canonical_parameters(params)
         self.problems = [*problems, *found]
         data = QueryDict(mutable=True)
@@ -124,31 +125,62 @@ class EventQuery:
             return queryset.by_relevance(self.cleaned["q"])
         return queryset.chronological()
 
+    def bits(self, excluded=None):
+        """The events matching every filter (but one, for its facet), as a bitset of the event index."""
+        if excluded not in self._bits:
+            index, chosen = self.index, self.cleaned
+            bits = index.everything
+            if chosen.get("q"):
+                bits &= self.search_bits()
+            if chosen.get("from") or chosen.get("to"):
+                start, end = chosen.get("from"), chosen.get("to")
+                bits &= index.between(start and start.start, end and end.end)
+            for name in VOCABULARY_FILTERS:
+                if chosen.get(name) and name != excluded:
+                    terms = self.vocab.by_slug(name)
+                    bits &= index.any_of(name, [str(terms[slug].id) for slug in chosen[name]])
+            if chosen.get("certainty") and excluded != "certainty":
+                bits &= index.any_of("certainty", chosen["certainty"])
+            self._bits[excluded] = bits
+        return self._bits[excluded]
+
+    def search_bits(self):
+        """The events the search matches (the database's full-text search), cached per data version and words."""
+        text = self.cleaned["q"]
+
+        def found():
+            return self.index.positions(Event.objects.search(text).values_list("id", flat=True))
+
+        return cached(cache_key(self.version, "search", digest(text)), found, LISTING_SECONDS)
+
     def page(self, size=PAGE_SIZE):
-        """(events, cursor of the next page or None); the ids are cached per data version and state."""
-        key = self.cache_key("page", size)
-        hit = cache.get(key)
-        if hit is not None:
-            pks, next_cursor = hit
-            by_id = Event.objects.select_related("era").in_bulk(pks)
-            return [by_id[pk] for pk in pks if pk in by_id], next_cursor
+        """(events, cursor of the next page or None): by the index in reading order, by the database by relevance."""
         if self.by_relevance:
-            events, next_cursor = list(self.matching().select_related("era")[:size]), None
+
+            def ranked():
+                return list(self.matching().values_list("pk", flat=True)[:size])
+
+            pks, next_cursor = cached(self.cache_key("relevance", size), ranked, LISTING_SECONDS), None
         else:
-            events, next_cursor = page_of(self.filterset.qs.select_related("era"), self.after, size)
-        cache.set(key, ([event.pk for event in events], next_cursor), LISTING_SECONDS)
-        return events, next_cursor
+            bits = self.bits()
+            if self.after is not None:
+                bits &= self.index.after(*self.after)
+            positions = self.index.first(bits, size + 1)
+            pks = [self.index.ids[pos] for pos in positions[:size]]
+            next_cursor = self.index.cursor(positions[size - 1]) if len(positions) > size else None
+        by_id = Event.objects.select_related("era").in_bulk(pks)
+        return [by_id[pk] for pk in pks if pk in by_id], next_cursor
 
     def counts(self):
-        """({facet: {key: matching events}}, events matching every filter), cached per data version and state."""
-        return cached(self.cache_key("facets"), lambda: facet_counts(self.filterset), LISTING_SECONDS)
+        """({facet: {key: events matching every other filter and this option}}, events matching every filter)."""
+        counts = {}
+        for name, options in self.index.options.items():
+            others = self.bits(excluded=name)
+            counts[name] = {key: (others & bits).bit_count() for key, bits in options.items()}
+        return counts, self.count()
 
     def count(self):
-        """How many events match, from the facet counts when they are cached."""
-        counts = cache.get(self.cache_key("facets"))
-        if counts is not None:
-            return counts[1]
-        return cached(self.cache_key("count"), self.filterset.qs.count, LISTING_SECONDS)
+        return self.bits().bit_count()
 
     def facets(self):
         """Every filter's options with counts: for a malformed state, those of the whole corpus."""

@@ -1,19 +1,15 @@
-"""The filter vocabularies (actors, categories, eras, sources) and era spans, cached per data version.
+"""The filter vocabularies (actors, categories, eras, sources) and era spans, read once per data version.
 
-They change only when the corpus does, so one query per data version serves every request:
-filters validate slugs and facets label their counts without asking the database again.
+They change only when the corpus does: filters validate slugs and facets label their counts
+without asking the database again. They are read in the same query as the event index
+(index.py), and kept with it.
 """
 
 from dataclasses import dataclass, field
 
-from django.core.cache import cache
-from django.db import connection
-from django.db.models import CharField, Count, DateField, F, IntegerField, Max, Min, Value
-from django.db.models.functions import Cast
+from django.db.models import F, Max, Min
 
 from .models import Actor, Category, Era, Event, Source
-
-COLUMNS = ("dim", "id", "slug", "label", "ord", "start", "end", "n")
 
 
 @dataclass(frozen=True)
@@ -53,52 +49,39 @@ class Vocabularies:
         return {"start": min(e.start for e in dated), "end": max(e.end for e in dated)}
 
 
-def row(queryset, dim, label, ord_=None, start=None, end=None, n=None):
-    none_date = Cast(Value(None), DateField())
-    return (
-        queryset.order_by()
-        .annotate(
-            v_dim=Value(dim, output_field=CharField()),
-            v_label=F(label),
-            v_ord=F(ord_) if ord_ else Value(0, output_field=IntegerField()),
-            v_start=start if start is not None else none_date,
-            v_end=end if end is not None else none_date,
-            v_n=n if n is not None else Value(0, output_field=IntegerField()),
-        )
-        .values_list("v_dim", "id", "slug", "v_label", "v_ord", "v_start", "v_end", "v_n")
-    )
-
-
-def load():
-    parts = [
-        row(Actor.objects.all(), "actor", "name"),
-        row(Category.objects.all(), "category", "name"),
-        row(Source.objects.all(), "source", "title", ord_="id"),
-        row(
+def term_parts(part):
+    """Query parts for each vocabulary, shaped by `part(queryset, kind, id, key, sort, date, latest, order)`."""
+    return [
+        part(Actor.objects.all(), "term:actor", "id", "slug", F("name")),
+        part(Category.objects.all(), "term:category", "id", "slug", F("name")),
+        part(Source.objects.all(), "term:source", "id", "slug", F("title"), order=F("id")),
+        part(
             Era.objects.all(),
-            "era",
-            "name",
-            ord_="position",
-            start=Min("events__date"),
-            end=Max("events__latest_date"),
-            n=Count("events"),
+            "term:era",
+            "id",
+            "slug",
+            F("name"),
+            Min("events__date"),
+            Max("events__latest_date"),
+            F("position"),
         ),
     ]
+
+
+def vocabularies_from(term_rows, events_per_era):
+    """Vocabularies from rows (dimension, id, slug, label, start, end, order)."""
     terms = {}
-    for dim, id_, slug, label, ord_, start, end, n in parts[0].union(*parts[1:], all=True):
-        terms.setdefault(dim, []).append(Term(id_, slug, label, ord_, start, end, n))
+    for dim, id_, slug, label, start, end, order in term_rows:
+        terms.setdefault(dim, []).append(Term(id_, slug, label, order, start, end, events_per_era.get(id_, 0)))
     for dim in terms:
         terms[dim].sort(key=lambda t: (t.position, t.label.casefold()))
     return Vocabularies(terms)
 
 
 def vocabularies(version):
-    key = f"timeline:vocab:{connection.alias}:{connection.settings_dict['NAME']}:{version}"
-    vocab = cache.get(key)
-    if vocab is None:
-        vocab = load()
-        cache.set(key, vocab, timeout=None)
-    return vocab
+    from .index import event_index
+
+    return event_index(version).vocab
 
 
 def certainty_terms():

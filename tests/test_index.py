@@ -1,0 +1,132 @@
+"""The in-memory event index answers every filter state exactly as the SQL definition of that state does."""
+
+import pytest
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.http import QueryDict
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from timeline.caching import current_version
+from timeline.index import event_index, forget
+from timeline.models import Actor, Category, Citation, Era, Event, Participation, Source
+from timeline.paging import cursor_of, page_of
+from timeline.query import EventQuery
+from timeline.synthetic import generate
+
+pytestmark = pytest.mark.usefixtures("corpus")
+
+WORDS = ["pardon", "Binance", "Justin", "monitor", "prison", "Trump", "bin", "zz-nothing"]
+DATES = ["2015", "2019", "2023", "2024", "March 2025", "2025-03-13", "Nov 2023", "2023-11-21", "2025"]
+
+
+@pytest.fixture(scope="module")
+def more_events(django_db_setup, django_db_blocker):
+    """The corpus plus 300 synthetic events (imprecise dates, many actors), rolled back afterwards."""
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        generate(300)
+        yield
+        transaction.set_rollback(True)
+
+
+def sql_counts(query):
+    """The facet counts by the old grouped SQL: events matching every filter but the facet's own."""
+    f = query.filterset
+
+    def linked(rows, name):
+        return rows.filter(event__in=f.queryset_without(name).values("pk"))
+
+    counts = {
+        "certainty": dict(f.queryset_without("certainty").values_list("certainty").annotate(n=Count("id"))),
+        "era": {str(k): n for k, n in f.queryset_without("era").values_list("era_id").annotate(n=Count("id"))},
+    }
+    for name, rows, key in [
+        ("actor", Participation.objects.all(), "actor_id"),
+        ("category", Event.categories.through.objects.all(), "category_id"),
+        ("source", Citation.objects.all(), "source_id"),
+    ]:
+        grouped = linked(rows, name).values_list(key).annotate(n=Count("event_id", distinct=True))
+        counts[name] = {str(k): n for k, n in grouped}
+    return counts
+
+
+def states():
+    def slugs(model):
+        return st.lists(st.sampled_from(list(model.objects.values_list("slug", flat=True))), max_size=2)
+
+    return st.fixed_dictionaries(
+        {},
+        optional={
+            "actor": slugs(Actor),
+            "category": slugs(Category),
+            "source": slugs(Source),
+            "era": slugs(Era),
+            "certainty": st.lists(st.sampled_from([c for c, _ in Event.Certainty.choices]), max_size=2),
+            "q": st.sampled_from(WORDS),
+            "from": st.sampled_from(DATES),
+            "to": st.sampled_from(DATES),
+        },
+    )
+
+
+def query_of(state, after=None):
+    data = QueryDict(mutable=True)
+    for name, value in state.items():
+        data.setlist(name, value if isinstance(value, list) else [value])
+    if after:
+        data["after"] = after
+    return EventQuery(data, current_version()[0])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), cut=st.integers(0, 400))
+def test_counts_pages_and_overview_agree_with_sql(more_events, data, cut):
+    state = data.draw(states(), label="state")
+    query = query_of(state)
+    assume(not query.problems)
+    counts, matching = query.counts()
+    assert matching == query.filterset.qs.count()
+    expected = sql_counts(query)
+    for name, numbers in counts.items():
+        assert {k: n for k, n in numbers.items() if n} == expected[name], name
+
+    everything = list(query.filterset.qs.chronological())
+    after = cursor_of(everything[cut]) if cut < len(everything) else None
+    paged = query_of(state, after)
+    events, next_cursor = paged.page(size=20)
+    sql_events, sql_next = page_of(query.filterset.qs, paged.after, size=20)
+    assert [e.pk for e in events] == [e.pk for e in sql_events]
+    assert next_cursor == sql_next
+
+    dated = query.filterset.qs.filter(date__isnull=False)
+    months = dict(dated.annotate(m=TruncMonth("date")).values_list("m").annotate(n=Count("id")).order_by())
+    index = query.index
+    by_index = {}
+    for number, bits in index.starting.items():
+        n = (query.bits() & bits).bit_count()
+        if n:
+            by_index[number] = n
+    assert sorted(by_index.values()) == sorted(months.values())
+
+
+def test_the_index_is_built_in_one_query_and_shared(django_assert_num_queries):
+    forget()
+    version = current_version()[0]
+    with django_assert_num_queries(1):
+        index = event_index(version)
+    assert len(index.ids) == Event.objects.count()
+    forget()
+    with django_assert_num_queries(0):
+        assert event_index(version).ids == index.ids  # from the shared cache
+
+
+def test_a_write_gives_a_new_index():
+    before = event_index(current_version()[0])
+    Event.objects.filter(slug="trump-pardons-cz").update(certainty="reported")
+    after = event_index(current_version()[0])
+    assert after is not before
+    reported = after.options["certainty"]["reported"]
+    position = list(after.ids).index(Event.objects.get(slug="trump-pardons-cz").pk)
+    assert reported >> position & 1
