@@ -5,7 +5,7 @@ from itertools import groupby
 
 from django.core.cache import cache
 from django.db.models import prefetch_related_objects
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
 from .caching import cache_key
@@ -72,7 +72,8 @@ def render_events(events, version):
     missing = [event for event in events if keys[event.pk] not in cached]
     if missing:
         prefetch_related_objects(missing, *event_parts())
-        fresh = {keys[e.pk]: render_to_string("events.html#event", {"event": e}) for e in missing}
+        template = get_template("events.html#event")
+        fresh = {keys[e.pk]: template.render({"event": e}) for e in missing}
         cache.set_many(fresh, timeout=EVENT_HTML_SECONDS)
         cached.update(fresh)
     for event in events:
