@@ -8,6 +8,8 @@ from django.db.models.functions import Cast
 from .models import Citation, Event, Participation
 from .vocab import certainty_terms
 
+DATE_FILTERS = {"from", "to"}
+
 
 @dataclass
 class FacetOption:
@@ -33,7 +35,7 @@ class FacetGroup:
 
 
 def facet_query(filterset):
-    """The UNION ALL of one grouped count per facet and the total.
+    """The UNION ALL of one grouped count per facet, the total, and the undated events shown and left out.
 
     Each facet counts the events that match every filter but its own, so choosing an
     option shows what the other options would add.
@@ -60,7 +62,11 @@ def facet_query(filterset):
         counted(linked(Participation.objects.all(), "actor"), "actor", "actor_id"),
         counted(linked(Event.categories.through.objects.all(), "category"), "category", "category_id"),
         counted(linked(Citation.objects.all(), "source"), "source", "source_id", count="event_id", distinct=True),
+        counted(filterset.queryset_without(None).filter(date__isnull=True), "undated", Value("shown")),
     ]
+    if filterset.active().keys() & DATE_FILTERS and not filterset.active().get("undated"):
+        left_out = filterset.queryset_without(DATE_FILTERS).filter(date__isnull=True)
+        parts.append(counted(left_out, "undated", Value("left out")))
     return parts[0].union(*parts[1:], all=True)
 
 

@@ -17,7 +17,8 @@ from .caching import cache_key, cached, digest
 from .facets import facet_counts, facet_groups
 from .filters import EventFilter, shorten
 from .models import Event
-from .paging import PAGE_SIZE, page_of
+from .paging import PAGE_SIZE, page_of, ranked_page_of
+from .search import corpus_words, did_you_mean, search_words
 from .vocab import vocabularies
 
 LISTING_SECONDS = 3600
@@ -110,7 +111,36 @@ class EventQuery:
 
     @property
     def by_relevance(self):
-        return self.cleaned.get("order") == "relevance" and bool(self.cleaned.get("q"))
+        """Best matches first whenever there is a search, unless time order is asked for."""
+        return bool(self.cleaned.get("q")) and self.cleaned.get("order") != "time"
+
+    @property
+    def words(self):
+        """The searched words, for highlighting."""
+        return search_words(self.cleaned.get("q"))
+
+    def removals(self):
+        """[(what a filter asks, the link without it)] for each chosen value: what to change when nothing matches."""
+        cleaned, found = self.cleaned, []
+        if cleaned.get("q"):
+            found.append((f"the search “{cleaned['q']}”", self.link(q=None, order=None, after=None)))
+        for name in ("actor", "category", "source", "era"):
+            labels = self.vocab.by_slug(name)
+            chosen = cleaned.get(name) or []
+            for slug in chosen:
+                rest = [other for other in chosen if other != slug]
+                found.append((labels[slug].label, self.link(**{name: rest, "after": None})))
+        for value in cleaned.get("certainty") or []:
+            rest = [other for other in cleaned["certainty"] if other != value]
+            found.append((f"certainty “{value}”", self.link(certainty=rest, after=None)))
+        if cleaned.get("from") or cleaned.get("to"):
+            span = " ".join(
+                f"{word} {cleaned[name]}" for word, name in (("from", "from"), ("to", "to")) if cleaned.get(name)
+            )
+            found.append(
+                (f"the dates ({span})", self.link(**{"from": None, "to": None, "undated": None, "after": None}))
+            )
+        return found
 
     def cache_key(self, *what):
         return cache_key(self.version, *what, self.key)
@@ -133,7 +163,7 @@ class EventQuery:
             by_id = Event.objects.select_related("era").in_bulk(pks)
             return [by_id[pk] for pk in pks if pk in by_id], next_cursor
         if self.by_relevance:
-            events, next_cursor = list(self.matching().select_related("era")[:size]), None
+            events, next_cursor = ranked_page_of(self.matching().select_related("era"), self.after, size)
         else:
             events, next_cursor = page_of(self.filterset.qs.select_related("era"), self.after, size)
         cache.set(key, ([event.pk for event in events], next_cursor), LISTING_SECONDS)
@@ -149,6 +179,16 @@ class EventQuery:
         if counts is not None:
             return counts[1]
         return cached(self.cache_key("count"), self.filterset.qs.count, LISTING_SECONDS)
+
+    def undated(self):
+        """(undated events among the matches, undated events the date range leaves out), from the facet counts."""
+        counts = self.counts()[0].get("undated", {})
+        return counts.get("shown", 0), counts.get("left out", 0)
+
+    def suggestion(self):
+        """A search with its misspelled words corrected from the corpus vocabulary, or None."""
+        text = self.cleaned.get("q")
+        return did_you_mean(text, corpus_words(Event, self.version)) if text else None
 
     def facets(self):
         """Every filter's options with counts: for a malformed state, those of the whole corpus."""

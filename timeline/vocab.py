@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import CharField, Count, DateField, F, IntegerField, Max, Min, Value
-from django.db.models.functions import Cast
+from django.db.models import Case, CharField, Count, DateField, F, IntegerField, Max, Min, Value, When
+from django.db.models.functions import Cast, Concat
 
 from .models import Actor, Category, Era, Event, Source
 
@@ -59,7 +59,7 @@ def row(queryset, dim, label, ord_=None, start=None, end=None, n=None):
         queryset.order_by()
         .annotate(
             v_dim=Value(dim, output_field=CharField()),
-            v_label=F(label),
+            v_label=F(label) if isinstance(label, str) else label,
             v_ord=F(ord_) if ord_ else Value(0, output_field=IntegerField()),
             v_start=start if start is not None else none_date,
             v_end=end if end is not None else none_date,
@@ -69,11 +69,20 @@ def row(queryset, dim, label, ord_=None, start=None, end=None, n=None):
     )
 
 
+def source_label():
+    """A source as a reader knows it: "Outlet: Title", or the title alone when the article names no outlet."""
+    return Case(
+        When(outlet="", then=F("title")),
+        default=Concat(F("outlet"), Value(": "), F("title"), output_field=CharField()),
+        output_field=CharField(),
+    )
+
+
 def load():
     parts = [
         row(Actor.objects.all(), "actor", "name"),
         row(Category.objects.all(), "category", "name"),
-        row(Source.objects.all(), "source", "title", ord_="id"),
+        row(Source.objects.all(), "source", source_label(), ord_="id"),
         row(
             Era.objects.all(),
             "era",
