@@ -540,7 +540,7 @@ class Citation(models.Model):
 
 def quote_not_found_message(source):
     return (
-        f"This quote is not in the article {source.seed_file!r}; "
+        f"This quote is not in the article “{source.title}”; "
         "copy it exactly as written, including punctuation and curly quotes."
     )
 
