@@ -151,3 +151,11 @@ def test_calendar_and_feed_say_how_many_undated_events_they_leave_out(client):
     ics = client.get("/events.ics").content.decode().replace("\r\n ", "")
     assert f"X-WR-CALDESC:{undated} undated events of this selection are not in this calendar" in ics
     assert f"{undated} undated events of this selection are not in this feed" in client.get("/feed/").content.decode()
+
+
+def test_the_follows_link_is_editable_in_the_admin(admin_client):
+    prison = Event.objects.get(slug="cz-serves-prison-term")
+    html = admin_client.get(f"/admin/timeline/event/{prison.pk}/change/").content.decode()
+    field = re.search(r'<select name="follows".*?</select>', html, re.S).group()
+    assert f'value="{prison.follows_id}" selected' in field
+    assert "admin-autocomplete" in field
