@@ -161,8 +161,9 @@ def vocabulary():
         "source": list(Source.objects.values_list("slug", flat=True)),
         "era": list(Era.objects.values_list("slug", flat=True)),
         "certainty": [value for value, _ in Event.Certainty.choices],
-        "order": ["relevance"],
-        "after": [cursor_of(event) for event in events[:: max(len(events) // 8, 1)]],
+        "order": ["relevance", "time"],
+        "undated": ["include"],
+        "after": [cursor_of(event) for event in events[:: max(len(events) // 8, 1)]] + ["r0", "r50", "r100000"],
         "event": [event.slug for event in events],
     }
 
@@ -296,7 +297,9 @@ class Queries:
                 pairs.append((name, draw(st.one_of(st.sampled_from(DATE_WORDS), date_like))))
         pairs.append(("q", draw(hostile_search)))
         if draw(st.booleans()):
-            pairs.append(("order", "relevance"))
+            pairs.append(("order", draw(st.sampled_from(self.vocab["order"]))))
+        if draw(st.booleans()):
+            pairs.append(("undated", "include"))
         if draw(st.integers(0, 3)) == 0:
             cursors = [c for c in MALFORMED_CURSORS if c.endswith(("~1", "~0"))]
             pairs.append(("after", draw(st.sampled_from(self.vocab["after"] + cursors))))

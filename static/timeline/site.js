@@ -60,6 +60,7 @@
     form.setAttribute("hx-push-url", replace ? "false" : "true");
     form.setAttribute("hx-replace-url", replace ? "true" : "false");
   }
+  document.addEventListener("htmx:historyRestore", function () { typing = false; });
   document.addEventListener("htmx:configRequest", function (event) {
     var form = event.detail.elt;
     if (form && form.id === "filter-form") {
