@@ -117,7 +117,7 @@ def test_typing_a_date_range_filters_and_says_what_was_understood(page):
     page.locator("#id_to").fill("2025-03-31")
     wait_for_swap(page, lambda: page.locator("#id_to").press("Enter"))
     page.wait_for_url(lambda url: parse_qs(urlsplit(url).query) == {"from": ["March 2025"], "to": ["2025-03-31"]})
-    assert "From understood as Mar 2025" in page.locator("#understood").inner_text()
+    assert "From understood as Mar 2025" in page.locator("#from-understood").inner_text()
     for slug in event_ids(page):
         event = Event.objects.get(slug=slug)
         assert event.date <= datetime.date(2025, 3, 31)
@@ -130,6 +130,71 @@ def test_bad_date_shows_an_inline_message_and_keeps_the_page(page):
     page.wait_for_selector(".problems")
     assert "is not a date we can read" in page.locator(".problems").inner_text()
     assert page.get_by_role("checkbox", name=re.compile(r"^Confirmed \d+ matching$")).is_visible()
+
+
+def test_a_mistyped_date_stays_in_place_beside_its_field_under_debug(page, settings):
+    """Under DEBUG, django-htmx's debug script used to replace the whole page with the 400 fragment."""
+    settings.DEBUG = True
+    page.goto("/")
+    assert page.locator("script[src*='django-htmx']").count() == 0
+    page.locator("#id_from").fill("Mrch 2025")
+    wait_for_swap(page, lambda: page.locator("#id_from").press("Tab"))
+    message = page.locator("#id_from + #from-understood")
+    message.wait_for()
+    assert "“Mrch 2025” is not a date we can read" in message.inner_text()
+    assert page.locator("h1").is_visible() and page.locator("#filter-form").is_visible()
+    assert page.locator("link[rel=stylesheet]").count() == 1
+    assert page.evaluate("getComputedStyle(document.body).fontFamily") != "Times New Roman"
+
+
+def test_search_marks_the_words_and_ranks_the_pardon_first(page):
+    page.goto("/")
+    page.locator("#id_q").fill("pardon")
+    wait_for_swap(page, lambda: page.locator("#id_q").press("Enter"))
+    page.wait_for_function("() => document.querySelector('#results article.event')?.id === 'trump-pardons-cz'")
+    first = page.locator("#results article.event").first
+    assert first.locator(".event-title mark").inner_text().lower().startswith("pardon")
+    assert first.locator(".snippet mark").count() >= 1
+    assert page.locator("#results mark").first.is_visible()
+    assert "best matches first" in page.locator("#result-status").inner_text()
+
+
+def test_typing_replaces_the_history_entry_and_a_settled_query_pushes_one(page):
+    page.goto("/")
+    start = page.evaluate("history.length")
+    search = page.locator("#id_q")
+    search.focus()
+    for letter in "pard":
+        wait_for_swap(page, lambda letter=letter: search.press(letter))  # each letter after the 400 ms pause
+    assert "q=pard" in page.url
+    assert page.evaluate("history.length") == start + 1  # one entry for the whole burst of typing
+    wait_for_swap(page, lambda: search.press("Tab"))  # the change settles the same words: no new entry
+    assert page.evaluate("history.length") == start + 1
+    wait_for_swap(page, lambda: page.get_by_role("checkbox", name=re.compile(r"^Confirmed \d+ matching$")).check())
+    assert page.evaluate("history.length") == start + 2 and "certainty=confirmed" in page.url
+    page.go_back()
+    page.wait_for_url(re.compile(r"/\?q=pard$"))
+    page.go_back()
+    page.wait_for_url(re.compile(r"/$"))
+    page.wait_for_load_state("networkidle")
+
+
+def test_the_copy_button_copies_the_embed_code(browser, site):
+    context = browser.new_context(base_url=site, permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto("/?actor=changpeng-zhao")
+    page.locator("details.exports summary").click()
+    button = page.get_by_role("button", name="Copy the embed code")
+    button.click()
+    page.wait_for_function("() => document.querySelector('.exports .copy-status').textContent === 'Copied.'")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.locator("#embed-code").input_value()
+    assert "actor=changpeng-zhao" in copied
+    page.goto(Citation.objects.first().source.get_absolute_url())
+    page.get_by_role("button", name="Copy the citation").click()
+    page.wait_for_function("() => document.querySelector('.cite-this .copy-status').textContent === 'Copied.'")
+    assert page.evaluate("navigator.clipboard.readText()") == page.locator("#ready-citation").inner_text().strip()
+    context.close()
 
 
 def test_event_detail_expands_inline_with_its_citations(page):

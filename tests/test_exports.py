@@ -111,9 +111,10 @@ def test_ics_parses_with_one_all_day_event_per_dated_event(client, hostile_event
     assert "“correct overreach”" in str(pardon["DESCRIPTION"])
 
     hostile = Calendar.from_ical(body(client.get("/events.ics?actor=hostile-actor"))).walk("VEVENT")[0]
-    assert str(hostile["SUMMARY"]) == HOSTILE
+    assert str(hostile["SUMMARY"]) == f"{HOSTILE} (date known only to the month)"
     assert hostile.decoded("DTSTART") == datetime.date(2025, 6, 1)
-    assert hostile.decoded("DTEND") == datetime.date(2025, 7, 1)  # a month-precision event spans its month
+    # a month-precision event is one day, the first of its month, and says so; not a month-long event
+    assert hostile.decoded("DTEND") == datetime.date(2025, 6, 2)
 
 
 def test_atom_feed_is_newest_first_and_filter_aware(client, hostile_event):

@@ -169,8 +169,9 @@ def vocabulary():
         "source": list(Source.objects.values_list("slug", flat=True)),
         "era": list(Era.objects.values_list("slug", flat=True)),
         "certainty": [value for value, _ in Event.Certainty.choices],
-        "order": ["relevance"],
-        "after": [cursor_of(event) for event in events[:: max(len(events) // 8, 1)]],
+        "order": ["relevance", "time"],
+        "undated": ["include"],
+        "after": [cursor_of(event) for event in events[:: max(len(events) // 8, 1)]] + ["r0", "r50", "r100000"],
         "event": [event.slug for event in events],
     }
 
@@ -304,7 +305,9 @@ class Queries:
                 pairs.append((name, draw(st.one_of(st.sampled_from(DATE_WORDS), date_like))))
         pairs.append(("q", draw(hostile_search)))
         if draw(st.booleans()):
-            pairs.append(("order", "relevance"))
+            pairs.append(("order", draw(st.sampled_from(self.vocab["order"]))))
+        if draw(st.booleans()):
+            pairs.append(("undated", "include"))
         if draw(st.integers(0, 3)) == 0:
             cursors = [c for c in MALFORMED_CURSORS if c.endswith(("~1", "~0"))]
             pairs.append(("after", draw(st.sampled_from(self.vocab["after"] + cursors))))
@@ -497,7 +500,7 @@ def test_messages_quote_at_most_forty_characters_of_a_huge_value(client, path):
     assert sorted(problems) == [
         f"actor: Select a valid choice. {'y' * 40}… is not one of the available choices.",
         f"certainty: Select a valid choice. {'z' * 40}… is not one of the available choices.",
-        f"{'x' * 40}…: unknown parameter (known: q, actor, category, certainty, source, era, from, to, order, after).",
+        f"{'x' * 40}…: unknown parameter (known: {', '.join(PARAMETERS)}).",
     ], path
 
 

@@ -101,7 +101,7 @@ def test_csv_round_trips_hostile_text_and_neutralises_formulas(client, hostile):
 
 def test_ics_round_trips_hostile_text(client, hostile):
     vevent = Calendar.from_ical(body(client.get("/events.ics?actor=hostile-actor"))).walk("VEVENT")[0]
-    assert str(vevent["SUMMARY"]) == f"Event {PAYLOAD}"
+    assert str(vevent["SUMMARY"]).startswith(f"Event {PAYLOAD}")
     assert PAYLOAD in str(vevent["DESCRIPTION"])
 
 

@@ -52,13 +52,19 @@ def test_events_json_matches_the_contract(client, django_assert_max_num_queries)
             assert event["date_precision"] == "unknown"
 
 
-def test_events_are_chronological_with_undated_last(client):
+def test_events_are_in_reading_order_with_undated_last(client):
+    """By date, except that an event placed after another (Event.follows) comes right after it."""
     events = client.get("/events.json").json()["events"]
     dates = [e["date"] for e in events]
     dated = [d for d in dates if d is not None]
-    assert dated == sorted(dated)
     assert dates == dated + [None] * (len(dates) - len(dated))
     assert None in dates
+    follows = dict(Event.objects.filter(follows__isnull=False).values_list("slug", "follows__slug"))
+    own_order = [e["date"] for e in events if e["date"] and e["slug"] not in follows]
+    assert own_order == sorted(own_order)
+    slugs = [e["slug"] for e in events]
+    for slug, followed in follows.items():
+        assert slugs.index(followed) < slugs.index(slug)
 
 
 def test_actors_json(client, django_assert_max_num_queries):

@@ -1,5 +1,7 @@
 """Constant queries per request at two data sizes, keyset pagination, and conditional GET."""
 
+import datetime
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -68,13 +70,26 @@ def walk_json(client, url, limit=200):
     return slugs, data["count"]
 
 
-@pytest.mark.parametrize("query", ["", "?era=prosecution&certainty=confirmed", "?q=Binance&from=2020&to=2022"])
+@pytest.mark.parametrize(
+    "query", ["", "?era=prosecution&certainty=confirmed", "?q=Binance&from=2020&to=2022&order=time"]
+)
 def test_keyset_pages_cover_the_filtered_set_once_in_order(client, db, dataset, query):
     slugs, count = walk_json(client, f"/events.json{query}")
     expected = client.get(f"/events.json{query}").json()["count"]
     assert count == expected == len(slugs) == len(set(slugs))
     ordered = list(Event.objects.filter(slug__in=slugs).chronological().values_list("slug", flat=True))
     assert slugs == ordered
+
+
+def test_pages_of_best_matches_cover_the_matches_once_in_rank_order(client, db, dataset):
+    slugs, count = walk_json(client, "/events.json?q=Binance+Zhao&from=2020&to=2022")
+    assert count == len(slugs) == len(set(slugs))
+    ranked = Event.objects.search("Binance Zhao").between(
+        start=datetime.date(2020, 1, 1), end=datetime.date(2022, 12, 31)
+    )
+    assert slugs == list(ranked.by_relevance("Binance Zhao").values_list("slug", flat=True))
+    if dataset == "10k":
+        assert count > 100  # more than one page
 
 
 def test_show_more_continues_where_the_page_ended(client, db, dataset):

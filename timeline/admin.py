@@ -109,8 +109,9 @@ class EventAdmin(CuratedAdmin):
             None,
             {"fields": ["title", "slug", "summary", "era", "categories", "certainty", "importance", "loaded_digest"]},
         ),
-        ("Date", {"fields": [("date", "date_precision", "end_date"), "date_basis", "date_note"]}),
+        ("Date", {"fields": [("date", "date_precision", "end_date"), "date_basis", "date_note", "follows"]}),
     ]
+    autocomplete_fields = ["follows"]
 
     def get_queryset(self, request):
         return (

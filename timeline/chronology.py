@@ -1,5 +1,6 @@
-"""The chronology as read: era and month sections, and each event's HTML, cached per data version."""
+"""The chronology as read: year and month headings in time order with era labels, and each event's HTML."""
 
+import datetime
 from dataclasses import dataclass, field
 from itertools import groupby
 
@@ -8,72 +9,98 @@ from django.db.models import prefetch_related_objects
 from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
-from .caching import cache_key
-from .dates import DatePrecision
+from .caching import cache_key, digest
 from .models import event_parts
 
 EVENT_HTML_SECONDS = 24 * 3600
 
 
 @dataclass
-class MonthGroup:
-    label: str
-    key: str
+class Run:
+    """Consecutive events of one period; `era` is set when an era begins with the first of them."""
+
+    era: object
     events: list
 
 
 @dataclass
-class EraSection:
-    era: object
-    groups: list = field(default_factory=list)
-    title: str = ""
+class Period:
+    """A month, or a year when the events of its place in time are known only to the year."""
+
+    label: str
+    key: str
+    runs: list = field(default_factory=list)
+
+
+@dataclass
+class YearSection:
+    label: str
+    key: str
+    periods: list = field(default_factory=list)
 
     @property
     def count(self):
-        return sum(len(g.events) for g in self.groups)
+        return sum(len(run.events) for period in self.periods for run in period.runs)
 
 
-def month_key(event):
-    if event.date is None:
-        return ("undated", "Undated")
-    if event.date_precision == DatePrecision.YEAR:
-        return (f"{event.date.year}", f"{event.date.year}, month not known")
-    return (event.date.strftime("%Y-%m"), event.date.strftime("%B %Y"))
+def place(event):
+    """(year key, year label, period key, period label) of where the event sits in time.
+
+    That is the event's own date, or for one that follows another (Event.follows), the
+    date it inherits in its sort key, so it stays under the heading it is read in.
+    """
+    if not event.sort_key:
+        return ("undated", "Undated", "undated", "No date in the articles")
+    day = datetime.date.fromisoformat(event.sort_key[:10])
+    if event.sort_key[11] == "0":
+        return (str(day.year), str(day.year), str(day.year), f"{day.year}, month not known")
+    return (str(day.year), str(day.year), f"{day:%Y-%m}", f"{day:%B %Y}")
 
 
 def group_events(events):
-    """Consecutive runs of one era, each split by month; undated events form the last section."""
-    dated = [e for e in events if e.date is not None]
-    undated = [e for e in events if e.date is None]
-    sections = []
-    for era, era_events in groupby(dated, key=lambda e: e.era):
-        section = EraSection(era)
-        for (key, label), month_events in groupby(era_events, key=month_key):
-            section.groups.append(MonthGroup(label, key, list(month_events)))
+    """Year and month headings in time order, undated last; an era is labelled where it begins on the page.
+
+    Headings follow the order of the events, so no heading repeats and no era reorders time.
+    """
+    sections, seen_eras = [], set()
+    for (year_key, year_label), year_events in groupby(events, key=lambda e: place(e)[:2]):
+        section = YearSection(year_label, year_key)
+        for (period_key, period_label), period_events in groupby(year_events, key=lambda e: place(e)[2:]):
+            period = Period(period_label, period_key)
+            for event in period_events:
+                if event.era_id not in seen_eras:
+                    seen_eras.add(event.era_id)
+                    period.runs.append(Run(event.era, [event]))
+                elif period.runs:
+                    period.runs[-1].events.append(event)
+                else:
+                    period.runs.append(Run(None, [event]))
+            section.periods.append(period)
         sections.append(section)
-    if undated:
-        sections.append(EraSection(None, [MonthGroup("No date in the articles", "undated", undated)]))
     return sections
 
 
 def best_matches(events):
     """One flat section in relevance order: dates are shown on each event."""
-    return [EraSection(None, [MonthGroup("Most relevant first", "relevance", list(events))], "Best matches")]
+    if not events:
+        return []
+    return [YearSection("Best matches", "relevance", [Period("Most relevant first", "relevance", [Run(None, events)])])]
 
 
-def render_events(events, version):
-    """Attach each event's rendered HTML, from the cache when this data version has it.
+def render_events(events, version, words=()):
+    """Attach each event's rendered HTML (the searched words marked), from the cache when this data version has it.
 
     Only events missing from the cache have their actors, categories and citations
     fetched, so a warm page costs one query for its events whatever they hold.
     """
-    keys = {event.pk: cache_key(version, "event-html", event.pk) for event in events}
+    marked = digest(" ".join(sorted({word.lower() for word in words}))) if words else ""
+    keys = {event.pk: cache_key(version, "event-html", event.pk, marked) for event in events}
     cached = cache.get_many(list(keys.values()))
     missing = [event for event in events if keys[event.pk] not in cached]
     if missing:
         prefetch_related_objects(missing, *event_parts())
         template = get_template("events.html#event")
-        fresh = {keys[e.pk]: template.render({"event": e}) for e in missing}
+        fresh = {keys[e.pk]: template.render({"event": e, "words": words}) for e in missing}
         cache.set_many(fresh, timeout=EVENT_HTML_SECONDS)
         cached.update(fresh)
     for event in events:

@@ -9,6 +9,7 @@ import datetime
 
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
@@ -16,19 +17,40 @@ from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from .caching import current_version
-from .dates import DatePrecision, period_end
+from .dates import DatePrecision
+from .filters import shorten
 from .http import site_url
 from .models import Citation
-from .query import EventQuery
+from .query import EventQuery, request_parameters
+from .quotes import in_quotation_marks
 from .text import xml_safe
 
 EXPORT_LIMIT = 100_000
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def export_query(request):
-    """(the request's query state, None), or (None, a 400 response) when it is malformed."""
-    query = EventQuery.from_request(request).for_export()
+BOM_CHOICES = {"1": True, "0": False}
+
+
+def export_query(request, csv_options=False):
+    """(the request's query state, None), or (None, a 400 response) when it is malformed.
+
+    The CSV exports also take `bom=1` (a UTF-8 byte order mark, which Excel needs to read
+    UTF-8), an option of the file rather than of the events, so it is not a filter; it is
+    read here and set aside in `query.bom`.
+    """
+    params, problems = request_parameters(request)
+    bom = False
+    if csv_options and "bom" in params:
+        params = params.copy()
+        values = {value.strip() for value in params.pop("bom")}
+        if len(values) != 1 or next(iter(values)) not in BOM_CHOICES:
+            shown = ", ".join(f"“{shorten(value)}”" for value in sorted(values)[:3])
+            problems.append(f"bom: give 1 (a byte order mark for Excel) or 0, not {shown}.")
+        else:
+            bom = BOM_CHOICES[values.pop()]
+    query = EventQuery(params, request.data_version, problems).for_export()
+    query.bom = bom
     if query.problems:
         return None, JsonResponse({"errors": query.problems}, status=400, json_dumps_params={"ensure_ascii": False})
     return query, None
@@ -45,11 +67,11 @@ class Echo:
         return value
 
 
-def csv_response(rows, header, filename):
+def csv_response(rows, header, filename, bom=False):
     writer = csv.writer(Echo())
 
     def lines():
-        yield writer.writerow(header)
+        yield ("\ufeff" if bom else "") + writer.writerow(header)
         for row in rows:
             yield writer.writerow([safe_cell(cell) for cell in row])
 
@@ -59,7 +81,7 @@ def csv_response(rows, header, filename):
 
 
 def events_csv(request):
-    query, error = export_query(request)
+    query, error = export_query(request, csv_options=True)
     if error:
         return error
     events = query.matching()
@@ -94,11 +116,11 @@ def events_csv(request):
         "sources",
         "url",
     ]
-    return csv_response(rows, header, "cz-timeline-events.csv")
+    return csv_response(rows, header, "cz-timeline-events.csv", query.bom)
 
 
 def citations_csv(request):
-    query, error = export_query(request)
+    query, error = export_query(request, csv_options=True)
     if error:
         return error
     events = query.matching()
@@ -113,6 +135,8 @@ def citations_csv(request):
             c.event.title,
             c.event.date.isoformat() if c.event.date else "",
             c.source.title,
+            c.source.outlet,
+            site_url(c.source.get_absolute_url()),
             c.source.seed_file,
             c.stance,
             c.quote,
@@ -121,12 +145,44 @@ def citations_csv(request):
         ]
         for c in citations[:EXPORT_LIMIT].iterator(chunk_size=2000)
     )
-    header = ["event", "event title", "event date", "source", "source file", "stance", "quote", "start", "end"]
-    return csv_response(rows, header, "cz-timeline-citations.csv")
+    header = [
+        "event",
+        "event title",
+        "event date",
+        "source",
+        "outlet",
+        "source url",
+        "source file",
+        "stance",
+        "quote",
+        "start",
+        "end",
+    ]
+    return csv_response(rows, header, "cz-timeline-citations.csv", query.bom)
 
 
 def citation_lines(event):
-    return [f"“{c.quote}” — {c.source.title} ({c.get_stance_display().lower()})" for c in event.citations.all()]
+    return [
+        f"{in_quotation_marks(c.quote)} — {c.source.title} ({c.get_stance_display().lower()})"
+        for c in event.citations.all()
+    ]
+
+
+def left_out_note(query, what):
+    """What an export of dated events says about the matching events it cannot hold."""
+    undated = query.undated()[0]
+    if not undated:
+        return ""
+    return (
+        f"{undated} undated event{pluralize(undated)} of this selection {pluralize(undated, 'is,are')} not in this "
+        f"{what}: the articles give no date. The CSV and JSON exports include them."
+    )
+
+
+PRECISION_NOTE = {
+    DatePrecision.MONTH: "date known only to the month",
+    DatePrecision.YEAR: "date known only to the year",
+}
 
 
 def events_ics(request):
@@ -139,18 +195,31 @@ def events_ics(request):
     calendar.add("prodid", "-//CZ and Binance timeline//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "CZ and Binance: from guilty plea to pardon")
+    note = left_out_note(query, "calendar")
+    if note:
+        calendar.add("x-wr-caldesc", note)
     for event in events.filter(date__isnull=False).with_related()[:EXPORT_LIMIT]:
         entry = CalendarEvent()
         entry.add("uid", f"{event.slug}@cz-timeline")
         entry.add("dtstamp", stamp)
-        entry.add("summary", event.title)
+        imprecise = PRECISION_NOTE.get(event.date_precision)
+        entry.add("summary", f"{event.title} ({imprecise})" if imprecise else event.title)
         entry.add("dtstart", event.date)
-        last = period_end(event.end_date or event.date, event.date_precision)
+        if imprecise:
+            last = event.date  # one day, the first of the period: a year is not a 365-day event
+        else:
+            last = event.end_date or event.date
         entry.add("dtend", last + datetime.timedelta(days=1))
         url = site_url(event.get_absolute_url())
         entry.add("url", url)
-        note = "" if event.date_precision == DatePrecision.DAY else f" (date known to the {event.date_precision})"
-        entry.add("description", "\n\n".join([event.summary + note, *citation_lines(event), url]))
+        when = ""
+        if imprecise:
+            when = (
+                f"\n\nWhen: {event.date_display}"
+                + (f" to {event.end_date_display}" if event.end_date else "")
+                + f" ({imprecise}; shown on the first day of the period)."
+            )
+        entry.add("description", "\n\n".join([event.summary + when, *citation_lines(event), url]))
         calendar.add_component(entry)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="cz-timeline.ics"'
@@ -162,7 +231,6 @@ class EventFeed(Feed):
 
     feed_type = Atom1Feed
     title = "CZ and Binance: from guilty plea to pardon"
-    subtitle = "Events of the source-cited timeline, newest first."
     limit = 100
 
     def __call__(self, request, *args, **kwargs):
@@ -180,6 +248,10 @@ class EventFeed(Feed):
 
     def feed_url(self, request):
         return site_url(reverse("feed") + request.timeline_query.link())
+
+    def subtitle(self, request):
+        note = left_out_note(request.timeline_query, "feed")
+        return f"Events of the source-cited timeline, newest first.{' ' + note if note else ''}"
 
     def items(self, request):
         dated = request.timeline_query.matching().filter(date__isnull=False).order_by("-sort_key", "-id")
@@ -240,8 +312,8 @@ def events_timelinejs(request):
                 "text": "".join(
                     [f"<p>{escape(event.summary)}</p>"]
                     + [
-                        f"<blockquote>{escape(c.quote)}</blockquote><p>— {escape(c.source.title)}</p>"
-                        for c in event.citations.all()
+                        f"<blockquote>{escape(in_quotation_marks(quote))}</blockquote><p>— {escape(title)}</p>"
+                        for quote, title in ((c.quote, c.source.title) for c in event.citations.all())
                     ]
                 ),
             },

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 from .vocab import certainty_terms
 
+DATE_FILTERS = {"from", "to"}
+
 
 @dataclass
 class FacetOption:

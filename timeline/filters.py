@@ -60,8 +60,15 @@ class EventFilterForm(forms.Form):
         start, end = cleaned.get("from"), cleaned.get("to")
         if start and end and start.start > end.end:
             raise forms.ValidationError(f"“From” ({start}) is after “To” ({end}).")
-        if cleaned.get("after") and cleaned.get("order") == "relevance" and cleaned.get("q"):
-            self.add_error("after", "best matches show one page only; use the reading order to page through.")
+        after, ranked = cleaned.get("after"), bool(cleaned.get("q")) and cleaned.get("order") != "time"
+        if after is not None and after.ranked != ranked:
+            self.add_error(
+                "after",
+                "this position belongs to the other order of the list (best matches or time order); "
+                "use the “Show more” link.",
+            )
+        if cleaned.get("undated") and not (start or end):
+            self.add_error("undated", "only a date range (from, to) leaves undated events out; give one, or drop this.")
         return cleaned
 
 
@@ -75,7 +82,10 @@ class EventFilter(django_filters.FilterSet):
         method="filter_search",
         label="Search",
         max_length=200,
-        help_text="Words that must occur in the title, summary, quotes or actor names and aliases.",
+        help_text=(
+            "Words that must occur (as typed or as the start of a word) in the title, summary, quotes or actor "
+            "names and aliases. Best matches come first unless `order=time`."
+        ),
     )
     actor = django_filters.MultipleChoiceFilter(
         method="filter_terms", label="Actors", help_text="Actor slug; repeat for several (any of them)."
@@ -101,12 +111,19 @@ class EventFilter(django_filters.FilterSet):
         help_text="Start of the date range as people write it: 2024, March 2025, 2025-03-13.",
     )
     date_to = PartialDateFilter(method="filter_dates", label="To", help_text="End of the date range, same forms.")
+    undated = django_filters.ChoiceFilter(
+        choices=[("include", "Include undated events")],
+        method="filter_nothing",
+        label="Undated events",
+        empty_label=None,
+        help_text="`include`: with `from`/`to`, keep the events the articles do not date (nothing to compare).",
+    )
     order = django_filters.ChoiceFilter(
-        choices=[("relevance", "Best matches first")],
+        choices=[("relevance", "Best matches first"), ("time", "Time order")],
         method="filter_nothing",
         label="Order",
         empty_label=None,
-        help_text="`relevance`: best matches for `q` first (one page).",
+        help_text="With `q`, best matches come first (`relevance`, the default); `time` lists them in time order.",
     )
     after = CursorFilter(
         method="filter_nothing",
@@ -151,19 +168,21 @@ class EventFilter(django_filters.FilterSet):
     def filter_dates(self, queryset, name, value):
         if value is None:
             return queryset
+        undated = bool(self.form.cleaned_data.get("undated"))
         if name == "date_from":
-            return queryset.between(start=value.start)
-        return queryset.between(end=value.end)
+            return queryset.between(start=value.start, undated=undated)
+        return queryset.between(end=value.end, undated=undated)
 
     def filter_nothing(self, queryset, name, value):
         """Order and position are not filters: the query state applies them (query.py)."""
         return queryset
 
     def active(self, excluded=None):
-        return {name: value for name, value in self.form.cleaned_data.items() if value and name != excluded}
+        excluded = (excluded,) if isinstance(excluded, str) or excluded is None else excluded
+        return {name: value for name, value in self.form.cleaned_data.items() if value and name not in excluded}
 
     def queryset_without(self, excluded):
-        """The events matching every filter but one: what a facet counts over."""
+        """The events matching every filter but one (or several): what a facet counts over."""
         queryset = self.queryset.all()
         for name, value in self.active(excluded).items():
             queryset = self.filters[name].filter(queryset, value)

@@ -12,6 +12,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +27,7 @@ from .models import (
     Event,
     Participation,
     Source,
+    follows_problem,
 )
 from .quotes import quote_problem
 from .seeds import SeedError, read_seed, text_sha256
@@ -344,6 +346,8 @@ def read_fixtures(directory, seeds_dir):
 
     check_unique(fixtures, origins, problems)
     check_references(fixtures, origins, problems)
+    if not problems:
+        check_follows(fixtures, origins, problems)
     check_seeds(fixtures, origins, seeds_dir, problems)
     if not problems:
         check_citations(fixtures, origins, problems)
@@ -495,6 +499,24 @@ def check_references(fixtures, origins, problems):
                             f"{origins[model, key].where}, field {f.name!r}: refers to "
                             f"{describe(f.related_model, target)}, which no fixture defines."
                         )
+
+
+def check_follows(fixtures, origins, problems):
+    """Follows links form no cycle and stay within the follower's period (see models.follows_problem)."""
+    events = {}
+    for key, fields in fixtures.records[Event].items():
+        event = SimpleNamespace(**{name: fields[name] for name in ("slug", "date_precision")}, follows=None)
+        for name in ("date", "end_date"):
+            setattr(event, name, datetime.date.fromisoformat(fields[name]) if fields[name] else None)
+        events[key] = event
+    for key, fields in fixtures.records[Event].items():
+        if fields["follows"] is not None:
+            events[key].follows = events[tuple(fields["follows"])]
+    for key, event in events.items():
+        if event.follows is not None:
+            problem = follows_problem(event, event.follows)
+            if problem:
+                problems.append(f"{origins[Event, key].where}, field 'follows': {problem}")
 
 
 def check_seeds(fixtures, origins, seeds_dir, problems):

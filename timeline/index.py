@@ -45,6 +45,7 @@ class EventIndex:
     starting: dict = field(default_factory=dict)  # {month number: events that start in the month}
     everything: int = 0
     dated: int = 0
+    undated: int = 0
     vocab: Vocabularies = field(default_factory=Vocabularies)
 
     def positions(self, ids):
@@ -181,6 +182,7 @@ def build():
     index.dated = 0
     for bits in index.starting.values():
         index.dated |= bits
+    index.undated = index.everything & ~index.dated
     eras = {int(key): bits.bit_count() for key, bits in index.options.get("era", {}).items()}
     index.vocab = vocabularies_from(terms, eras)
     del index._position_of

@@ -1,13 +1,12 @@
 """The corpus: sources (articles), actors, events and the citations that tie them."""
 
-import re
-
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import connection, models
+from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from . import search as full_text
 from .dates import DatePrecision, format_partial_date, period_end, validate_date_in_range
 from .quotes import NOT_FOUND, locate, quote_problem
 from .seeds import read_seed, text_sha256, validate_seed_name
@@ -174,13 +173,6 @@ class Era(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        events = list(self.events.all())
-        for event in events:
-            event.sort_key = event.reading_order()
-        Event.objects.bulk_update(events, ["sort_key"], batch_size=1000)
-
     def natural_key(self):
         return (self.slug,)
 
@@ -226,51 +218,27 @@ class EventQuerySet(models.QuerySet):
     def in_eras(self, eras):
         return self.filter(era__in=eras)
 
-    def between(self, start=None, end=None):
-        """Events whose span overlaps [start, end]; undated events never match."""
-        queryset = self
+    def between(self, start=None, end=None, undated=False):
+        """Events whose span overlaps [start, end]; undated events only when asked for."""
+        conditions = []
         if start is not None:
-            queryset = queryset.filter(latest_date__gte=start)
+            conditions.append(models.Q(latest_date__gte=start))
         if end is not None:
-            queryset = queryset.filter(date__lte=end)
-        return queryset
+            conditions.append(models.Q(date__lte=end))
+        if undated:
+            conditions = [condition | models.Q(date__isnull=True) for condition in conditions]
+        return self.filter(*conditions)
 
     def search(self, text):
-        """Events whose title, summary, quotes or actor names and aliases hold every word.
-
-        PostgreSQL uses full-text search over Event.search_vector (GIN-indexed): the words
-        as typed (websearch syntax) or as prefixes, so "Bin" finds Binance while typing.
-        Elsewhere each word must occur, case-insensitively, in Event.search_text.
-        """
-        words = search_words(text)
-        if not words:
-            return self.none()
-        if connection.vendor == "postgresql":
-            query = SearchQuery(text, config="english", search_type="websearch") | SearchQuery(
-                " & ".join(f"{word}:*" for word in words), config="english", search_type="raw"
-            )
-            return self.filter(search_vector=query)
-        condition = models.Q()
-        for word in words:
-            condition &= models.Q(search_text__icontains=word)
-        return self.filter(condition)
+        """Events whose title, summary, quotes or actor names and aliases hold every word (see search.py)."""
+        return full_text.matching(self, text)
 
     def by_relevance(self, text):
-        """Best matches first: PostgreSQL's ts_rank; elsewhere, words found in the title count double."""
-        words = search_words(text)
-        if not words:
-            return self.chronological()
-        if connection.vendor == "postgresql":
-            rank = SearchRank(models.F("search_vector"), SearchQuery(text, config="english", search_type="websearch"))
-        else:
-            rank = models.Value(0)
-            for word in words:
-                rank += models.Case(models.When(title__icontains=word, then=2), default=0)
-                rank += models.Case(models.When(summary__icontains=word, then=1), default=0)
-        return self.annotate(rank=rank).order_by("-rank", models.F("sort_key").asc(nulls_last=True), "id")
+        """Best matches first (see search.py)."""
+        return full_text.ranked(self, text)
 
     def refresh_search(self):
-        """Rebuild search_text (and on PostgreSQL search_vector) from the events' current parts."""
+        """Rebuild search_text and the search index from the events' current parts."""
         events = list(self.prefetch_related("citations", "participations__actor__aliases"))
         for event in events:
             parts = [event.title, event.summary]
@@ -280,11 +248,30 @@ class EventQuerySet(models.QuerySet):
                 parts += [alias.name for alias in participation.actor.aliases.all()]
             event.search_text = "\n".join(parts)
         Event.objects.bulk_update(events, ["search_text"], batch_size=500)
-        if connection.vendor == "postgresql":
-            Event.objects.filter(pk__in=[e.pk for e in events]).update(
-                search_vector=SearchVector("search_text", config="english")
-            )
+        full_text.index(Event, events)
         return len(events)
+
+    def refresh_reading_order(self):
+        """Recompute every event's sort_key, followers after what they follow; returns how many changed."""
+        events = {e.pk: e for e in Event.objects.only("id", "date", "date_precision", "follows_id", "sort_key")}
+        keys = {}
+
+        def key_of(event, depth=0):
+            if event.pk not in keys:
+                followed = events.get(event.follows_id)
+                if followed is None or depth > MAX_FOLLOWS_DEPTH:
+                    keys[event.pk] = event.own_reading_order()
+                else:
+                    keys[event.pk] = follower_key(key_of(followed, depth + 1))
+            return keys[event.pk]
+
+        changed = []
+        for event in events.values():
+            if key_of(event) != event.sort_key:
+                event.sort_key = keys[event.pk]
+                changed.append(event)
+        Event.objects.bulk_update(changed, ["sort_key"], batch_size=1000)
+        return len(changed)
 
     def with_related(self):
         return self.select_related("era").prefetch_related(*event_parts())
@@ -303,9 +290,12 @@ def event_parts():
     ]
 
 
-def search_words(text):
-    """The words of a search, at most twelve, for prefix and substring matching."""
-    return re.findall(r"\w+", text)[:12]
+MAX_FOLLOWS_DEPTH = 8
+
+
+def follower_key(key):
+    """The sort key of an event placed right after the event whose key this is (None: undated, last)."""
+    return None if key is None else f"{key}+"
 
 
 class Event(models.Model):
@@ -350,6 +340,17 @@ class Event(models.Model):
     era = models.ForeignKey(Era, on_delete=models.PROTECT, related_name="events")
     categories = models.ManyToManyField(Category, related_name="events", blank=True)
     actors = models.ManyToManyField(Actor, through="Participation", related_name="events")
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followers",
+        help_text=(
+            "The event this one comes right after, when its date cannot say so: a sentence before the prison "
+            "term, a report before its denial. A dated event may follow only an event of its own period."
+        ),
+    )
 
     objects = EventManager()
     natural_key_fields = ("slug",)
@@ -390,8 +391,11 @@ class Event(models.Model):
         return len({c.source_id for c in self.citations.all()})
 
     def save(self, *args, **kwargs):
+        old_key = self.sort_key
         self.fill_derived()
         super().save(*args, **kwargs)
+        if self.sort_key != old_key and self.followers.exists():
+            Event.objects.refresh_reading_order()
 
     def fill_derived(self):
         """Set the fields derived from the date, which filters and ordering use."""
@@ -399,16 +403,22 @@ class Event(models.Model):
         self.latest_date = period_end(last, self.date_precision) if last else None
         self.sort_key = self.reading_order()
 
-    def reading_order(self):
-        """A sortable key: strictly by date (the first day of the period), then coarser first.
+    def own_reading_order(self):
+        """The key from the date alone: the first day of the period, then coarser first on one date.
 
-        On one date, an event known only to the year or month comes before those known to
-        the day, and events follow the order of their eras so era sections are not split.
+        Eras play no part: they are labels along the time line, never groups that reorder it.
         """
         if self.date is None:
             return None
         rank = {DatePrecision.YEAR: 0, DatePrecision.MONTH: 1}.get(self.date_precision, 2)
-        return f"{self.date:%Y-%m-%d}|{rank}|{self.era.position:04d}"
+        return f"{self.date:%Y-%m-%d}|{rank}"
+
+    def reading_order(self):
+        """A sortable key: an event that follows another sorts right after it, else by its own date."""
+        if self.follows_id is None:
+            return self.own_reading_order()
+        followed = Event.objects.filter(pk=self.follows_id).values_list("sort_key", flat=True).first()
+        return follower_key(followed)
 
     @property
     def end_date_display(self):
@@ -434,8 +444,41 @@ class Event(models.Model):
                 errors["date_note"] = "Say how an inferred or external date was resolved."
             if self.end_date is not None and self.end_date < self.date:
                 errors["end_date"] = "The end date is before the start date."
+        if self.follows_id is not None and not errors:
+            problem = follows_problem(self, self.follows)
+            if problem:
+                errors["follows"] = problem
         if errors:
             raise ValidationError(errors)
+
+
+def follows_problem(event, followed):
+    """Why `event` cannot follow `followed` (itself, a cycle, too long a chain, another period), or None.
+
+    Used by the admin (Event.clean) and the fixture check alike; `followed` is any object
+    with slug, date, date_precision and follows (an Event, or a fixture record's view).
+    """
+    seen, current = {event.slug}, followed
+    for _ in range(MAX_FOLLOWS_DEPTH + 1):
+        if current is None:
+            break
+        if current.slug in seen:
+            return f"“{followed.slug}” leads back to this event: follows links may not form a cycle."
+        seen.add(current.slug)
+        current = current.follows
+    else:
+        return f"The chain of follows links from here is longer than {MAX_FOLLOWS_DEPTH}."
+    if event.date is not None:
+        if followed.date is None:
+            return "A dated event cannot follow an undated one; date it, or leave this empty."
+        last = period_end(event.end_date or event.date, event.date_precision)
+        if not event.date <= followed.date <= last:
+            return (
+                f"“{followed.slug}” ({format_partial_date(followed.date, followed.date_precision)}) is outside "
+                f"this event’s period ({format_partial_date(event.date, event.date_precision)}): "
+                "an event may follow only one of its own period."
+            )
+    return None
 
 
 class ParticipationManager(models.Manager):

@@ -9,6 +9,7 @@ same thing, and two states never share one.
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import TooManyFieldsSent
 from django.http import QueryDict
 
@@ -17,7 +18,8 @@ from .facets import facet_groups
 from .filters import VOCABULARY_FILTERS, EventFilter, shorten
 from .index import event_index
 from .models import Event
-from .paging import PAGE_SIZE
+from .paging import PAGE_SIZE, ranked_page_of
+from .search import corpus_words, did_you_mean, search_words
 
 LISTING_SECONDS = 3600
 PARAMETERS = tuple(EventFilter.base_filters)
@@ -111,7 +113,36 @@ class EventQuery:
 
     @property
     def by_relevance(self):
-        return self.cleaned.get("order") == "relevance" and bool(self.cleaned.get("q"))
+        """Best matches first whenever there is a search, unless time order is asked for."""
+        return bool(self.cleaned.get("q")) and self.cleaned.get("order") != "time"
+
+    @property
+    def words(self):
+        """The searched words, for highlighting."""
+        return search_words(self.cleaned.get("q"))
+
+    def removals(self):
+        """[(what a filter asks, the link without it)] for each chosen value: what to change when nothing matches."""
+        cleaned, found = self.cleaned, []
+        if cleaned.get("q"):
+            found.append((f"the search “{cleaned['q']}”", self.link(q=None, order=None, after=None)))
+        for name in ("actor", "category", "source", "era"):
+            labels = self.vocab.by_slug(name)
+            chosen = cleaned.get(name) or []
+            for slug in chosen:
+                rest = [other for other in chosen if other != slug]
+                found.append((labels[slug].label, self.link(**{name: rest, "after": None})))
+        for value in cleaned.get("certainty") or []:
+            rest = [other for other in cleaned["certainty"] if other != value]
+            found.append((f"certainty “{value}”", self.link(certainty=rest, after=None)))
+        if cleaned.get("from") or cleaned.get("to"):
+            span = " ".join(
+                f"{word} {cleaned[name]}" for word, name in (("from", "from"), ("to", "to")) if cleaned.get(name)
+            )
+            found.append(
+                (f"the dates ({span})", self.link(**{"from": None, "to": None, "undated": None, "after": None}))
+            )
+        return found
 
     def cache_key(self, *what):
         return cache_key(self.version, *what, self.key)
@@ -126,15 +157,16 @@ class EventQuery:
         return queryset.chronological()
 
     def bits(self, excluded=None):
-        """The events matching every filter (but one, for its facet), as a bitset of the event index."""
+        """The events matching every filter (but one, for its facet, or "dates"), as a bitset of the event index."""
         if excluded not in self._bits:
             index, chosen = self.index, self.cleaned
             bits = index.everything
             if chosen.get("q"):
                 bits &= self.search_bits()
-            if chosen.get("from") or chosen.get("to"):
+            if (chosen.get("from") or chosen.get("to")) and excluded != "dates":
                 start, end = chosen.get("from"), chosen.get("to")
-                bits &= index.between(start and start.start, end and end.end)
+                span = index.between(start and start.start, end and end.end)
+                bits &= span | index.undated if chosen.get("undated") else span
             for name in VOCABULARY_FILTERS:
                 if chosen.get(name) and name != excluded:
                     terms = self.vocab.by_slug(name)
@@ -156,11 +188,13 @@ class EventQuery:
     def page(self, size=PAGE_SIZE):
         """(events, cursor of the next page or None): by the index in reading order, by the database by relevance."""
         if self.by_relevance:
-
-            def ranked():
-                return list(self.matching().values_list("pk", flat=True)[:size])
-
-            pks, next_cursor = cached(self.cache_key("relevance", size), ranked, LISTING_SECONDS), None
+            key = self.cache_key("relevance", size)
+            ranked = cache.get(key)
+            if ranked is None:
+                events, next_cursor = ranked_page_of(self.matching().select_related("era"), self.after, size)
+                cache.set(key, ([event.pk for event in events], next_cursor), LISTING_SECONDS)
+                return events, next_cursor
+            pks, next_cursor = ranked
         else:
             bits = self.bits()
             if self.after is not None:
@@ -181,6 +215,19 @@ class EventQuery:
 
     def count(self):
         return self.bits().bit_count()
+
+    def undated(self):
+        """(undated events among the matches, undated events the date range leaves out)."""
+        undated, chosen = self.index.undated, self.cleaned
+        left_out = 0
+        if (chosen.get("from") or chosen.get("to")) and not chosen.get("undated"):
+            left_out = (self.bits(excluded="dates") & undated).bit_count()
+        return (self.bits() & undated).bit_count(), left_out
+
+    def suggestion(self):
+        """A search with its misspelled words corrected from the corpus vocabulary, or None."""
+        text = self.cleaned.get("q")
+        return did_you_mean(text, corpus_words(Event, self.version)) if text else None
 
     def facets(self):
         """Every filter's options with counts: for a malformed state, those of the whole corpus."""

@@ -30,7 +30,7 @@ from .fixtures import (
     natural_key_select,
     unique_clashes,
 )
-from .models import LoadedRecord, Source
+from .models import Event, LoadedRecord, Source
 from .signals import corpus_changes
 
 
@@ -192,10 +192,15 @@ def apply(changes, fixtures):
     for change in changes:
         by_model.setdefault(change.model, []).append(change)
     for model in MODELS:
+        later = []
         for change in by_model.get(model, []):
             if change.action in ("create", "update"):
-                write(change, pks)
+                later += write(change, pks)
         pks[model] = natural_key_index(model)
+        for obj, name, target in later:
+            setattr(obj, name, pks[model][tuple(target)])
+            obj.save(update_fields=[name])
+    Event.objects.refresh_reading_order()
     refresh_source_texts(fixtures)
     record_loaded(changes)
 
@@ -209,13 +214,18 @@ def natural_key_index(model):
 
 
 def write(change, pks):
+    """Save one record; returns the links to records of its own model, set once all of them exist."""
     model, fields = change.model, change.fixture
     obj = lookup(model, change.key) if change.action == "update" else model()
-    many = {}
+    many, later = {}, []
     for f in fixture_fields(model):
         value = fields[f.name]
         if f.many_to_many:
             many[f.name] = [pks[f.related_model][tuple(k)] for k in value]
+        elif f.is_relation and f.related_model is model:
+            setattr(obj, f.attname, None)
+            if value is not None:
+                later.append((obj, f.attname, value))
         elif f.is_relation:
             setattr(obj, f.attname, pks[f.related_model][tuple(value)] if value is not None else None)
         else:
@@ -224,6 +234,7 @@ def write(change, pks):
     obj.save()
     for name, related_pks in many.items():
         getattr(obj, name).set(related_pks)
+    return later
 
 
 def refresh_source_texts(fixtures):

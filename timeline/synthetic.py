@@ -9,9 +9,9 @@ import datetime
 import random
 import re
 
-from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
 
+from . import search
 from .dates import DatePrecision
 from .models import Actor, Category, Citation, Era, Event, Participation, Source
 
@@ -114,11 +114,9 @@ def generate(count, seed=0, batch_size=2000):
             [through(event_id=e.pk, category_id=c.pk) for e in events for c in {category, rng.choice(categories)}],
             batch_size=5000,
         )
+        search.index(Event, events)
         added += len(events)
     if connection.vendor == "postgresql":
-        Event.objects.filter(slug__startswith=PREFIX, search_vector__isnull=True).update(
-            search_vector=SearchVector("search_text", config="english")
-        )
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh statistics, or the planner plans for the empty tables
     return added

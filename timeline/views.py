@@ -1,6 +1,7 @@
 """The public pages and the JSON endpoints. Each listing reads its state from EventQuery (query.py)."""
 
 from csp.decorators import csp_replace
+from django.conf import settings
 from django.db.models import prefetch_related_objects
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -24,14 +25,24 @@ def listing_context(query):
     if query.problems:
         return {**base, "problems": query.problems, "events": [], "groups": [], "matching": 0}
     events, next_cursor = query.page()
-    render_events(events, query.version)
+    render_events(events, query.version, query.words)
     _, matching = query.counts()
+    undated_shown, undated_left_out = query.undated()
+    suggestion = query.suggestion() if not matching and query.words else None
     return {
         **base,
         "problems": [],
         "events": events,
         "groups": best_matches(events) if query.by_relevance else group_events(events),
         "matching": matching,
+        "words": query.words,
+        "undated_shown": undated_shown,
+        "undated_left_out": undated_left_out,
+        "with_undated_link": query.link(undated="include", after=None),
+        "dated_matching": matching - undated_shown,
+        "suggestion": suggestion,
+        "suggestion_link": query.link(q=suggestion, after=None) if suggestion else None,
+        "removals": query.removals() if not matching else [],
         "next_link": query.link(after=next_cursor) if next_cursor else None,
     }
 
@@ -93,12 +104,17 @@ def source_detail(request, slug):
     return render(
         request,
         "source_detail.html",
-        {"source": source, "citations": citations, "paragraphs": source_segments(source.text, citations)},
+        {
+            "source": source,
+            "citations": citations,
+            "paragraphs": source_segments(source.text, citations),
+            "site_url": settings.SITE_URL,
+        },
     )
 
 
 def source_index(request):
-    return render(request, "source_index.html", {"sources": Source.objects.all()})
+    return render(request, "source_index.html", {"sources": Source.objects.all(), "site_url": settings.SITE_URL})
 
 
 def json_response(body, status=200):

@@ -7,7 +7,8 @@ without asking the database again. They are read in the same query as the event 
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, Max, Min
+from django.db.models import Case, CharField, F, Max, Min, Value, When
+from django.db.models.functions import Concat
 
 from .models import Actor, Category, Era, Event, Source
 
@@ -49,12 +50,21 @@ class Vocabularies:
         return {"start": min(e.start for e in dated), "end": max(e.end for e in dated)}
 
 
+def source_label():
+    """A source as a reader knows it: "Outlet: Title", or the title alone when the article names no outlet."""
+    return Case(
+        When(outlet="", then=F("title")),
+        default=Concat(F("outlet"), Value(": "), F("title"), output_field=CharField()),
+        output_field=CharField(),
+    )
+
+
 def term_parts(part):
     """Query parts for each vocabulary, shaped by `part(queryset, kind, id, key, sort, date, latest, order)`."""
     return [
         part(Actor.objects.all(), "term:actor", "id", "slug", F("name")),
         part(Category.objects.all(), "term:category", "id", "slug", F("name")),
-        part(Source.objects.all(), "term:source", "id", "slug", F("title"), order=F("id")),
+        part(Source.objects.all(), "term:source", "id", "slug", source_label(), order=F("id")),
         part(
             Era.objects.all(),
             "term:era",

@@ -40,4 +40,66 @@
     });
   });
   document.addEventListener("DOMContentLoaded", openTarget);
+
+  // History while searching: the first request of a burst of typing pushes one entry and the
+  // rest of the burst replace it, so Back returns to the state before the search, not to each
+  // letter. A settled query (a change, a submit, a ticked filter) pushes its own entry, unless
+  // it only settles the words just typed, whose entry already exists.
+  var typing = false;
+  function historyMode(form, triggering) {
+    var fromTyping = triggering && triggering.target && triggering.target.dataset &&
+      triggering.target.dataset.history === "typing";
+    var replace;
+    if (triggering && triggering.type === "input" && fromTyping) {
+      replace = typing;
+      typing = true;
+    } else {
+      replace = typing && (fromTyping || triggering == null || triggering.type === "submit");
+      typing = false;
+    }
+    form.setAttribute("hx-push-url", replace ? "false" : "true");
+    form.setAttribute("hx-replace-url", replace ? "true" : "false");
+  }
+  document.addEventListener("htmx:historyRestore", function () { typing = false; });
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (form && form.id === "filter-form") {
+      historyMode(form, event.detail.triggeringEvent);
+    }
+  });
+
+  // Copy buttons (the embed code, a ready citation): shown only where the script runs.
+  function copyText(button) {
+    var source = document.getElementById(button.dataset.copy);
+    var status = button.parentElement.querySelector(".copy-status");
+    var text = source.value !== undefined ? source.value : source.textContent.trim();
+    function done(message) {
+      if (status) {
+        status.textContent = message;
+      }
+    }
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(function () { done("Copied."); }, function () {
+        done("Could not copy; select the text and copy it.");
+      });
+    } else {
+      if (source.select) {
+        source.select();
+      }
+      done(document.execCommand && document.execCommand("copy") ? "Copied." : "Select the text and copy it.");
+    }
+  }
+  function showCopyButtons(root) {
+    root.querySelectorAll("button.copy[data-copy]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button.copy[data-copy]");
+    if (button) {
+      copyText(button);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () { showCopyButtons(document); });
+  document.addEventListener("htmx:afterSettle", function (event) { showCopyButtons(event.detail.elt); });
 })();

@@ -1,0 +1,104 @@
+"""Search that shows why: ranked best first, matched words marked, a passage, did-you-mean, what to change."""
+
+import re
+
+import pytest
+
+from timeline.models import Event
+from timeline.search import did_you_mean, highlight, snippet
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def event_order(html):
+    return re.findall(r'<article class="event[^"]*" id="([^"]+)"', html)
+
+
+def test_pardon_ranks_the_pardon_first_by_default(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):
+        html = client.get("/?q=pardon").content.decode()
+    assert event_order(html)[0] == "trump-pardons-cz"
+    assert "best matches first" in html
+    assert [e["slug"] for e in client.get("/events.json?q=pardon").json()["events"]][0] == "trump-pardons-cz"
+
+
+def test_time_order_is_one_toggle_away(client):
+    ranked = event_order(client.get("/?q=pardon").content.decode())
+    in_time = event_order(client.get("/?q=pardon&order=time").content.decode())
+    assert sorted(ranked) == sorted(in_time) and ranked != in_time
+    assert in_time == list(Event.objects.filter(slug__in=in_time).chronological().values_list("slug", flat=True))
+
+
+def test_matched_words_are_marked_in_titles_summaries_and_quotes(client):
+    html = client.get("/?q=prison").content.decode()
+    article = re.search(r'<article class="event[^"]*" id="cz-serves-prison-term">.*?</article>', html, re.S).group()
+    title = re.search(r'<h4 class="event-title">(.*?)</h4>', article).group(1)
+    assert title == "Zhao serves four months in <mark>prison</mark>"
+    assert "<mark>prison</mark>" in re.search(r'<p class="summary">(.*?)</p>', article, re.S).group(1)
+    quotes = re.findall(r"<blockquote.*?</blockquote>", article, re.S)
+    assert any("<mark>prison</mark>" in quote for quote in quotes)
+    snippet_html = re.search(r'<span class="snippet">(.*?)</span>\s*</summary>', article, re.S).group(1)
+    assert "<mark>prison</mark>" in snippet_html
+    plain = client.get("/").content.decode()
+    assert "<mark>" not in plain and 'class="snippet"' not in plain
+
+
+def test_highlighting_escapes_the_text_around_the_marks():
+    assert highlight('<b>Pardons</b> & "pardoned"', ["pardon"]) == (
+        "&lt;b&gt;<mark>Pardons</mark>&lt;/b&gt; &amp; &quot;<mark>pardoned</mark>&quot;"
+    )
+    assert highlight("<i>x</i>", []) == "&lt;i&gt;x&lt;/i&gt;"
+
+
+def test_a_snippet_is_cut_near_the_match():
+    quote = "word " * 80 + "the pardon came " + "word " * 80
+    passage = snippet(["nothing here", quote], ["pardon"])
+    assert passage.startswith("…") and passage.endswith("…") and "pardon" in passage and len(passage) < 200
+    assert snippet(["nothing here"], ["pardon"]) is None
+
+
+def test_a_misspelled_word_gets_a_did_you_mean_from_the_corpus(client):
+    html = client.get("/?q=pardn").content.decode()
+    assert 'Did you mean <a href="/?q=pardon">pardon</a>?' in html
+    assert did_you_mean("Binanse pardon", ["binance", "pardon", "prison"]) == "binance pardon"
+    assert did_you_mean("pardon", ["pardon"]) is None
+
+
+def test_nothing_found_says_which_filter_to_remove(client):
+    html = client.get("/?q=prison&era=pardon&actor=justin-sun").content.decode()
+    assert "No event matches these filters" in html
+    removals = dict(
+        (label, link.replace("&amp;", "&"))
+        for link, label in re.findall(r'<li><a href="([^"]+)">Remove ([^<]+)</a></li>', html)
+    )
+    assert removals["the search “prison”"] == "/?actor=justin-sun&era=pardon"
+    assert removals["Justin Sun"] == "/?q=prison&era=pardon"
+    assert removals["Pardon"] == "/?q=prison&actor=justin-sun"
+    assert "Try removing one" not in html
+
+
+def test_search_pages_of_best_matches_continue_by_offset(client):
+    first = client.get("/events.json?q=pardon").json()
+    assert first["next"] is None
+    response = client.get("/?q=pardon&after=r50")
+    assert response.status_code == 200 and event_order(response.content.decode()) == []
+
+
+def test_search_works_on_every_word_start_and_through_the_fts_index(client):
+    slugs = [e["slug"] for e in client.get("/events.json?q=Justin+Solar").json()["events"]]
+    assert slugs and all(Event.objects.get(slug=s).search_text.count("Solar") for s in slugs)
+    assert client.get("/events.json?q=Binan").json()["count"] == client.get("/events.json?q=Binance").json()["count"]
+
+
+def test_an_edited_title_is_found_at_once(client):
+    event = Event.objects.get(slug="cz-pleads-guilty")
+    event.title = "Zhao pleads guilty, zyzzyva"
+    event.save()
+    assert [e["slug"] for e in client.get("/events.json?q=zyzzyva").json()["events"]] == ["cz-pleads-guilty"]
+
+
+def test_the_search_fragment_stays_within_the_query_budget(client, django_assert_max_num_queries):
+    for url in ["/?q=pardn", "/?q=pardon&actor=changpeng-zhao", "/?q=pardon&order=time"]:
+        with django_assert_max_num_queries(8):
+            assert client.get(url, **HTMX).status_code == 200
