@@ -72,6 +72,7 @@ EVENT = {
         "era",
         "actors",
         "citations",
+        "statements",
     ],
     "properties": {
         "slug": STRING,
@@ -106,6 +107,21 @@ EVENT = {
                     "stance": enum(Citation.Stance.choices),
                     "start": {"type": "integer", "minimum": 0},
                     "end": {"type": "integer", "minimum": 0},
+                },
+            },
+        },
+        "statements": {
+            "type": "array",
+            "description": "The summary, sentence by sentence; `citations` are indexes into this event's `citations`. "
+            "A statement with no citation is marked `context` or `external` and says why in `note`.",
+            "items": {
+                "type": "object",
+                "required": ["text", "citations", "basis", "note"],
+                "properties": {
+                    "text": STRING,
+                    "citations": {"type": "array", "items": {"type": "integer", "minimum": 0}},
+                    "basis": {"type": "string", "enum": ["cited", "context", "external"]},
+                    "note": STRING,
                 },
             },
         },

@@ -1,6 +1,7 @@
 """The corpus: sources (articles), actors, events and the citations that tie them."""
 
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
@@ -83,10 +84,11 @@ class Actor(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, editable=False, help_text="Its statements, joined.")
 
     objects = SlugManager()
     natural_key_fields = ("slug",)
+    fixture_exclude = ("description",)
 
     history = HistoricalRecords()
 
@@ -101,6 +103,10 @@ class Actor(models.Model):
 
     def get_absolute_url(self):
         return reverse("actor_detail", args=[self.slug])
+
+    def footnotes(self):
+        """The description's statements, with markers into the list of the citations they rest on."""
+        return own_footnotes(self)
 
 
 class AliasManager(models.Manager):
@@ -140,10 +146,11 @@ class Era(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=100)
     position = models.PositiveSmallIntegerField(help_text="Order of the eras in the story.")
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, editable=False, help_text="Its statements, joined.")
 
     objects = SlugManager()
     natural_key_fields = ("slug",)
+    fixture_exclude = ("description",)
 
     history = HistoricalRecords()
 
@@ -279,6 +286,9 @@ def event_parts():
         "categories",
         models.Prefetch("participations", queryset=Participation.objects.select_related("actor")),
         models.Prefetch("citations", queryset=Citation.objects.select_related("source")),
+        models.Prefetch(
+            "statements", queryset=EventStatement.objects.order_by("position").prefetch_related(statement_citation_ids())
+        ),
     ]
 
 
@@ -308,7 +318,7 @@ class Event(models.Model):
 
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200)
-    summary = models.TextField()
+    summary = models.TextField(blank=True, editable=False, help_text="Its statements, joined.")
     date = models.DateField(null=True, blank=True, help_text="First day of the period for month or year precision.")
     date_precision = models.CharField(max_length=8, choices=DatePrecision.choices, default=DatePrecision.UNKNOWN)
     end_date = models.DateField(null=True, blank=True)
@@ -328,7 +338,7 @@ class Event(models.Model):
 
     objects = EventManager()
     natural_key_fields = ("slug",)
-    fixture_exclude = ("latest_date", "sort_key", "search_text", "search_vector")
+    fixture_exclude = ("summary", "latest_date", "sort_key", "search_text", "search_vector")
 
     history = HistoricalRecords(excluded_fields=["latest_date", "sort_key", "search_text", "search_vector"])
 
@@ -386,6 +396,10 @@ class Event(models.Model):
     @property
     def end_date_display(self):
         return format_partial_date(self.end_date, self.date_precision)
+
+    def footnotes(self):
+        """Statements with numbered markers into this event's citation list (see footnoted)."""
+        return footnoted(list(self.statements.all()), list(self.citations.all()))
 
     def clean(self):
         errors = {}
@@ -514,6 +528,198 @@ def check_offsets(text, quote, start, end, source):
         raise ValidationError(
             {"start": f"Offsets {start}:{end} do not match the quote; it is at {found}:{found + len(quote)}."}
         )
+
+
+class StatementManager(models.Manager):
+    def get_by_natural_key(self, owner_slug, position):
+        return self.get(**{f"{self.model.owner_field}__slug": owner_slug, "position": position})
+
+
+class Statement(models.Model):
+    """One sentence a reader sees, with what it rests on.
+
+    A statement rests on citations (basis "cited"), or it is editorial context or knowledge
+    from outside the articles, and then says so in its note; the same discipline as dates.
+    Subclasses name their owner and which citations they may rest on.
+    """
+
+    class Basis(models.TextChoices):
+        CITED = "cited", "Rests on the cited quotes"
+        CONTEXT = "context", "Editorial context"
+        EXTERNAL = "external", "From outside the articles"
+
+    position = models.PositiveSmallIntegerField(help_text="Order of the statement in its text.")
+    text = models.TextField()
+    basis = models.CharField(max_length=8, choices=Basis.choices, default=Basis.CITED)
+    note = models.TextField(blank=True, help_text="For context or outside knowledge: why it is said and on what.")
+    citations = models.ManyToManyField(Citation, blank=True, related_name="%(class)ss")
+
+    objects = StatementManager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.owner} #{self.position}: {self.text[:60]}"
+
+    @property
+    def owner(self):
+        return getattr(self, self.owner_field)
+
+    def natural_key(self):
+        return (self.owner.slug, self.position)
+
+    def clean(self):
+        if self.basis != self.Basis.CITED and not self.note.strip():
+            raise ValidationError({"note": "Say what context or outside knowledge this statement rests on."})
+
+    @classmethod
+    def permitted_citations(cls, owner_pk):
+        """The citations a statement of this owner may rest on."""
+        raise NotImplementedError
+
+    @classmethod
+    def links(cls):
+        """The statement-citation links, each naming its statement by the model's name."""
+        return cls.citations.through.objects.select_related(cls._meta.model_name, "citation__event")
+
+    @classmethod
+    def forbidden_links(cls):
+        """Links to citations this statement's owner may not cite (see permitted_citations)."""
+        raise NotImplementedError
+
+
+class EventStatement(Statement):
+    owner_field = "event"
+    owner_text = "summary"
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="statements")
+
+    natural_key_fields = ("event", "position")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["event__slug", "position"]
+        constraints = [models.UniqueConstraint(fields=["event", "position"], name="event_statement_unique")]
+
+    @classmethod
+    def permitted_citations(cls, owner_pk):
+        """An event's statement rests only on that event's own citations."""
+        return Citation.objects.filter(event=owner_pk)
+
+    @classmethod
+    def forbidden_links(cls):
+        return cls.links().exclude(citation__event=models.F("eventstatement__event"))
+
+
+class ActorStatement(Statement):
+    owner_field = "actor"
+    owner_text = "description"
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="statements")
+
+    natural_key_fields = ("actor", "position")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["actor__slug", "position"]
+        constraints = [models.UniqueConstraint(fields=["actor", "position"], name="actor_statement_unique")]
+
+    @classmethod
+    def permitted_citations(cls, owner_pk):
+        """An actor's description rests only on citations of events the actor takes part in."""
+        return Citation.objects.filter(event__participations__actor=owner_pk)
+
+    @classmethod
+    def forbidden_links(cls):
+        takes_part = Participation.objects.filter(
+            actor=models.OuterRef("actorstatement__actor"), event=models.OuterRef("citation__event")
+        )
+        return cls.links().filter(~models.Exists(takes_part))
+
+
+class EraStatement(Statement):
+    owner_field = "era"
+    owner_text = "description"
+    era = models.ForeignKey(Era, on_delete=models.CASCADE, related_name="statements")
+
+    natural_key_fields = ("era", "position")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["era__slug", "position"]
+        constraints = [models.UniqueConstraint(fields=["era", "position"], name="era_statement_unique")]
+
+    @classmethod
+    def permitted_citations(cls, owner_pk):
+        """An era's description rests only on citations of events in that era."""
+        return Citation.objects.filter(event__era=owner_pk)
+
+    @classmethod
+    def forbidden_links(cls):
+        return cls.links().exclude(citation__event__era=models.F("erastatement__era"))
+
+
+STATEMENT_MODELS = (EventStatement, ActorStatement, EraStatement)
+
+
+def statement_citation_ids():
+    """Prefetch a statement's citations by id only: markers are numbered from the owner's citation list."""
+    return models.Prefetch("citations", queryset=Citation.objects.order_by().only("id"))
+
+
+def joined_statements(owner, statements=None):
+    """The owner's text as readers of plain formats get it: its statements in order, one after another."""
+    rows = statements if statements is not None else owner.statements.order_by("position")
+    return " ".join(s.text.strip() for s in rows)
+
+
+def refresh_statement_text(owner):
+    """Store the joined statements in the owner's summary or description; saves only on a change."""
+    field = {Event: "summary", Actor: "description", Era: "description"}[type(owner)]
+    text = joined_statements(owner, sorted(owner.statements.all(), key=lambda s: s.position))
+    if getattr(owner, field) == text:
+        return False
+    setattr(owner, field, text)
+    owner.save(update_fields=[field])
+    return True
+
+
+def own_footnotes(owner):
+    """Footnotes for a text that cites other records' citations (an actor's or an era's description)."""
+    citation_rows = Citation.objects.select_related("event", "source")
+    statements = list(owner.statements.prefetch_related(models.Prefetch("citations", queryset=citation_rows)))
+    cited = {c.pk: c for s in statements for c in s.citations.all()}
+    return footnoted(statements, list(cited.values()))
+
+
+@dataclass
+class Marker:
+    number: int
+    citation: object
+
+
+@dataclass
+class Footnoted:
+    """A text's statements with their markers, and its citations with the statements resting on each."""
+
+    statements: list
+    citations: list
+
+
+def footnoted(statements, citations):
+    """Number citations 1.. in list order; each statement gets the markers of the citations it rests on."""
+    numbers = {c.pk: n for n, c in enumerate(citations, start=1)}
+    by_citation = {c.pk: [] for c in citations}
+    rows = []
+    for statement in statements:
+        cited = sorted(numbers[c.pk] for c in statement.citations.all() if c.pk in numbers)
+        statement.markers = [Marker(n, citations[n - 1]) for n in cited]
+        for n in cited:
+            by_citation[citations[n - 1].pk].append(statement)
+        rows.append(statement)
+    for citation in citations:
+        citation.number = numbers[citation.pk]
+        citation.resting = by_citation[citation.pk]
+    return Footnoted(rows, list(citations))
 
 
 class LoadedRecord(models.Model):

@@ -31,7 +31,22 @@ def event_payload(event):
             }
             for c in event.citations.all()
         ],
+        "statements": statement_payloads(event),
     }
+
+
+def statement_payloads(event):
+    """The summary's statements; `citations` are indexes into the event's `citations` list."""
+    index = {c.pk: n for n, c in enumerate(event.citations.all())}
+    return [
+        {
+            "text": s.text,
+            "citations": sorted(index[c.pk] for c in s.citations.all() if c.pk in index),
+            "basis": s.basis,
+            "note": s.note,
+        }
+        for s in event.statements.all()
+    ]
 
 
 def actor_payload(actor):

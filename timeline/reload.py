@@ -29,7 +29,7 @@ from .fixtures import (
     label,
     natural_key_select,
 )
-from .models import LoadedRecord, Source
+from .models import Actor, Era, Event, LoadedRecord, Source, refresh_statement_text
 from .signals import corpus_changes
 
 
@@ -168,6 +168,7 @@ def apply(changes, fixtures):
                 write(change, pks)
         pks[model] = natural_key_index(model)
     refresh_source_texts(fixtures)
+    refresh_statement_texts()
     record_loaded(changes)
 
 
@@ -203,6 +204,14 @@ def refresh_source_texts(fixtures):
         if source.text != text:
             source.text = text
             source.save(update_fields=["text"])
+
+
+def refresh_statement_texts():
+    """Each event's summary and each actor's and era's description: their statements, joined."""
+    for model in (Event, Actor, Era):
+        for owner in model.objects.prefetch_related("statements"):
+            owner._change_reason = CHANGE_REASON
+            refresh_statement_text(owner)
 
 
 def record_loaded(changes):

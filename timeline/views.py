@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import TooManyFieldsSent
+from django.db.models import Prefetch
 from django.http import JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -17,11 +18,12 @@ from .chronology import (
     page_of,
     parse_cursor,
     render_events,
-    source_segments,
+    article_pieces,
+    cited_passages,
 )
 from .filters import EventFilter, shorten
 from .http import conditional_on_data
-from .models import Actor, Event, Source
+from .models import Actor, Event, EventStatement, Source
 from .payloads import actor_payload, event_payload, source_payload
 from .vocab import vocabularies
 
@@ -170,12 +172,10 @@ def actor_index(request):
 
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
-    citations = list(source.citations.select_related("event").order_by("start", "end")[:2000])
-    return render(
-        request,
-        "source_detail.html",
-        {"source": source, "citations": citations, "paragraphs": source_segments(source.text, citations)},
-    )
+    statements = Prefetch("eventstatements", queryset=EventStatement.objects.order_by("position"))
+    citations = list(source.citations.select_related("event").prefetch_related(statements).order_by("start", "end")[:2000])
+    context = {"source": source, "citations": citations, "passages": cited_passages(citations)}
+    return render(request, "source_detail.html", {**context, "pieces": article_pieces(source.text, citations)})
 
 
 def source_index(request):
