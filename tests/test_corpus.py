@@ -75,7 +75,7 @@ def test_figures_are_attached_to_the_right_party():
 def test_the_march_2025_wsj_report_and_the_denial():
     report = Event.objects.get(slug="wsj-reports-binance-us-stake-talks")
     assert (report.date, report.date_basis) == (datetime.date(2025, 3, 13), "stated")
-    assert report.certainty == "denied"
+    assert report.certainty == "reported"  # Zhao denied talks of his own, not the family's reported talks
     disputes = report.citations.filter(stance="disputes").values_list("quote", flat=True)
     assert any("The WSJ article got the facts wrong." in quote for quote in disputes)
     assert report.is_disputed

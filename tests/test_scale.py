@@ -9,7 +9,7 @@ from timeline.synthetic import generate, remove
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 LARGE = 10_000
-QUERY_BUDGET = 8
+QUERY_BUDGET = 9
 
 
 @pytest.fixture(scope="module", params=["corpus", "10k"])

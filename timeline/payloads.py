@@ -41,7 +41,7 @@ def statement_payloads(event):
     return [
         {
             "text": s.text,
-            "citations": sorted(index[c.pk] for c in s.citations.all() if c.pk in index),
+            "citations": sorted(index[pk] for pk in s.cited_pks() if pk in index),
             "basis": s.basis,
             "note": s.note,
         }
