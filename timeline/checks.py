@@ -44,9 +44,15 @@ def statement_problems():
         statements = model.objects.select_related(owner)
         where = {s.pk: f"Statement {s.position} of {owner} {s.owner.slug!r}" for s in statements}
         bare = statements.filter(basis=Statement.Basis.CITED, citations__isnull=True)
-        problems.extend(f"{where[pk]}: cites nothing and is not marked context or external." for pk in bare.values_list("pk", flat=True))
+        problems.extend(
+            f"{where[pk]}: cites nothing and is not marked context or external."
+            for pk in bare.values_list("pk", flat=True)
+        )
         unexplained = statements.exclude(basis=Statement.Basis.CITED).filter(note="")
-        problems.extend(f"{where[pk]}: context or outside knowledge without a note." for pk in unexplained.values_list("pk", flat=True))
+        problems.extend(
+            f"{where[pk]}: context or outside knowledge without a note."
+            for pk in unexplained.values_list("pk", flat=True)
+        )
         for link in model.forbidden_links():
             problems.append(
                 f"{where[getattr(link, f'{model._meta.model_name}_id')]}: cites a quote of event "

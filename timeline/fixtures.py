@@ -461,4 +461,4 @@ def check_statements(fixtures, origins, problems):
                     )
     for key in fixtures.records[Event]:
         if key not in described:
-            problems.append(f"{origins[Event, key].where}, field 'slug': the event has no statement in statements.json.")
+            problems.append(f"{origins[Event, key].where}, field 'slug': the event has no statement.")

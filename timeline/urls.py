@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from . import api, exports, views
+from . import annotations, api, exports, views
 from .http import read_in_one_snapshot
 
 public = [
@@ -14,6 +14,7 @@ public = [
     path("citations.csv", exports.citations_csv, name="citations_csv"),
     path("events.ics", exports.events_ics, name="events_ics"),
     path("events.timelinejs.json", exports.events_timelinejs, name="events_timelinejs"),
+    path("annotations.jsonld", annotations.annotations_jsonld, name="annotations_jsonld"),
     path("feed/", exports.event_feed, name="feed"),
     path("embed/", exports.embed, name="embed"),
     path("api/", api.api_page, name="api"),

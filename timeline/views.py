@@ -12,14 +12,14 @@ from django.views.decorators.vary import vary_on_headers
 
 from .chronology import (
     PAGE_SIZE,
+    article_pieces,
     best_matches,
     build_overview,
+    cited_passages,
     group_events,
     page_of,
     parse_cursor,
     render_events,
-    article_pieces,
-    cited_passages,
 )
 from .filters import EventFilter, shorten
 from .http import conditional_on_data
@@ -173,7 +173,8 @@ def actor_index(request):
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
     statements = Prefetch("eventstatements", queryset=EventStatement.objects.order_by("position"))
-    citations = list(source.citations.select_related("event").prefetch_related(statements).order_by("start", "end")[:2000])
+    citations = source.citations.select_related("event").prefetch_related(statements).order_by("start", "end")
+    citations = list(citations[:2000])
     context = {"source": source, "citations": citations, "passages": cited_passages(citations)}
     return render(request, "source_detail.html", {**context, "pieces": article_pieces(source.text, citations)})
 
