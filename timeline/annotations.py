@@ -40,6 +40,7 @@ def annotation(request, event, number, citation):
     """One citation as an Annotation; its id is the citation in the event's own list."""
     event_url = request.build_absolute_uri(event.get_absolute_url())
     return {
+        "@context": CONTEXT,
         "id": f"{event_url}#{event.slug}-c{number}",
         "type": "Annotation",
         "motivation": MOTIVATION[citation.stance],
