@@ -128,7 +128,8 @@ def test_an_event_without_statements_is_refused(fixture_dir):
     )
     refused(
         fixture_dir,
-        r"fixtures/events.json, record \d+ \(timeline.event 'cz-thanks-trump'\), field 'slug': the event has no statement",
+        r"fixtures/events.json, record \d+ \(timeline.event 'cz-thanks-trump'\), field 'slug': "
+        r"the event has no statement",
     )
 
 
