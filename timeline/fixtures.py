@@ -116,7 +116,11 @@ def serialize(obj):
 
 def database_records(model):
     """{natural key: fields} for every row of a model, in natural-key order."""
-    many = [f.name for f in fixture_fields(model) if f.many_to_many]
+    many = [
+        models.Prefetch(f.name, queryset=f.related_model.objects.select_related(*natural_key_select(f.related_model)))
+        for f in fixture_fields(model)
+        if f.many_to_many
+    ]
     rows = model.objects.select_related(*natural_key_select(model)).prefetch_related(*many)
     records = {}
     for obj in rows:
