@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from tests.test_reload import snapshot
 from timeline.checks import corpus_problems
 from timeline.fixtures import digest, serialize
-from timeline.models import ActorStatement, Citation, Era, EraStatement, Event, EventStatement
+from timeline.models import ActorStatement, Citation, DataVersion, Era, EraStatement, Event, EventStatement
 
 pytestmark = pytest.mark.usefixtures("corpus")
 
@@ -280,3 +280,14 @@ def test_the_actor_page_shows_its_description_with_markers(client):
     html = client.get("/actors/steve-witkoff/").content.decode()
     assert "description" in {slug for slug, _ in markers(html)}
     assert 'id="description-c1"' in html and "While the claims have not been confirmed" in html
+
+
+def test_changing_a_statements_citations_changes_the_data_version():
+    before = DataVersion.current()[0]
+    statement = EventStatement.objects.get(event__slug="cz-pleads-guilty", position=1)
+    statement.citations.remove(statement.citations.first())
+    assert DataVersion.current()[0] > before
+    before = DataVersion.current()[0]
+    statement.note = "A note."
+    statement.save()
+    assert DataVersion.current()[0] > before

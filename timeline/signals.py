@@ -10,10 +10,10 @@ from contextlib import contextmanager
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Actor, Alias, Category, Citation, DataVersion, Era, Event, Participation, Source
+from .models import STATEMENT_MODELS, Actor, Alias, Category, Citation, DataVersion, Era, Event, Participation, Source
 
 _pending = threading.local()
-CURATED = (Actor, Alias, Category, Citation, Era, Event, Participation, Source)
+CURATED = (Actor, Alias, Category, Citation, Era, Event, Participation, Source, *STATEMENT_MODELS)
 
 
 def affected_events(instance):
@@ -22,6 +22,8 @@ def affected_events(instance):
         return {instance.pk}
     if isinstance(instance, Citation | Participation):
         return {instance.event_id}
+    if isinstance(instance, STATEMENT_MODELS):
+        return {instance.event_id} if hasattr(instance, "event_id") else set()
     actor_id = instance.pk if isinstance(instance, Actor) else getattr(instance, "actor_id", None)
     if actor_id is None:
         return set()
@@ -69,3 +71,13 @@ def corpus_record_changed(sender, instance, raw=False, **kwargs):
 def event_categories_changed(sender, instance, action, **kwargs):
     if action.startswith("post_"):
         record(instance)
+
+
+def statement_citations_changed(sender, instance, action, **kwargs):
+    """A statement's markers change with its citations, so cached pages must not outlive that."""
+    if action.startswith("post_") and isinstance(instance, STATEMENT_MODELS):
+        record(instance)
+
+
+for statement_model in STATEMENT_MODELS:
+    m2m_changed.connect(statement_citations_changed, sender=statement_model.citations.through)
