@@ -102,22 +102,23 @@ def test_a_stale_form_never_overwrites_someone_elses_edit(admin_client):
     loaded = form["loaded_digest"].value()
     assert loaded
 
-    Actor.objects.filter(pk=actor.pk).update(description="Edited by another curator.")
+    Actor.objects.filter(pk=actor.pk).update(name="Edited by another curator")
     data = {
-        "name": actor.name,
+        "name": "My stale edit",
         "slug": actor.slug,
         "kind": actor.kind,
-        "description": "My stale edit.",
         "loaded_digest": loaded,
         "aliases-TOTAL_FORMS": "0",
         "aliases-INITIAL_FORMS": "0",
+        "statements-TOTAL_FORMS": "0",
+        "statements-INITIAL_FORMS": "0",
     }
     response = admin_client.post(url, data)
     assert "Someone changed this record since you opened it" in response.content.decode()
     actor.refresh_from_db()
-    assert actor.description == "Edited by another curator."
+    assert actor.name == "Edited by another curator"
 
     data["loaded_digest"] = admin_client.get(url).context["adminform"].form["loaded_digest"].value()
     assert admin_client.post(url, data).status_code == 302
     actor.refresh_from_db()
-    assert actor.description == "My stale edit."
+    assert actor.name == "My stale edit"

@@ -488,3 +488,166 @@ def test_hostile_text_never_runs_script_even_without_the_csp(browser, site):
     page.wait_for_timeout(300)
     context.close()
     assert dialogs == []
+
+
+ANNOTATOR = settings.BASE_DIR / "node_modules"
+BARE_IMPORT = re.compile(r"""(\bfrom\s*|\bimport\s*)(["'])([^"'./][^"']*)\2""")
+BUILTINS = {
+    "object": "Object",
+    "array": "Array",
+    "reflect": "Reflect",
+    "symbol": "Symbol",
+    "promise": "Promise",
+    "map": "Map",
+}
+
+
+def camel(name):
+    return re.sub(r"-(\w)", lambda m: m[1].upper(), name)
+
+
+def core_js_shim(path):
+    """Babel's core-js helpers are CommonJS; in a current browser each is a built-in, exported as a module."""
+    path = path.removesuffix(".js").removesuffix("/index")
+    head, _, tail = path.partition("/")
+    if head == "instance":
+        return f"export default (it) => it.{camel(tail)};"
+    if path == "get-iterator":
+        return "export default (it) => it[Symbol.iterator]();"
+    if path == "get-iterator-method":
+        return "export default (it) => it[Symbol.iterator];"
+    return f"export default {BUILTINS[head]}{'.' + camel(tail) if tail else ''};"
+
+
+def module_url(specifier):
+    """Where the browser gets a bare import of Apache Annotator's ES modules: all from node_modules, via this test."""
+    if specifier.startswith("@apache-annotator/"):
+        return f"/__annotator__/{specifier}/lib/index.js"
+    if specifier == "@babel/runtime-corejs3/regenerator":
+        return "/__annotator__/shim/regenerator.js"
+    for prefix in ("@babel/runtime-corejs3/core-js/", "core-js-pure/features/"):
+        if specifier.startswith(prefix):
+            return f"/__annotator__/shim/core-js/{specifier.removeprefix(prefix).removesuffix('.js')}.js"
+    return f"/__annotator__/{specifier.removesuffix('.js')}.js"
+
+
+def serve_annotator(route):
+    path = urlsplit(route.request.url).path.removeprefix("/__annotator__/")
+    if path == "shim/regenerator.js":
+        runtime = "/__annotator__/@babel/runtime-corejs3/helpers/esm/regeneratorRuntime.js"
+        body = f'import r from "{runtime}"; export default r();'
+    elif path.startswith("shim/core-js/"):
+        body = core_js_shim(path.removeprefix("shim/core-js/"))
+    else:
+        file = (ANNOTATOR / path).resolve()
+        if not file.is_relative_to(ANNOTATOR.resolve()) or not file.is_file():
+            route.fulfill(status=404, body="")
+            return
+        body = BARE_IMPORT.sub(lambda m: f"{m[1]}{m[2]}{module_url(m[3])}{m[2]}", file.read_text(encoding="utf-8"))
+    route.fulfill(body=body, content_type="text/javascript")
+
+
+RESOLVE_ANNOTATIONS = """async (annotations) => {
+  const root = "/__annotator__/@apache-annotator/dom/lib/";
+  const quotes = await import(root + "text-quote/index.js");
+  const positions = await import(root + "text-position/index.js");
+  const results = [];
+  for (const annotation of annotations) {
+    const [css] = annotation.target.selector;
+    const element = document.querySelector(css.value);
+    const scope = document.createRange();
+    scope.selectNodeContents(element);
+    const offset = (node, at) => {
+      const r = document.createRange();
+      r.setStart(element, 0);
+      r.setEnd(node, at);
+      return r.toString().length;
+    };
+    const span = (r) => [offset(r.startContainer, r.startOffset), offset(r.endContainer, r.endOffset)];
+    const refined = (type) => annotation.target.selector.find((s) => s.refinedBy.type === type).refinedBy;
+    const matched = {};
+    for (const [type, create] of [["TextQuoteSelector", quotes.createTextQuoteSelectorMatcher],
+                                  ["TextPositionSelector", positions.createTextPositionSelectorMatcher]]) {
+      matched[type] = [];
+      for await (const range of create(refined(type))(scope)) matched[type].push(span(range));
+    }
+    const position = refined("TextPositionSelector");
+    const anchor = `q-${position.start}-${position.end}`;
+    const marks = [...element.querySelectorAll("mark")].filter((m) => m.dataset.passages.split(" ").includes(anchor));
+    const highlighted = document.createRange();
+    highlighted.setStart(marks[0].firstChild, 0);
+    highlighted.setEnd(marks.at(-1).firstChild, marks.at(-1).firstChild.length);
+    const described = await positions.describeTextPosition(highlighted, scope);
+    results.push({id: annotation.id, quote: matched.TextQuoteSelector, position: matched.TextPositionSelector,
+                  highlighted: span(highlighted), described: [described.start, described.end],
+                  marksText: marks.map((m) => m.textContent).join(""), exact: refined("TextQuoteSelector").exact});
+  }
+  return results;
+}"""
+
+
+def test_apache_annotator_resolves_every_annotation_onto_its_highlighted_passage(browser, site):
+    """A real Web Annotation client reads /annotations.jsonld and lands each citation on its passage in the reader."""
+    if not (ANNOTATOR / "@apache-annotator" / "dom" / "lib" / "index.js").exists():
+        pytest.fail("The npm package @apache-annotator/dom is missing: `npm ci` installs it (make test does this).")
+    context = browser.new_context(base_url=site)
+    context.route(re.compile(r"^(?!http://(localhost|127\.0\.0\.1)[:/]).*"), lambda route: route.abort())
+    context.route("**/__annotator__/**", serve_annotator)
+    page = context.new_page()
+    refused = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    document = page.request.get(f"{site}/annotations.jsonld").json()
+    items = document["first"]["items"]
+    assert document["total"] == len(items) == Citation.objects.count()
+    resolved = 0
+    for source in {item["target"]["source"] for item in items}:
+        page.goto(source)
+        for result in page.evaluate(RESOLVE_ANNOTATIONS, [i for i in items if i["target"]["source"] == source]):
+            expected = result["highlighted"]
+            assert result["quote"] == [expected], result
+            assert result["position"] == [expected], result
+            assert result["described"] == expected, result
+            assert result["marksText"] == result["exact"], result
+            resolved += 1
+    assert resolved == len(items)
+    assert refused == []
+    context.close()
+
+
+def test_a_marker_leads_to_its_quote_and_back_by_keyboard_only(page):
+    page.goto("/events/trump-defends-pardon/")
+    marker = page.locator("#trump-defends-pardon-s2 a.marker").first
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('marker')"):
+            break
+    assert page.evaluate("document.activeElement.closest('.statement').id") == "trump-defends-pardon-s1"
+    assert page.locator("#trump-defends-pardon-s1 .quote-tip").first.is_visible()  # the quote shows on focus
+    while page.evaluate("document.activeElement.closest('.statement')?.id") != "trump-defends-pardon-s2":
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement") == marker.evaluate("m => m")
+    target = marker.get_attribute("href")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(re.escape(target) + "$"))
+    cited = page.locator(target)
+    assert cited.locator("blockquote").is_visible()
+    assert page.evaluate("location.hash") == target
+    page.keyboard.press("Tab")  # focus moves on from the target: the citation's first link, to the source
+    while not page.evaluate(
+        "(document.activeElement.getAttribute('href') || '').startsWith('#trump-defends-pardon-s')"
+    ):
+        page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"#trump-defends-pardon-s\d$"))
+    assert page.evaluate("location.hash") in {"#trump-defends-pardon-s2", "#trump-defends-pardon-s3"}
+    assert page.locator(page.evaluate("location.hash")).is_visible()
+
+
+def test_print_lists_the_markers_quotes_as_footnotes(page):
+    page.goto("/events/cz-barred-from-running-binance/")
+    page.emulate_media(media="print")
+    assert not page.locator(".quote-tip").first.is_visible()
+    assert page.locator("a.marker").first.is_visible()
+    footnote = page.locator("#cz-barred-from-running-binance-c1")
+    assert footnote.is_visible() and footnote.locator(".footnote-number").inner_text() == "[1]"
+    assert page.locator(".statement-basis .tip").first.is_visible()  # a context note prints beside its statement

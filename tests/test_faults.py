@@ -192,13 +192,20 @@ def pages_to_read(reader, n):
 
 @pytest.fixture
 def fixtures_b(fixture_dir):
-    """fixtures/ with one event's title and summary and the name of one of its actors changed together."""
+    """fixtures/ with one event's title and first statement and the name of one of its actors changed together."""
     events_path, actors_path = fixture_dir / "events.json", fixture_dir / "actors.json"
     events, actors = json.loads(events_path.read_text()), json.loads(actors_path.read_text())
     (event,) = [r["fields"] for r in events if r["model"] == "timeline.event" and r["fields"]["slug"] == EVENT]
     (actor,) = [r["fields"] for r in actors if r["model"] == "timeline.actor" and r["fields"]["slug"] == ACTOR]
     markers = {"A": (event["title"], actor["name"]), "B": (TITLE_B, NAME_B)}
-    event.update(title=TITLE_B, summary=SUMMARY_B)
+    event["title"] = TITLE_B
+    statements_path = fixture_dir / "statements.json"
+    statements = json.loads(statements_path.read_text())
+    first = next(
+        r["fields"] for r in statements if r["fields"].get("event") == [EVENT] and r["fields"]["position"] == 1
+    )
+    first["text"] = SUMMARY_B
+    statements_path.write_text(json.dumps(statements, ensure_ascii=False, indent=2))
     actor["name"] = NAME_B
     events_path.write_text(json.dumps(events, ensure_ascii=False, indent=2))
     actors_path.write_text(json.dumps(actors, ensure_ascii=False, indent=2))

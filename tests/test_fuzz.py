@@ -45,7 +45,7 @@ VOCABULARY_PARAMS = ("actor", "category", "source", "era")
 
 FILTERED_PAGES = ("/", "/embed/")
 FILTERED = (*FILTERED_PAGES, "/events.json", "/events.timelinejs.json", "/events.csv", "/citations.csv")
-FILTERED += ("/events.ics", "/feed/")
+FILTERED += ("/events.ics", "/feed/", "/annotations.jsonld")
 UNFILTERED = ("/actors/", "/sources/", "/api/", "/actors.json", "/sources.json", "/api/schema.json")
 DETAIL_KINDS = {"/events/": "event", "/actors/": "actor", "/sources/": "source"}
 

@@ -25,6 +25,7 @@ EVENT_KEYS = {
     "era",
     "actors",
     "citations",
+    "statements",
 }
 
 
@@ -42,6 +43,12 @@ def test_events_json_matches_the_contract(client, django_assert_max_num_queries)
             assert texts[citation["source_file"]][citation["start"] : citation["end"]] == citation["quote"]
         for actor in event["actors"]:
             assert set(actor) == {"slug", "name", "role"} and actor["role"]
+        assert event["statements"], event["slug"]
+        assert event["summary"] == " ".join(s["text"] for s in event["statements"])
+        for statement in event["statements"]:
+            assert set(statement) == {"text", "citations", "basis", "note"}
+            assert all(0 <= i < len(event["citations"]) for i in statement["citations"])
+            assert statement["citations"] if statement["basis"] == "cited" else statement["note"]
         if event["date"] is not None:
             day = datetime.date.fromisoformat(event["date"])
             if event["date_precision"] == "month":

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from timeline.fixtures import export
-from timeline.models import Actor, Citation, Event, LoadedRecord, Source
+from timeline.models import Actor, Citation, EraStatement, Event, LoadedRecord, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,31 @@ def first(records, model):
     return next(r for r in records if r["model"] == model)
 
 
+def forget_citation(fixture_dir, key):
+    """Drop a removed citation from the statements that rest on it (each also rests on others)."""
+
+    def drop(records):
+        for record in records:
+            if key in record["fields"]["citations"]:
+                record["fields"]["citations"].remove(key)
+
+    edit(fixture_dir, "statements.json", drop)
+
+
+def drop_statements_of(fixture_dir, event_slug):
+    """Remove an event's statements, and every other statement's use of its citations."""
+
+    def drop(records):
+        records[:] = [r for r in records if r["fields"].get("event") != [event_slug]]
+        for record in records:
+            kept = [c for c in record["fields"]["citations"] if c[0] != event_slug]
+            if not kept and record["fields"]["citations"]:
+                record["fields"].update(basis="context", note="The event it rested on was removed.")
+            record["fields"]["citations"] = kept
+
+    edit(fixture_dir, "statements.json", drop)
+
+
 def test_reloading_unchanged_fixtures_is_a_no_op(corpus):
     before = snapshot()
     with CaptureQueriesContext(connection) as queries:
@@ -56,6 +81,7 @@ def test_reloading_unchanged_fixtures_is_a_no_op(corpus):
 
 
 def test_first_load_creates_every_record(corpus):
+    EraStatement.objects.all().delete()  # eras stay, but their statements cite citations deleted below
     Citation.objects.all().delete()
     Event.objects.all().delete()
     Source.objects.all().delete()
@@ -86,6 +112,7 @@ def test_removed_record_is_deleted(corpus, fixture_dir):
     citations = json.loads((fixture_dir / "citations.json").read_text())
     removed = citations[-1]["fields"]
     edit(fixture_dir, "citations.json", lambda rs: rs.pop())
+    forget_citation(fixture_dir, [removed["event"][0], removed["source"][0], removed["start"]])
     output = reload(fixture_dir)
     assert "1 deleted" in output
     assert not Citation.objects.filter(
@@ -149,7 +176,7 @@ BAD_RECORDS = [
     ),
     (
         "citations.json",
-        lambda rs: rs[0]["fields"].update(start=rs[0]["fields"]["start"] + 1),
+        lambda rs: rs[0]["fields"].update(end=rs[0]["fields"]["end"] + 1),
         "do not match the quote",
     ),
     (
@@ -185,6 +212,7 @@ def test_event_without_citation_is_refused(corpus, fixture_dir):
         "citations.json",
         lambda rs: rs.__setitem__(slice(None), [r for r in rs if r["fields"]["event"] != [slug]]),
     )
+    drop_statements_of(fixture_dir, slug)
     before = snapshot()
     with pytest.raises(CommandError, match=f"timeline.event '{slug}'\\), field 'slug': the event has no citation"):
         reload(fixture_dir)
@@ -244,7 +272,7 @@ def test_conflicting_admin_edit_refuses_the_reload(corpus, fixture_dir):
         "events.json",
         lambda rs: first(rs, "timeline.event")["fields"].update(title="Fixture title"),
     )
-    edit(fixture_dir, "actors.json", lambda rs: first(rs, "timeline.actor")["fields"].update(description="New"))
+    edit(fixture_dir, "actors.json", lambda rs: first(rs, "timeline.actor")["fields"].update(name="New"))
     before = snapshot()
     with pytest.raises(CommandError) as excinfo:
         reload(fixture_dir)
@@ -316,6 +344,7 @@ def test_deleting_a_record_an_admin_addition_refers_to_is_refused(corpus, fixtur
 
     edit(fixture_dir, "events.json", drop_event)
     edit(fixture_dir, "citations.json", drop_event)
+    drop_statements_of(fixture_dir, slug)
     before = snapshot()
     with pytest.raises(CommandError, match=f"timeline.event '{slug}': timeline.citation '{slug}/.*kept from the admin"):
         reload(fixture_dir)

@@ -35,7 +35,7 @@ def test_matched_words_are_marked_in_titles_summaries_and_quotes(client):
     article = re.search(r'<article class="event[^"]*" id="cz-serves-prison-term">.*?</article>', html, re.S).group()
     title = re.search(r'<h4 class="event-title">(.*?)</h4>', article).group(1)
     assert title == "Zhao serves four months in <mark>prison</mark>"
-    assert "<mark>prison</mark>" in re.search(r'<p class="summary">(.*?)</p>', article, re.S).group(1)
+    assert "<mark>prison</mark>" in re.search(r'<p class="summary[^"]*">(.*?)</p>', article, re.S).group(1)
     quotes = re.findall(r"<blockquote.*?</blockquote>", article, re.S)
     assert any("<mark>prison</mark>" in quote for quote in quotes)
     snippet_html = re.search(r'<span class="snippet">(.*?)</span>\s*</summary>', article, re.S).group(1)

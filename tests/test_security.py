@@ -242,10 +242,10 @@ def test_a_reload_is_recorded_in_the_history_with_its_reason(fixture_dir):
     path = fixture_dir / "actors.json"
     records = json.loads(path.read_text(encoding="utf-8"))
     actor = next(r for r in records if r["model"] == "timeline.actor")
-    actor["fields"]["description"] = "Changed in the fixture."
+    actor["fields"]["name"] = "Changed in the fixture"
     path.write_text(json.dumps(records), encoding="utf-8")
     call_command("reload_timeline", "--fixtures", str(fixture_dir), verbosity=0)
     latest = Actor.objects.get(slug=actor["fields"]["slug"]).history.first()
-    assert (latest.history_type, latest.description) == ("~", "Changed in the fixture.")
+    assert (latest.history_type, latest.name) == ("~", "Changed in the fixture")
     assert latest.history_change_reason == "reload_timeline from fixtures"
     assert latest.history_user is None

@@ -4,11 +4,26 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
 from .fixtures import digest, serialize
-from .models import Actor, Alias, Category, Citation, Era, Event, Participation, Source
+from .models import (
+    Actor,
+    ActorStatement,
+    Alias,
+    Category,
+    Citation,
+    Era,
+    EraStatement,
+    Event,
+    EventStatement,
+    Participation,
+    Source,
+    Statement,
+    refresh_statement_text,
+)
 from .seeds import SeedError, read_seed, seed_names
 
 
@@ -74,6 +89,63 @@ class CuratedAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+class StatementForm(forms.ModelForm):
+    """A cited statement names at least one quote; context or outside knowledge says why in its note."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("DELETE"):
+            return cleaned
+        if cleaned.get("basis") == Statement.Basis.CITED and not cleaned.get("citations"):
+            self.add_error(
+                "citations",
+                "Choose the quotes this statement rests on, or mark it context or external and say why in the note.",
+            )
+        return cleaned
+
+
+def quote_label(citation):
+    quote = citation.quote if len(citation.quote) <= 90 else citation.quote[:87] + "…"
+    return f"{citation.source.slug} [{citation.start}]: “{quote}” ({citation.event.slug})"
+
+
+class StatementInline(admin.StackedInline):
+    """The owner's text, sentence by sentence; citation choices are only the quotes this owner may cite."""
+
+    form = StatementForm
+    extra = 0
+    fields = ["position", ("text", "basis"), "note", "citations"]
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields["citations"]
+        permitted = self.model.permitted_citations(obj.pk) if obj is not None else Citation.objects.none()
+        field.queryset = permitted.select_related("source", "event").distinct()
+        field.label_from_instance = quote_label
+        return formset
+
+
+class EventStatementInline(StatementInline):
+    model = EventStatement
+
+
+class ActorStatementInline(StatementInline):
+    model = ActorStatement
+
+
+class EraStatementInline(StatementInline):
+    model = EraStatement
+
+
+class StatementOwnerAdmin(CuratedAdmin):
+    """Keeps the owner's summary or description equal to its statements after each save."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        refresh_statement_text(form.instance)
+
+
 class CitationInline(admin.StackedInline):
     model = Citation
     extra = 0
@@ -88,7 +160,7 @@ class ParticipationInline(admin.TabularInline):
 
 
 @admin.register(Event)
-class EventAdmin(CuratedAdmin):
+class EventAdmin(StatementOwnerAdmin):
     list_display = ["title", "date_display", "date_basis", "certainty", "importance", "era", "source_count"]
     list_filter = [
         "era",
@@ -103,7 +175,8 @@ class EventAdmin(CuratedAdmin):
     date_hierarchy = "date"
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["categories"]
-    inlines = [ParticipationInline, CitationInline]
+    inlines = [ParticipationInline, CitationInline, EventStatementInline]
+    readonly_fields = ["summary"]
     fieldsets = [
         (
             None,
@@ -136,12 +209,13 @@ class AliasInline(admin.TabularInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(CuratedAdmin):
+class ActorAdmin(StatementOwnerAdmin):
     list_display = ["name", "kind", "alias_list", "event_total"]
     list_filter = ["kind"]
     search_fields = ["name", "slug", "aliases__name", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    inlines = [AliasInline]
+    readonly_fields = ["description"]
+    inlines = [AliasInline, ActorStatementInline]
 
     def get_queryset(self, request):
         return (
@@ -240,8 +314,10 @@ class AliasAdmin(CuratedAdmin):
 
 
 @admin.register(Era)
-class EraAdmin(CuratedAdmin):
+class EraAdmin(StatementOwnerAdmin):
     list_display = ["name", "position", "event_total"]
+    readonly_fields = ["description"]
+    inlines = [EraStatementInline]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 

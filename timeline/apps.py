@@ -8,6 +8,8 @@ class TimelineConfig(AppConfig):
 
     def ready(self):
         from . import checks, signals  # noqa: F401  (registers the corpus checks and signal receivers)
+        from .caching import keep_version_triggers
         from .curators import sync_curators_group
 
         post_migrate.connect(sync_curators_group, sender=self)
+        post_migrate.connect(keep_version_triggers, sender=self)

@@ -55,7 +55,7 @@ def new_version(schema_editor):
 
 
 def create_version_triggers(schema_editor, tables):
-    """Triggers that give the data a new version whenever one of these tables changes.
+    """Triggers that give the data a new version whenever one of these tables changes; idempotent.
 
     PostgreSQL runs one per statement (TRUNCATE included); SQLite has only row triggers.
     """
@@ -64,18 +64,40 @@ def create_version_triggers(schema_editor, tables):
         schema_editor.execute(POSTGRES_FUNCTION)
         for table in tables:
             schema_editor.execute(
-                f"CREATE TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+                f"CREATE OR REPLACE TRIGGER {table}_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
                 "FOR EACH STATEMENT EXECUTE FUNCTION timeline_data_changed()"
             )
     elif vendor == "sqlite":
         for table in tables:
             for operation in ("INSERT", "UPDATE", "DELETE"):
                 schema_editor.execute(
-                    f"CREATE TRIGGER {table}_{operation.lower()}d AFTER {operation} ON {table} "
+                    f"CREATE TRIGGER IF NOT EXISTS {table}_{operation.lower()}d AFTER {operation} ON {table} "
                     f"BEGIN {SQLITE_NEW_TOKEN} END"
                 )
     else:
         raise NotImplementedError(f"No data-version triggers for {vendor}.")
+
+
+def curated_tables():
+    """Every table of the corpus: the timeline's models and their many-to-many links, but not
+    bookkeeping (the data version, what the last reload wrote) or the history."""
+    from django.apps import apps
+
+    tables = []
+    for model in apps.get_app_config("timeline").get_models(include_auto_created=True):
+        table = model._meta.db_table
+        if model._meta.model_name not in ("dataversion", "loadedrecord") and "historical" not in table:
+            tables.append(table)
+    return sorted(tables)
+
+
+def keep_version_triggers(using="default", **kwargs):
+    """After every migrate: a trigger on every curated table, including new ones and those SQLite
+    rebuilt for a schema change (a rebuild drops a table's triggers)."""
+    from django.db import connections
+
+    with connections[using].schema_editor() as schema_editor:
+        create_version_triggers(schema_editor, curated_tables())
 
 
 def drop_version_triggers(schema_editor, tables):

@@ -34,6 +34,34 @@ def corpus_problems():
             problems.append(f"{where}, field {problem.field!r}: {problem.message} (quote {citation.quote[:80]!r})")
     uncited = Event.objects.filter(~Exists(Citation.objects.filter(event=OuterRef("pk"))))
     problems.extend(f"Event {slug!r}: has no citation." for slug in uncited.values_list("slug", flat=True))
+    problems.extend(statement_problems())
+    return problems
+
+
+def statement_problems():
+    """Each statement rests on citations its owner may cite, or is marked context/external with a note."""
+    from .models import STATEMENT_MODELS, Statement
+
+    problems = []
+    for model in STATEMENT_MODELS:
+        owner = model.owner_field
+        statements = model.objects.select_related(owner)
+        where = {s.pk: f"Statement {s.position} of {owner} {s.owner.slug!r}" for s in statements}
+        bare = statements.filter(basis=Statement.Basis.CITED, citations__isnull=True)
+        problems.extend(
+            f"{where[pk]}: cites nothing and is not marked context or external."
+            for pk in bare.values_list("pk", flat=True)
+        )
+        unexplained = statements.exclude(basis=Statement.Basis.CITED).filter(note="")
+        problems.extend(
+            f"{where[pk]}: context or outside knowledge without a note."
+            for pk in unexplained.values_list("pk", flat=True)
+        )
+        for link in model.forbidden_links():
+            problems.append(
+                f"{where[getattr(link, f'{model._meta.model_name}_id')]}: cites a quote of event "
+                f"{link.citation.event.slug!r}, which it may not cite."
+            )
     return problems
 
 

@@ -32,28 +32,36 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM_CHOICES = {"1": True, "0": False}
 
 
-def export_query(request, csv_options=False):
+def export_query(request, **options):
     """(the request's query state, None), or (None, a 400 response) when it is malformed.
 
-    The CSV exports also take `bom=1` (a UTF-8 byte order mark, which Excel needs to read
-    UTF-8), an option of the file rather than of the events, so it is not a filter; it is
-    read here and set aside in `query.bom`.
+    An export may take options of the file rather than of the events (the CSVs' `bom=1`, the
+    annotations' `page`): not filters, so they are read here, each by its function from the
+    values given to (value, problem or None), and set aside in `query.options`.
     """
     params, problems = request_parameters(request)
-    bom = False
-    if csv_options and "bom" in params:
-        params = params.copy()
-        values = {value.strip() for value in params.pop("bom")}
-        if len(values) != 1 or next(iter(values)) not in BOM_CHOICES:
-            shown = ", ".join(f"“{shorten(value)}”" for value in sorted(values)[:3])
-            problems.append(f"bom: give 1 (a byte order mark for Excel) or 0, not {shown}.")
-        else:
-            bom = BOM_CHOICES[values.pop()]
+    params = params.copy()
+    query_options = {}
+    for name, read in options.items():
+        values = sorted({value.strip() for value in params.pop(name, [])} - {""})
+        query_options[name], problem = read(values)
+        if problem:
+            problems.append(problem)
     query = EventQuery(params, request.data_version, problems).for_export()
-    query.bom = bom
+    query.options = query_options
     if query.problems:
         return None, JsonResponse({"errors": query.problems}, status=400, json_dumps_params={"ensure_ascii": False})
     return query, None
+
+
+def read_bom(values):
+    """`bom=1`: a UTF-8 byte order mark, which Excel needs to read UTF-8."""
+    if not values:
+        return False, None
+    if len(values) != 1 or values[0] not in BOM_CHOICES:
+        shown = ", ".join(f"“{shorten(value)}”" for value in values[:3])
+        return False, f"bom: give 1 (a byte order mark for Excel) or 0, not {shown}."
+    return BOM_CHOICES[values[0]], None
 
 
 def safe_cell(value):
@@ -81,7 +89,7 @@ def csv_response(rows, header, filename, bom=False):
 
 
 def events_csv(request):
-    query, error = export_query(request, csv_options=True)
+    query, error = export_query(request, bom=read_bom)
     if error:
         return error
     events = query.matching()
@@ -116,11 +124,11 @@ def events_csv(request):
         "sources",
         "url",
     ]
-    return csv_response(rows, header, "cz-timeline-events.csv", query.bom)
+    return csv_response(rows, header, "cz-timeline-events.csv", query.options["bom"])
 
 
 def citations_csv(request):
-    query, error = export_query(request, csv_options=True)
+    query, error = export_query(request, bom=read_bom)
     if error:
         return error
     events = query.matching()
@@ -158,7 +166,7 @@ def citations_csv(request):
         "start",
         "end",
     ]
-    return csv_response(rows, header, "cz-timeline-citations.csv", query.bom)
+    return csv_response(rows, header, "cz-timeline-citations.csv", query.options["bom"])
 
 
 def citation_lines(event):

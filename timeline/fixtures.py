@@ -20,13 +20,17 @@ from django.db import models
 
 from .models import (
     Actor,
+    ActorStatement,
     Alias,
     Category,
     Citation,
     Era,
+    EraStatement,
     Event,
+    EventStatement,
     Participation,
     Source,
+    Statement,
     follows_problem,
 )
 from .quotes import quote_problem
@@ -39,6 +43,7 @@ LAYOUT = {
     "actors.json": (Actor, Alias),
     "events.json": (Event, Participation),
     "citations.json": (Citation,),
+    "statements.json": (EventStatement, ActorStatement, EraStatement),
 }
 MODELS = [model for models_ in LAYOUT.values() for model in models_]
 MAX_FIXTURE_BYTES = 5 * 1024 * 1024
@@ -145,7 +150,11 @@ def serialize(obj):
 
 def database_records(model):
     """{natural key: fields} for every row of a model, in natural-key order."""
-    many = [f.name for f in fixture_fields(model) if f.many_to_many]
+    many = [
+        models.Prefetch(f.name, queryset=f.related_model.objects.select_related(*natural_key_select(f.related_model)))
+        for f in fixture_fields(model)
+        if f.many_to_many
+    ]
     rows = model.objects.select_related(*natural_key_select(model)).prefetch_related(*many)
     records = {}
     for obj in rows:
@@ -351,6 +360,7 @@ def read_fixtures(directory, seeds_dir):
     check_seeds(fixtures, origins, seeds_dir, problems)
     if not problems:
         check_citations(fixtures, origins, problems)
+        check_statements(fixtures, origins, problems)
     if problems:
         raise FixtureError(problems)
     for model in MODELS:
@@ -552,3 +562,42 @@ def check_citations(fixtures, origins, problems):
     for key in fixtures.records[Event]:
         if key not in cited:
             problems.append(f"{origins[Event, key].where}, field 'slug': the event has no citation.")
+
+
+def check_statements(fixtures, origins, problems):
+    """Every statement rests on citations its owner may use, or is marked context/external with a note.
+
+    An event's statement cites that event's citations; an actor's, citations of events the
+    actor takes part in; an era's, citations of events in that era. Every event has a statement.
+    """
+    events_of_actor = {}
+    for event_key, actor_key in fixtures.records[Participation]:
+        events_of_actor.setdefault((actor_key,), set()).add((event_key,))
+    era_of_event = {key: tuple(fields["era"]) for key, fields in fixtures.records[Event].items()}
+    allowed_events = {
+        EventStatement: lambda owner: {owner},
+        ActorStatement: lambda owner: events_of_actor.get(owner, set()),
+        EraStatement: lambda owner: {event for event, era in era_of_event.items() if era == owner},
+    }
+    described = set()
+    for model, events_for in allowed_events.items():
+        for key, fields in fixtures.records[model].items():
+            owner = tuple(fields[model.owner_field])
+            where = f"{origins[model, key].where} ({describe(model, key)})"
+            if model is EventStatement:
+                described.add(owner)
+            if fields["basis"] == Statement.Basis.CITED and not fields["citations"]:
+                problems.append(
+                    f"{where}, field 'citations': the statement cites nothing; cite the quotes it rests on, "
+                    "or mark its basis 'context' or 'external' with a note."
+                )
+            permitted = events_for(owner)
+            for citation in fields["citations"]:
+                if (citation[0],) not in permitted:
+                    problems.append(
+                        f"{where}, field 'citations': {describe(Citation, tuple(citation))} belongs to event "
+                        f"{citation[0]!r}, which this {model.owner_field}'s statements may not cite."
+                    )
+    for key in fixtures.records[Event]:
+        if key not in described:
+            problems.append(f"{origins[Event, key].where}, field 'slug': the event has no statement.")

@@ -1,5 +1,7 @@
 """The corpus: sources (articles), actors, events and the citations that tie them."""
 
+from dataclasses import dataclass
+
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -103,10 +105,11 @@ class Actor(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200, validators=LINE)
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    description = models.TextField(blank=True, validators=TEXT)
+    description = models.TextField(blank=True, editable=False, validators=TEXT, help_text="Its statements, joined.")
 
     objects = SlugManager()
     natural_key_fields = ("slug",)
+    fixture_exclude = ("description",)
 
     history = HistoricalRecords()
 
@@ -121,6 +124,10 @@ class Actor(models.Model):
 
     def get_absolute_url(self):
         return reverse("actor_detail", args=[self.slug])
+
+    def footnotes(self):
+        """The description's statements, with markers into the list of the citations they rest on."""
+        return own_footnotes(self)
 
 
 class AliasManager(models.Manager):
@@ -160,10 +167,11 @@ class Era(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=100, validators=LINE)
     position = models.PositiveSmallIntegerField(help_text="Order of the eras in the story.")
-    description = models.TextField(blank=True, validators=TEXT)
+    description = models.TextField(blank=True, editable=False, validators=TEXT, help_text="Its statements, joined.")
 
     objects = SlugManager()
     natural_key_fields = ("slug",)
+    fixture_exclude = ("description",)
 
     history = HistoricalRecords()
 
@@ -287,6 +295,9 @@ def event_parts():
         "categories",
         models.Prefetch("participations", queryset=Participation.objects.select_related("actor")),
         models.Prefetch("citations", queryset=Citation.objects.select_related("source")),
+        models.Prefetch(
+            "statements", queryset=EventStatement.objects.order_by("position").annotate(citation_ids=CitationIds())
+        ),
     ]
 
 
@@ -319,7 +330,7 @@ class Event(models.Model):
 
     slug = models.SlugField(unique=True)
     title = models.CharField(max_length=200, validators=LINE)
-    summary = models.TextField(validators=TEXT)
+    summary = models.TextField(blank=True, editable=False, validators=TEXT, help_text="Its statements, joined.")
     date = models.DateField(
         null=True, blank=True, validators=DATE, help_text="First day of the period for month or year precision."
     )
@@ -354,7 +365,7 @@ class Event(models.Model):
 
     objects = EventManager()
     natural_key_fields = ("slug",)
-    fixture_exclude = ("latest_date", "sort_key", "search_text", "search_vector")
+    fixture_exclude = ("summary", "latest_date", "sort_key", "search_text", "search_vector")
 
     history = HistoricalRecords(
         excluded_fields=["latest_date", "sort_key", "search_text", "search_vector"], m2m_fields=[categories]
@@ -423,6 +434,10 @@ class Event(models.Model):
     @property
     def end_date_display(self):
         return format_partial_date(self.end_date, self.date_precision)
+
+    def footnotes(self):
+        """Statements with numbered markers into this event's citation list (see footnoted)."""
+        return footnoted(list(self.statements.all()), list(self.citations.all()))
 
     def clean(self):
         errors = {}
@@ -567,6 +582,223 @@ class Citation(models.Model):
         problem = quote_problem(text, self.quote, self.start, self.end)
         if problem:
             raise ValidationError({problem.field: problem.message})
+
+
+class StatementManager(models.Manager):
+    def get_by_natural_key(self, owner_slug, position):
+        return self.get(**{f"{self.model.owner_field}__slug": owner_slug, "position": position})
+
+
+class Statement(models.Model):
+    """One sentence a reader sees, with what it rests on.
+
+    A statement rests on citations (basis "cited"), or it is editorial context or knowledge
+    from outside the articles, and then says so in its note; the same discipline as dates.
+    Subclasses name their owner and which citations they may rest on.
+    """
+
+    class Basis(models.TextChoices):
+        CITED = "cited", "Rests on the cited quotes"
+        CONTEXT = "context", "Editorial context"
+        EXTERNAL = "external", "From outside the articles"
+
+    position = models.PositiveSmallIntegerField(help_text="Order of the statement in its text.")
+    text = models.TextField(validators=TEXT)
+    basis = models.CharField(max_length=8, choices=Basis.choices, default=Basis.CITED)
+    note = models.TextField(
+        blank=True, validators=TEXT, help_text="For context or outside knowledge: why it is said and on what."
+    )
+    citations = models.ManyToManyField(Citation, blank=True, related_name="%(class)ss")
+
+    objects = StatementManager()
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return f"{self.owner} #{self.position}: {self.text[:60]}"
+
+    @property
+    def owner(self):
+        return getattr(self, self.owner_field)
+
+    def natural_key(self):
+        return (self.owner.slug, self.position)
+
+    def cited_pks(self):
+        """Ids of the citations it rests on: from CitationIds when the query added it, else from the relation."""
+        if hasattr(self, "citation_ids"):
+            return [int(pk) for pk in (self.citation_ids or "").split(",") if pk]
+        return [c.pk for c in self.citations.all()]
+
+    def clean(self):
+        if self.basis != self.Basis.CITED and not self.note.strip():
+            raise ValidationError({"note": "Say what context or outside knowledge this statement rests on."})
+
+    @classmethod
+    def permitted_citations(cls, owner_pk):
+        """The citations a statement of this owner may rest on."""
+        raise NotImplementedError
+
+    @classmethod
+    def links(cls):
+        """The statement-citation links, each naming its statement by the model's name."""
+        return cls.citations.through.objects.select_related(cls._meta.model_name, "citation__event")
+
+    @classmethod
+    def forbidden_links(cls):
+        """Links to citations this statement's owner may not cite (see permitted_citations)."""
+        raise NotImplementedError
+
+
+class EventStatement(Statement):
+    owner_field = "event"
+    owner_text = "summary"
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="statements")
+
+    natural_key_fields = ("event", "position")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["event__slug", "position"]
+        constraints = [models.UniqueConstraint(fields=["event", "position"], name="event_statement_unique")]
+
+    @classmethod
+    def permitted_citations(cls, owner_pk):
+        """An event's statement rests only on that event's own citations."""
+        return Citation.objects.filter(event=owner_pk)
+
+    @classmethod
+    def forbidden_links(cls):
+        return cls.links().exclude(citation__event=models.F("eventstatement__event"))
+
+
+class ActorStatement(Statement):
+    owner_field = "actor"
+    owner_text = "description"
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="statements")
+
+    natural_key_fields = ("actor", "position")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["actor__slug", "position"]
+        constraints = [models.UniqueConstraint(fields=["actor", "position"], name="actor_statement_unique")]
+
+    @classmethod
+    def permitted_citations(cls, owner_pk):
+        """An actor's description rests only on citations of events the actor takes part in."""
+        return Citation.objects.filter(event__participations__actor=owner_pk)
+
+    @classmethod
+    def forbidden_links(cls):
+        takes_part = Participation.objects.filter(
+            actor=models.OuterRef("actorstatement__actor"), event=models.OuterRef("citation__event")
+        )
+        return cls.links().filter(~models.Exists(takes_part))
+
+
+class EraStatement(Statement):
+    owner_field = "era"
+    owner_text = "description"
+    era = models.ForeignKey(Era, on_delete=models.CASCADE, related_name="statements")
+
+    natural_key_fields = ("era", "position")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["era__slug", "position"]
+        constraints = [models.UniqueConstraint(fields=["era", "position"], name="era_statement_unique")]
+
+    @classmethod
+    def permitted_citations(cls, owner_pk):
+        """An era's description rests only on citations of events in that era."""
+        return Citation.objects.filter(event__era=owner_pk)
+
+    @classmethod
+    def forbidden_links(cls):
+        return cls.links().exclude(citation__event__era=models.F("erastatement__era"))
+
+
+STATEMENT_MODELS = (EventStatement, ActorStatement, EraStatement)
+
+
+class CitationIds(models.Aggregate):
+    """A statement's citation ids in one column ("3,7"): a page reads statements and their links in one query."""
+
+    function = "GROUP_CONCAT"
+    output_field = models.TextField()
+
+    def __init__(self, **extra):
+        super().__init__("citations", **extra)
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(
+            compiler, connection, function="STRING_AGG", template="%(function)s((%(expressions)s)::text, ',')", **extra
+        )
+
+
+def joined_statements(owner, statements=None):
+    """The owner's text as readers of plain formats get it: its statements in order, one after another."""
+    rows = statements if statements is not None else owner.statements.order_by("position")
+    return " ".join(s.text.strip() for s in rows)
+
+
+def refresh_statement_text(owner):
+    """Store the joined statements in the owner's summary or description; saves only on a change."""
+    field = {Event: "summary", Actor: "description", Era: "description"}[type(owner)]
+    text = joined_statements(owner, sorted(owner.statements.all(), key=lambda s: s.position))
+    if getattr(owner, field) == text:
+        return False
+    setattr(owner, field, text)
+    owner.save(update_fields=[field])
+    return True
+
+
+def own_footnotes(owner, known=()):
+    """Footnotes for a text that cites other records' citations (an actor's or an era's description).
+
+    `known`: citations already read (with their event and source), e.g. those of the events on
+    the same page; only the others are fetched.
+    """
+    statements = list(owner.statements.order_by("position").annotate(citation_ids=CitationIds()))
+    wanted = list(dict.fromkeys(pk for s in statements for pk in s.cited_pks()))
+    cited = {c.pk: c for c in known if c.pk in set(wanted)}
+    missing = [pk for pk in wanted if pk not in cited]
+    if missing:
+        cited.update(Citation.objects.select_related("event", "source").in_bulk(missing))
+    return footnoted(statements, [cited[pk] for pk in wanted if pk in cited])
+
+
+@dataclass
+class Marker:
+    number: int
+    citation: object
+
+
+@dataclass
+class Footnoted:
+    """A text's statements with their markers, and its citations with the statements resting on each."""
+
+    statements: list
+    citations: list
+
+
+def footnoted(statements, citations):
+    """Number citations 1.. in list order; each statement gets the markers of the citations it rests on."""
+    numbers = {c.pk: n for n, c in enumerate(citations, start=1)}
+    by_citation = {c.pk: [] for c in citations}
+    rows = []
+    for statement in statements:
+        cited = sorted(numbers[pk] for pk in statement.cited_pks() if pk in numbers)
+        statement.markers = [Marker(n, citations[n - 1]) for n in cited]
+        for n in cited:
+            by_citation[citations[n - 1].pk].append(statement)
+        rows.append(statement)
+    for citation in citations:
+        citation.number = numbers[citation.pk]
+        citation.resting = by_citation[citation.pk]
+    return Footnoted(rows, list(citations))
 
 
 class LoadedRecord(models.Model):

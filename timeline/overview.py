@@ -3,13 +3,13 @@
 import datetime
 from dataclasses import dataclass
 
+from django.core.cache import cache
+
 from .caching import cached
 from .dates import period_end
-from .models import Event
 
 WIDTH, HEIGHT, AXIS_Y, PAD, BAND_HEIGHT = 1000, 130, 100, 20, 16
 MARK_LIMIT = 300
-MARK_FIELDS = ("slug", "title", "date", "date_precision", "end_date", "latest_date", "certainty", "sort_key")
 
 
 @dataclass
@@ -25,6 +25,17 @@ class Overview:
     @property
     def count(self):
         return len(self.marks) + sum(b["n"] for b in self.bins)
+
+
+def mark_ids(query):
+    """Ids of the events the overview will mark, to fetch with the page: none when it is cached or shows bars."""
+    if query.problems or cache.get(query.cache_key("overview")) is not None:
+        return []
+    index = query.index
+    dated = query.bits() & index.dated
+    if dated.bit_count() > MARK_LIMIT:
+        return []
+    return [index.ids[pos] for pos in index.first(dated, MARK_LIMIT)]
 
 
 def overview_of(query):
@@ -76,9 +87,7 @@ def build_overview(query, vocab):
     dated = query.bits() & index.dated
     if dated.bit_count() <= MARK_LIMIT:
         stacks = {}
-        pks = [index.ids[pos] for pos in index.first(dated, MARK_LIMIT)]
-        by_id = Event.objects.only(*MARK_FIELDS).in_bulk(pks)
-        for event in (by_id[pk] for pk in pks if pk in by_id):
+        for event in query.events_by_id([index.ids[pos] for pos in index.first(dated, MARK_LIMIT)]):
             mark_x = x(event.date)
             slot = stacks[round(mark_x / 10)] = stacks.get(round(mark_x / 10), -1) + 1
             mark_y = AXIS_Y - 10 - (slot % 4) * 12

@@ -55,10 +55,3 @@ def page_of(queryset, after=None, size=PAGE_SIZE):
             )
     rows = list(queryset.chronological()[: size + 1])
     return rows[:size], (cursor_of(rows[size - 1]) if len(rows) > size else None)
-
-
-def ranked_page_of(ranked, after=None, size=PAGE_SIZE):
-    """A page of best matches (an ordered queryset) by offset: (events, cursor of the next page or None)."""
-    start = after.offset if after is not None else 0
-    rows = list(ranked[start : start + size + 1])
-    return rows[:size], (f"r{start + size}" if len(rows) > size and start + size <= MAX_OFFSET else None)

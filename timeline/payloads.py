@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .dates import DatePrecision
-from .models import Actor, Citation, Event
+from .models import Actor, Citation, Event, Statement
 
 STRING = {"type": "string"}
 NULLABLE_DATE = {"type": "string", "format": "date", "nullable": True}
@@ -63,6 +63,24 @@ CITATION_FIELDS = [
     Field.attribute("start", INTEGER),
     Field.attribute("end", INTEGER),
 ]
+STATEMENT_FIELDS = [  # each read from (statement, {citation id: its index in the event's citations})
+    Field("text", STRING, lambda pair: pair[0].text),
+    Field(
+        "citations",
+        array(INTEGER),
+        lambda pair: sorted(pair[1][pk] for pk in pair[0].cited_pks() if pk in pair[1]),
+    ),
+    Field("basis", enum(Statement.Basis.choices), lambda pair: pair[0].basis),
+    Field("note", STRING, lambda pair: pair[0].note),
+]
+
+
+def statement_payloads(event):
+    """The summary's statements; `citations` are indexes into the event's `citations` list."""
+    index = {c.pk: n for n, c in enumerate(event.citations.all())}
+    return [payload(STATEMENT_FIELDS, (statement, index)) for statement in event.statements.all()]
+
+
 EVENT_FIELDS = [
     Field.attribute("slug", STRING),
     Field.attribute("title", STRING),
@@ -85,6 +103,15 @@ EVENT_FIELDS = [
         "citations",
         array(object_schema(CITATION_FIELDS)),
         lambda e: [payload(CITATION_FIELDS, c) for c in e.citations.all()],
+    ),
+    Field(
+        "statements",
+        {
+            **array(object_schema(STATEMENT_FIELDS)),
+            "description": "The summary, sentence by sentence; `citations` are indexes into this event's "
+            "`citations`. A statement with no citation is marked `context` or `external` and says why in `note`.",
+        },
+        statement_payloads,
     ),
 ]
 ACTOR_FIELDS = [

@@ -9,7 +9,6 @@ same thing, and two states never share one.
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import TooManyFieldsSent
 from django.http import QueryDict
 
@@ -18,7 +17,7 @@ from .facets import facet_groups
 from .filters import VOCABULARY_FILTERS, EventFilter, shorten
 from .index import event_index
 from .models import Event
-from .paging import PAGE_SIZE, ranked_page_of
+from .paging import MAX_OFFSET, PAGE_SIZE
 from .search import corpus_words, did_you_mean, search_words
 
 LISTING_SECONDS = 3600
@@ -68,6 +67,7 @@ class EventQuery:
         self.index = event_index(version)
         self.vocab = self.index.vocab
         self._bits = {}
+        self.fetched = {}
         self.pairs, found = canonical_parameters(params)
         self.problems = [*problems, *found]
         data = QueryDict(mutable=True)
@@ -177,7 +177,9 @@ class EventQuery:
         return self._bits[excluded]
 
     def search_bits(self):
-        """The events the search matches (the database's full-text search), cached per data version and words."""
+        """The events the search matches, as a bitset: from the database's full-text search, cached."""
+        if self.by_relevance:
+            return self.index.positions(self.ranked_ids())
         text = self.cleaned["q"]
 
         def found():
@@ -185,25 +187,42 @@ class EventQuery:
 
         return cached(cache_key(self.version, "search", digest(text)), found, LISTING_SECONDS)
 
-    def page(self, size=PAGE_SIZE):
-        """(events, cursor of the next page or None): by the index in reading order, by the database by relevance."""
+    def ranked_ids(self):
+        """Every event the search matches, best first: one query gives both the matches and their order."""
+        text = self.cleaned["q"]
+
+        def ranked():
+            return list(Event.objects.search(text).by_relevance(text).values_list("id", flat=True))
+
+        return cached(cache_key(self.version, "ranked", digest(text)), ranked, LISTING_SECONDS)
+
+    def page(self, size=PAGE_SIZE, also=()):
+        """(events, cursor of the next page or None): best matches first, or reading order, from the index.
+
+        `also`: ids of other events to fetch in the same query (the overview's marks), kept in
+        `self.fetched` for `events_by_id`.
+        """
+        bits = self.bits()
         if self.by_relevance:
-            key = self.cache_key("relevance", size)
-            ranked = cache.get(key)
-            if ranked is None:
-                events, next_cursor = ranked_page_of(self.matching().select_related("era"), self.after, size)
-                cache.set(key, ([event.pk for event in events], next_cursor), LISTING_SECONDS)
-                return events, next_cursor
-            pks, next_cursor = ranked
+            position = self.index.position_of
+            start = self.after.offset if self.after is not None else 0
+            chosen = [pk for pk in self.ranked_ids() if bits >> position[pk] & 1][start : start + size + 1]
+            pks = chosen[:size]
+            next_cursor = f"r{start + size}" if len(chosen) > size and start + size <= MAX_OFFSET else None
         else:
-            bits = self.bits()
             if self.after is not None:
                 bits &= self.index.after(*self.after)
             positions = self.index.first(bits, size + 1)
             pks = [self.index.ids[pos] for pos in positions[:size]]
             next_cursor = self.index.cursor(positions[size - 1]) if len(positions) > size else None
-        by_id = Event.objects.select_related("era").in_bulk(pks)
-        return [by_id[pk] for pk in pks if pk in by_id], next_cursor
+        return self.events_by_id(pks, also), next_cursor
+
+    def events_by_id(self, pks, also=()):
+        """These events in this order (with their era), each fetched once per request."""
+        missing = [pk for pk in dict.fromkeys([*pks, *also]) if pk not in self.fetched]
+        if missing:
+            self.fetched.update(Event.objects.select_related("era").in_bulk(missing))
+        return [self.fetched[pk] for pk in pks if pk in self.fetched]
 
     def counts(self):
         """({facet: {key: events matching every other filter and this option}}, events matching every filter)."""

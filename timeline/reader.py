@@ -1,4 +1,4 @@
-"""The source reader: an article cut into paragraphs and pieces, each piece knowing the citations over it."""
+"""The source reader: the article as consecutive pieces, each knowing the citations over it, and the passages cited."""
 
 from dataclasses import dataclass
 
@@ -16,30 +16,33 @@ class Piece:
         return list(dict.fromkeys(c.anchor for c in self.opens))
 
 
-def source_segments(text, citations):
-    """Paragraphs of pieces; a piece lists the citations covering it, opening or closing there."""
-    cuts = {0, len(text)}
-    for citation in citations:
-        cuts.update((citation.start, citation.end))
-    for index, char in enumerate(text):
-        if char == "\n":
-            cuts.update((index, index + 1))
-    cuts = sorted(cuts)
-    paragraphs, current = [], []
+def article_pieces(text, citations):
+    """The article as consecutive pieces, newlines kept, each listing the citations covering it.
+
+    Joined, the pieces are the article exactly, so the reader's text element has the seed's
+    characters at the seed's offsets (what a TextPositionSelector counts).
+    """
+    cuts = sorted({0, len(text)} | {c.start for c in citations} | {c.end for c in citations})
+    pieces = []
     for begin, finish in zip(cuts, cuts[1:], strict=False):
-        piece_text = text[begin:finish]
-        if piece_text == "\n":
-            paragraphs.append(current)
-            current = []
-            continue
         covering = [c for c in citations if c.start <= begin and finish <= c.end]
-        current.append(
-            Piece(
-                piece_text,
-                covering,
-                [c for c in covering if c.start == begin],
-                [c for c in covering if c.end == finish],
-            )
-        )
-    paragraphs.append(current)
-    return [p for p in paragraphs if any(piece.text.strip() for piece in p)]
+        opens = [c for c in covering if c.start == begin]
+        pieces.append(Piece(text[begin:finish], covering, opens, [c for c in covering if c.end == finish]))
+    return pieces
+
+
+@dataclass
+class Passage:
+    """One highlighted passage and the citations (of one or more events) that quote it."""
+
+    anchor: str
+    quote: str
+    citations: list
+
+
+def cited_passages(citations):
+    """Citations grouped by the passage they quote, in reading order."""
+    passages = {}
+    for citation in citations:
+        passages.setdefault(citation.anchor, Passage(citation.anchor, citation.quote, [])).citations.append(citation)
+    return list(passages.values())

@@ -30,7 +30,7 @@ from .fixtures import (
     natural_key_select,
     unique_clashes,
 )
-from .models import Event, LoadedRecord, Source
+from .models import Actor, Era, Event, LoadedRecord, Source, refresh_statement_text
 from .signals import corpus_changes
 
 
@@ -202,6 +202,7 @@ def apply(changes, fixtures):
             obj.save(update_fields=[name])
     Event.objects.refresh_reading_order()
     refresh_source_texts(fixtures)
+    refresh_statement_texts()
     record_loaded(changes)
 
 
@@ -245,6 +246,14 @@ def refresh_source_texts(fixtures):
             source.text = text
             source._change_reason = CHANGE_REASON
             source.save(update_fields=["text", "sha256"])
+
+
+def refresh_statement_texts():
+    """Each event's summary and each actor's and era's description: their statements, joined."""
+    for model in (Event, Actor, Era):
+        for owner in model.objects.prefetch_related("statements"):
+            owner._change_reason = CHANGE_REASON
+            refresh_statement_text(owner)
 
 
 def record_loaded(changes):

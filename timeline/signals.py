@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 from django.db.models.signals import post_delete, post_save
 
-from .models import Actor, Alias, Citation, Event, Participation
+from .models import STATEMENT_MODELS, Actor, Alias, Citation, Event, Participation
 
 _pending = threading.local()
 
@@ -21,6 +21,8 @@ def affected_events(instance):
         return {instance.pk}
     if isinstance(instance, Citation | Participation):
         return {instance.event_id}
+    if isinstance(instance, STATEMENT_MODELS):
+        return {instance.event_id} if hasattr(instance, "event_id") else set()
     actor_id = instance.pk if isinstance(instance, Actor) else instance.actor_id
     return set(Participation.objects.filter(actor_id=actor_id).values_list("event_id", flat=True))
 
@@ -57,6 +59,6 @@ def search_part_changed(sender, instance, raw=False, **kwargs):
 
 
 # Connected per sender: a receiver for every model would turn off Django's fast delete everywhere.
-for _model in (Actor, Alias, Citation, Event, Participation):
+for _model in (Actor, Alias, Citation, Event, Participation, *STATEMENT_MODELS):
     post_save.connect(search_part_changed, sender=_model, dispatch_uid=f"search-{_model.__name__}-saved")
     post_delete.connect(search_part_changed, sender=_model, dispatch_uid=f"search-{_model.__name__}-deleted")

@@ -4,7 +4,7 @@ one snapshot, conditional on the data, shareable by a shared cache. Curators wri
 from django.contrib import admin
 from django.urls import path
 
-from . import api, exports, views
+from . import annotations, api, exports, views
 from .http import public
 
 urlpatterns = [
@@ -22,6 +22,7 @@ urlpatterns = [
     path("citations.csv", public(exports.citations_csv), name="citations_csv"),
     path("events.ics", public(exports.events_ics), name="events_ics"),
     path("events.timelinejs.json", public(exports.events_timelinejs), name="events_timelinejs"),
+    path("annotations.jsonld", public(annotations.annotations_jsonld), name="annotations_jsonld"),
     path("feed/", public(exports.event_feed), name="feed"),
     path("api/", public(api.api_page), name="api"),
     path("api/schema.json", public(api.schema_json), name="api_schema"),

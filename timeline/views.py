@@ -2,8 +2,8 @@
 
 from csp.decorators import csp_replace
 from django.conf import settings
-from django.db.models import prefetch_related_objects
-from django.http import JsonResponse
+from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -11,20 +11,23 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from .caching import cached
 from .chronology import best_matches, group_events, render_events
 from .http import site_url, wants_partial
-from .models import Actor, Event, Source, event_parts
-from .overview import overview_of
-from .paging import JSON_PAGE_SIZE, PAGE_SIZE, page_of
+from .models import Actor, ActorStatement, Alias, Event, EventStatement, Source, event_parts, own_footnotes
+from .overview import mark_ids, overview_of
+from .paging import JSON_PAGE_SIZE, PAGE_SIZE
 from .payloads import actor_payload, event_payload, source_payload
 from .query import EventQuery
-from .reader import source_segments
+from .reader import article_pieces, cited_passages
 
 
-def listing_context(query):
-    """What the chronology and the embed show for a state: its page of events, grouped, and its links."""
+def listing_context(query, also=()):
+    """What the chronology and the embed show for a state: its page of events, grouped, and its links.
+
+    `also`: other events to fetch with the page (the overview's marks).
+    """
     base = {"query": query, "form": query.filterset.form, "start_link": query.link(after=None)}
     if query.problems:
         return {**base, "problems": query.problems, "events": [], "groups": [], "matching": 0}
-    events, next_cursor = query.page()
+    events, next_cursor = query.page(also=also)
     render_events(events, query.version, query.words)
     _, matching = query.counts()
     undated_shown, undated_left_out = query.undated()
@@ -54,7 +57,7 @@ def embed_snippet(query):
 
 def chronology(request):
     query = EventQuery.from_request(request)
-    context = listing_context(query)
+    context = listing_context(query, also=mark_ids(query))
     facets = query.facets()
     context.update(
         facets=facets,
@@ -88,10 +91,36 @@ def event_detail(request, slug):
 
 
 def actor_detail(request, slug):
-    actor = get_object_or_404(Actor.objects.prefetch_related("aliases"), slug=slug)
-    events, next_cursor = page_of(Event.objects.involving([actor.pk]).with_related())
-    context = {"actor": actor, "events": events, "groups": group_events(events), "more": next_cursor is not None}
+    actor, aliases = actor_with_aliases(slug)
+    # One query reads the actor's first events and the events its description cites.
+    first = Event.objects.involving([actor.pk]).chronological().values("pk")[: PAGE_SIZE + 1]
+    cited = ActorStatement.citations.through.objects.filter(actorstatement__actor=actor.pk).values("citation__event")
+    fetched = list(Event.objects.filter(Q(pk__in=first) | Q(pk__in=cited)).with_related().chronological())
+    involved = [e for e in fetched if any(p.actor_id == actor.pk for p in e.participations.all())]
+    events = involved[:PAGE_SIZE]
+    known = [citation for event in fetched for citation in event.citations.all()]
+    context = {
+        "actor": actor,
+        "aliases": aliases,
+        "notes": own_footnotes(actor, known),
+        "events": events,
+        "groups": group_events(events),
+        "more": len(involved) > PAGE_SIZE,
+    }
     return render(request, "actor_detail.html", context)
+
+
+def actor_with_aliases(slug):
+    """The actor and its aliases, in one query (one row per alias)."""
+    columns = ["id", "slug", "name", "kind", "description"]
+    rows = list(Actor.objects.filter(slug=slug).values(*columns, "aliases__name", "aliases__garbled"))
+    if not rows:
+        raise Http404("No such actor.")
+    actor = Actor(**{name: rows[0][name] for name in columns})
+    aliases = [
+        Alias(name=row["aliases__name"], garbled=row["aliases__garbled"]) for row in rows if row["aliases__name"]
+    ]
+    return actor, sorted(aliases, key=lambda alias: alias.name)
 
 
 def actor_index(request):
@@ -100,17 +129,12 @@ def actor_index(request):
 
 def source_detail(request, slug):
     source = get_object_or_404(Source, slug=slug)
-    citations = list(source.citations.select_related("event").order_by("start", "end")[:2000])
-    return render(
-        request,
-        "source_detail.html",
-        {
-            "source": source,
-            "citations": citations,
-            "paragraphs": source_segments(source.text, citations),
-            "site_url": settings.SITE_URL,
-        },
-    )
+    statements = Prefetch("eventstatements", queryset=EventStatement.objects.order_by("position"))
+    citations = source.citations.select_related("event").prefetch_related(statements).order_by("start", "end")
+    citations = list(citations[:2000])
+    context = {"source": source, "citations": citations, "passages": cited_passages(citations)}
+    context.update(pieces=article_pieces(source.text, citations), site_url=settings.SITE_URL)
+    return render(request, "source_detail.html", context)
 
 
 def source_index(request):
