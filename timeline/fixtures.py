@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 
+from .articles import next_seed_name, refuse_symlinks, write_atomically
 from .models import (
     Actor,
     Alias,
@@ -132,15 +133,64 @@ def dump(records_by_model):
     return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
 
 
-def export(directory):
-    """Write the database as fixture files; returns the paths written."""
+def export(directory, seeds_dir=None):
+    """Write the database as fixture files, each replaced atomically; returns the paths written.
+
+    With `seeds_dir`, first write there every article that is not there yet (see write_seeds),
+    so the fixtures never name a file that does not exist.
+    """
     directory = Path(directory)
+    refuse_symlinks(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    written = []
+    written = write_seeds(seeds_dir) if seeds_dir is not None else []
     for name, models_ in LAYOUT.items():
         path = directory / name
-        path.write_text(dump((m, database_records(m)) for m in models_), encoding="utf-8")
+        write_atomically(path, dump((m, database_records(m)) for m in models_).encode("utf-8"))
         written.append(path)
+    return written
+
+
+class ExportError(Exception):
+    """The database and seeds/ disagree about an article; nothing more was written."""
+
+
+EXPORT_REASON = "export_timeline wrote the article to seeds/"  # shown in the source's admin history
+
+
+def write_seeds(seeds_dir):
+    """Write each article missing from seeds_dir, naming those added in the admin `NNN_<hash16>.txt`.
+
+    A file already there is never overwritten: if its bytes are not the stored text, the export stops.
+    """
+    seeds_dir = Path(seeds_dir)
+    refuse_symlinks(seeds_dir)
+    taken = {path.name for path in seeds_dir.iterdir()}
+    taken |= set(Source.objects.exclude(seed_file="").values_list("seed_file", flat=True))
+    written = []
+    for source in Source.objects.order_by("pk"):
+        with transaction.atomic():
+            named_now = not source.seed_file
+            if named_now:
+                source.seed_file = next_seed_name(source.text, taken)
+                taken.add(source.seed_file)
+            path = seeds_dir / source.seed_file
+            data = source.text.encode("utf-8")
+            if Path(source.seed_file).name != source.seed_file:
+                raise ExportError(f"Source {source.slug!r}: {source.seed_file!r} is not a file name.")
+            if path.is_symlink() or (path.exists() and not path.is_file()):
+                raise ExportError(f"Source {source.slug!r}: {path} is not a plain file.")
+            if path.exists():
+                if path.read_bytes() != data:
+                    raise ExportError(
+                        f"Source {source.slug!r}: {path} differs from the article stored in the database; "
+                        "it was left as it is."
+                    )
+                continue
+            write_atomically(path, data, replace=False)
+            written.append(path)
+            if named_now:
+                source._change_reason = EXPORT_REASON
+                source.save(update_fields=["seed_file"])
     return written
 
 
@@ -389,6 +439,9 @@ def check_seeds(fixtures, origins, seeds_dir, problems):
     for key, fields in fixtures.records[Source].items():
         path = Path(seeds_dir) / fields["seed_file"]
         where = f"{origins[Source, key].where}, field 'seed_file'"
+        if not fields["seed_file"]:
+            problems.append(f"{where}: blank; export_timeline names the article's file in seeds/.")
+            continue
         if Path(fields["seed_file"]).name != fields["seed_file"] or not path.is_file():
             problems.append(f"{where}: no article {fields['seed_file']!r} in seeds/.")
             continue

@@ -29,7 +29,7 @@ from .fixtures import (
     label,
     natural_key_select,
 )
-from .models import LoadedRecord, Source
+from .models import LoadedRecord, Source, TextLocked
 from .signals import corpus_changes
 
 
@@ -198,11 +198,18 @@ def write(change, pks):
 
 
 def refresh_source_texts(fixtures):
+    """Load each article's text from seeds/; a cited article's text may not change."""
     for source in Source.objects.all():
-        text = fixtures.seed_texts[source.natural_key()]
-        if source.text != text:
-            source.text = text
+        text = fixtures.seed_texts.get(source.natural_key())
+        if text is None or (source.text == text and source.sha256):
+            continue
+        source.text = text
+        try:
             source.save(update_fields=["text"])
+        except TextLocked as exc:
+            raise FixtureError(
+                [f"sources.json ({source.slug!r}), field 'seed_file': seeds/{source.seed_file}: {exc}"]
+            ) from exc
 
 
 def record_loaded(changes):

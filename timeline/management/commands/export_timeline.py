@@ -1,17 +1,27 @@
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from timeline.fixtures import export
+from timeline.fixtures import ExportError, export
 
 
 class Command(BaseCommand):
-    help = "Write the database back to the fixture files (Django JSON, natural keys, stable order)."
+    help = (
+        "Write the database back to the fixture files (Django JSON, natural keys, stable order), "
+        "and each article added in the admin to seeds/."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--output", type=Path, default=settings.FIXTURES_DIR, help="Folder to write.")
+        parser.add_argument(
+            "--seeds", type=Path, default=settings.SEEDS_DIR, help="Folder of the articles (default: seeds/)."
+        )
 
-    def handle(self, *args, output, **options):
-        for path in export(output):
+    def handle(self, *args, output, seeds, **options):
+        try:
+            written = export(output, seeds_dir=seeds)
+        except (ExportError, OSError) as exc:
+            raise CommandError(f"Export stopped: {exc}") from exc
+        for path in written:
             self.stdout.write(f"Wrote {path}")
