@@ -65,6 +65,7 @@ class EventAdmin(CuratedAdmin):
     ]
     search_fields = ["title", "summary", "citations__quote", "actors__name", "actors__aliases__name"]
     date_hierarchy = "date"
+    ordering = Event._meta.ordering  # explicit, so the event autocomplete pages a stable order
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["categories"]
     inlines = [ParticipationInline, CitationInline]
