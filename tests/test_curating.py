@@ -366,6 +366,17 @@ def test_export_never_overwrites_a_differing_article_nor_writes_through_a_link(c
         call_command("export_timeline", "--output", str(fixtures_link), "--seeds", str(seeds_dir), verbosity=0)
 
 
+def test_a_reload_keeps_an_article_not_yet_exported_with_its_citations(curator_client):
+    add_article(curator_client)
+    source = Source.objects.get(slug="test-court-filing")
+    passage = passage_from(source.text, {"find": "Lawyers"})
+    assert cite(curator_client, source, passage, target="existing", event=Event.objects.first().pk).status_code == 302
+    call_command("reload_timeline", verbosity=0)
+    source.refresh_from_db()
+    assert (source.text, source.seed_file) == (ARTICLE, "")
+    assert source.citations.count() == 1
+
+
 def test_a_reload_refuses_to_change_the_text_of_a_cited_article(seeds_dir, fixture_dir):
     source = Source.objects.get(seed_file__startswith="001")
     (seeds_dir / source.seed_file).write_text(source.text + "A correction.\n", encoding="utf-8")
