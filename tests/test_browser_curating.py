@@ -236,3 +236,25 @@ def test_the_same_flow_by_keyboard_only(page, curator):
     assert existing.citations.filter(source=source, quote=SECOND).exists()
     page.goto(source.get_absolute_url())
     expect(page.locator(".article-text mark", has_text="closes a chapter")).to_have_count(1)
+
+
+def test_axe_reports_no_violations_on_the_curator_pages(browser, site, curator):
+    """The cite screen, the citation form, the desk and the add form, checked where this project wrote them."""
+    context = browser.new_context(base_url=site)
+    context.route(
+        "**/__axe__.js", lambda route: route.fulfill(path=str(test_browser.AXE), content_type="text/javascript")
+    )
+    page = context.new_page()
+    sign_in(page)
+    source = Source.objects.get(slug="cz-rejects-wsj-report")
+    cite = f"/admin/timeline/source/{source.pk}/cite/"
+    problems = {}
+    for url in [cite, f"{cite}?find=Binance", "/admin/desk/", "/admin/timeline/source/add/"]:
+        page.goto(url)
+        page.add_script_tag(url="/__axe__.js")
+        result = page.evaluate("axe.run('#content-main', {resultTypes: ['violations']})")
+        violations = [f"{v['id']}: {v['help']} ({v['nodes'][0]['target']})" for v in result["violations"]]
+        if violations:
+            problems[url] = violations
+    context.close()
+    assert problems == {}, json.dumps(problems, indent=2)

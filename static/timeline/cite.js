@@ -3,6 +3,19 @@
 // text before a point, counted in code points as the server counts them.
 "use strict";
 
+// The admin's event autocomplete (select2) draws a combobox without a name; give it its label's.
+window.addEventListener("load", function () {
+  document.querySelectorAll("select.admin-autocomplete").forEach(function (select) {
+    const label = document.querySelector(`label[for="${select.id}"]`);
+    const parts = select.parentElement.querySelectorAll("[role=combobox], [role=textbox]");
+    parts.forEach(function (part) {
+      if (label) {
+        part.setAttribute("aria-label", label.textContent.replace(/:$/, ""));
+      }
+    });
+  });
+});
+
 (function () {
   const article = document.getElementById("article-text");
   const form = document.getElementById("cite-selection");
