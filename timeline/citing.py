@@ -204,11 +204,13 @@ def cite_view(request, model_admin, source_id):
     }
     if request.method == "POST":
         form = CiteForm(source, model_admin.admin_site, request.POST)
-        new_event = NewEventForm(request.POST)
-        citation = save_citation(request, form, new_event)
-        if citation is not None:
+        new_event = NewEventForm(request.POST) if request.POST.get("target") == "new" else NewEventForm()
+        if save_citation(request, form, new_event) is not None:
             return redirect(context["cite_url"])
-        passage = passage_from(source.text, request.POST) if form.is_valid() else None
+        try:
+            passage = passage_from(source.text, request.POST)
+        except PassageError:
+            passage = None
         return cite_form_page(request, context, source, passage, form, new_event)
     try:
         passage = passage_from(source.text, request.GET)

@@ -96,7 +96,7 @@ def changes_since_reload():
         if since is not None:
             rows = rows.filter(history_date__gt=since)
         for row in rows.order_by("-history_date")[:CHANGES_SHOWN]:
-            name = getattr(row, "title", None) or getattr(row, "name", None) or getattr(row, "quote", "")[:60]
+            name = next((getattr(row, f)[:60] for f in ("title", "name", "quote", "role") if hasattr(row, f)), "")
             who = row.history_user.get_username() if row.history_user else "a command"
             reason = f" ({row.history_change_reason})" if row.history_change_reason else ""
             changes.append(
