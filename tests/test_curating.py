@@ -443,3 +443,19 @@ def test_the_desk_lists_one_of_each_kind_of_problem(curator_client, curator):
 
 def test_the_desk_is_for_signed_in_curators(client):
     assert client.get(reverse("curators_desk")).status_code == 302
+
+
+def test_the_desk_costs_the_same_queries_at_any_size(curator_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from timeline.synthetic import generate
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert curator_client.get(reverse("curators_desk")).status_code == 200
+        return len(captured)
+
+    before = queries()
+    generate(200)
+    assert queries() == before <= 30, before

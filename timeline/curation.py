@@ -131,6 +131,5 @@ def desk(request):
         **admin.site.each_context(request),
         "title": "Curator’s desk",
         "concerns": [(title, function()) for title, function in CONCERNS],
-        "since": last_reload(),
     }
     return TemplateResponse(request, "admin/desk.html", context)
