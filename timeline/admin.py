@@ -3,11 +3,14 @@ import json
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
+from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
+from .articles import MAX_ARTICLE_BYTES, check_article, decode_article, text_sha256
+from .citing import cite_view
 from .fixtures import digest, serialize
 from .models import (
     Actor,
@@ -24,7 +27,6 @@ from .models import (
     Statement,
     refresh_statement_text,
 )
-from .seeds import SeedError, read_seed, seed_names
 
 
 class EditConflictForm(forms.ModelForm):
@@ -173,6 +175,7 @@ class EventAdmin(StatementOwnerAdmin):
     ]
     search_fields = ["title", "summary", "citations__quote", "actors__name", "actors__aliases__name"]
     date_hierarchy = "date"
+    ordering = Event._meta.ordering  # explicit, so the event autocomplete pages a stable order
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["categories"]
     inlines = [ParticipationInline, CitationInline, EventStatementInline]
@@ -234,41 +237,95 @@ class ActorAdmin(StatementOwnerAdmin):
         return actor.event_total
 
 
-class SourceForm(EditConflictForm):
-    """The article is chosen from the files in seeds/, never typed, and read (bounded) on save."""
+class ArticleForm(EditConflictForm):
+    """A new article: its text pasted or uploaded, stored exactly as given (the browser's CR LF line ends aside)."""
 
-    seed_file = forms.ChoiceField(help_text="The article's file in seeds/.")
+    text = forms.CharField(
+        label="Article text",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 16}),
+        help_text="Paste the article as published, or upload it below.",
+    )
+    upload = forms.FileField(
+        label="…or upload a .txt file",
+        required=False,
+        help_text=f"UTF-8 plain text, at most {MAX_ARTICLE_BYTES // 1024 // 1024} MB.",
+    )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        names = seed_names()
-        if self.instance.seed_file and self.instance.seed_file not in names:
-            names.append(self.instance.seed_file)
-        self.fields["seed_file"].choices = [("", "---------")] + [(name, name) for name in names]
+    class Meta:
+        model = Source
+        fields = [
+            "title",
+            "slug",
+            "outlet",
+            "quality",
+            "quality_note",
+            "published",
+            "published_precision",
+            "published_note",
+        ]
 
-    def clean_seed_file(self):
-        name = self.cleaned_data["seed_file"]
-        changed = self.instance.pk and name != Source.objects.get(pk=self.instance.pk).seed_file
-        if changed and self.instance.citations.exists():
-            raise forms.ValidationError("A cited source keeps its article; add the new article as a new source.")
+    def clean(self):
+        cleaned = super().clean()
+        pasted, upload = cleaned.get("text", ""), cleaned.get("upload")
+        if pasted and upload:
+            raise ValidationError("Paste the text or upload a file, not both.")
         try:
-            self.article = read_seed(name)
-        except SeedError as exc:
-            raise forms.ValidationError(str(exc)) from None
-        return name
-
-    def save(self, commit=True):
-        self.instance.text = self.article
-        return super().save(commit)
+            if upload:
+                if upload.size > MAX_ARTICLE_BYTES:
+                    raise ValidationError(f"The file is {upload.size:,} bytes; the limit is {MAX_ARTICLE_BYTES:,}.")
+                text = decode_article(upload.read())
+            else:
+                text = pasted.replace("\r\n", "\n")  # a form sends a textarea's line breaks as CR LF
+                check_article(text)
+        except ValidationError as exc:
+            self.add_error("upload" if upload else "text", exc)
+            return cleaned
+        duplicate = Source.objects.filter(sha256=text_sha256(text)).first()
+        if duplicate:
+            self.add_error("text", f"This article is already a source: {duplicate.title}.")
+        self.instance.text = text
+        return cleaned
 
 
 @admin.register(Source)
 class SourceAdmin(CuratedAdmin):
-    form = SourceForm
+    """Curators add articles and cite them; the text of an article never changes once saved, and only
+    administrators delete sources (never a cited one: citations protect their source)."""
+
     list_display = ["title", "outlet", "published_display", "quality", "seed_file", "citation_total"]
     list_filter = ["quality", "published_precision"]
     search_fields = ["title", "outlet", "seed_file", "text"]
-    readonly_fields = ["text"]
+    readonly_fields = ["seed_file", "sha256", "text"]
+    prepopulated_fields = {"slug": ["title"]}
+    add_fieldsets = [
+        (None, {"fields": ["title", "slug", "outlet", "quality", "quality_note"]}),
+        ("Publication", {"fields": [("published", "published_precision"), "published_note"]}),
+        ("The article", {"fields": ["text", "upload"]}),
+    ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = ArticleForm
+            kwargs["fields"] = None
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        return self.add_fieldsets if obj is None else super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def get_urls(self):
+        cite = self.admin_site.admin_view(self.cite)
+        return [path("<int:source_id>/cite/", cite, name="timeline_source_cite"), *super().get_urls()]
+
+    def cite(self, request, source_id):
+        return cite_view(request, self, source_id)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(citation_total=Count("citations"))

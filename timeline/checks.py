@@ -14,6 +14,9 @@ def corpus_problems():
     problems = []
     texts = {}
     for source in Source.objects.all():
+        if not source.seed_file:  # added in the admin; export_timeline writes it to seeds/
+            texts[source.pk] = source.text
+            continue
         try:
             seed = read_seed(source.seed_file)
         except SeedError as exc:

@@ -6,12 +6,14 @@ from django.db.models import Q
 CURATORS = "curators"
 EDITED = ("event", "citation", "actor", "source", "alias", "participation")
 LOOKED_UP = ("era", "category")
+ADMINISTRATORS_ONLY = ("delete_source",)
 
 
 def curator_permissions():
     """Add, change, delete and view on the corpus (aliases and participations are edited inline
-    with actors and events); view only on the eras and categories an event is filed under."""
-    edited = Q(content_type__model__in=EDITED)
+    with actors and events), except deleting a source, which only administrators do; view only on
+    the eras and categories an event is filed under."""
+    edited = Q(content_type__model__in=EDITED) & ~Q(codename__in=ADMINISTRATORS_ONLY)
     looked_up = Q(content_type__model__in=LOOKED_UP, codename__startswith="view_")
     return Permission.objects.filter(Q(content_type__app_label="timeline") & (edited | looked_up))
 

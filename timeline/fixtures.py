@@ -9,15 +9,15 @@ import datetime
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 
+from .articles import next_seed_name, refuse_symlinks, write_atomically
 from .models import (
     Actor,
     ActorStatement,
@@ -179,19 +179,21 @@ class ExportRefused(Exception):
     """The export would write somewhere it must not; nothing was written."""
 
 
-def export(directory):
+def export(directory, seeds_dir=None):
     """Write the database as fixture files, each atomically; returns the paths written.
 
     Writes only to the project's fixtures/, to a folder it creates, or to a folder that
     holds nothing but fixture files (an earlier export); never through a symbolic link.
+    With `seeds_dir`, first write there every article that is not there yet (see
+    write_seeds), so the fixtures never name a file that does not exist.
     """
     directory = export_directory(Path(directory))
     for name in LAYOUT:
         refuse_link(directory / name)
-    written = []
+    written = write_seeds(seeds_dir) if seeds_dir is not None else []
     for name, models_ in LAYOUT.items():
         path = directory / name
-        write_atomically(path, dump((m, database_records(m)) for m in models_))
+        write_atomically(path, dump((m, database_records(m)) for m in models_).encode("utf-8"))
         written.append(path)
     return written
 
@@ -220,20 +222,48 @@ def refuse_link(path):
         raise ExportRefused(f"{path} is a symbolic link or not a plain file; nothing is written through it.")
 
 
-def write_atomically(path, text):
-    """A temporary file in the same folder, then a rename: readers see the old file or the new one."""
-    refuse_link(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+class ExportError(Exception):
+    """The database and seeds/ disagree about an article; nothing more was written."""
+
+
+EXPORT_REASON = "export_timeline wrote the article to seeds/"  # shown in the source's admin history
+
+
+def write_seeds(seeds_dir):
+    """Write each article missing from seeds_dir, naming those added in the admin `NNN_<hash16>.txt`.
+
+    A file already there is never overwritten: if its bytes are not the stored text, the export stops.
+    """
+    seeds_dir = Path(seeds_dir)
+    refuse_symlinks(seeds_dir)
+    taken = {path.name for path in seeds_dir.iterdir()}
+    taken |= set(Source.objects.exclude(seed_file="").values_list("seed_file", flat=True))
+    written = []
+    for source in Source.objects.order_by("pk"):
+        with transaction.atomic():
+            named_now = not source.seed_file
+            if named_now:
+                source.seed_file = next_seed_name(source.text, taken)
+                taken.add(source.seed_file)
+            path = seeds_dir / source.seed_file
+            data = source.text.encode("utf-8")
+            if Path(source.seed_file).name != source.seed_file:
+                raise ExportError(f"Source {source.slug!r}: {source.seed_file!r} is not a file name.")
+            if path.is_symlink() or (path.exists() and not path.is_file()):
+                raise ExportError(f"Source {source.slug!r}: {path} is not a plain file.")
+            if path.exists():
+                if path.read_bytes() != data:
+                    raise ExportError(
+                        f"Source {source.slug!r}: {path} differs from the article stored in the database; "
+                        "it was left as it is."
+                    )
+                continue
+            write_atomically(path, data, replace=False)
+            written.append(path)
+            if named_now:
+                source._change_reason = EXPORT_REASON
+                source.save(update_fields=["seed_file"])
+    return written
 
 
 # Reading and validating the fixtures --------------------------------------------
@@ -532,6 +562,9 @@ def check_follows(fixtures, origins, problems):
 def check_seeds(fixtures, origins, seeds_dir, problems):
     for key, fields in fixtures.records[Source].items():
         where = f"{origins[Source, key].where}, field 'seed_file'"
+        if not fields["seed_file"]:
+            problems.append(f"{where}: blank; export_timeline names the article's file in seeds/.")
+            continue
         try:
             text = read_seed(fields["seed_file"], seeds_dir)
         except SeedError as exc:

@@ -30,7 +30,7 @@ from .fixtures import (
     natural_key_select,
     unique_clashes,
 )
-from .models import Actor, Era, Event, LoadedRecord, Source, refresh_statement_text
+from .models import Actor, Era, Event, LoadedRecord, Source, TextLocked, refresh_statement_text
 from .signals import corpus_changes
 
 
@@ -239,13 +239,20 @@ def write(change, pks):
 
 
 def refresh_source_texts(fixtures):
-    """The fixtures' articles from seeds/; a source made in the admin keeps the text it was given."""
+    """The fixtures' articles from seeds/; a source made in the admin keeps the text it was given,
+    and a cited article's text may not change."""
     for source in Source.objects.filter(slug__in=[key[0] for key in fixtures.seed_texts]):
         text = fixtures.seed_texts[source.natural_key()]
-        if source.text != text:
-            source.text = text
-            source._change_reason = CHANGE_REASON
+        if source.text == text and source.sha256:
+            continue
+        source.text = text
+        source._change_reason = CHANGE_REASON
+        try:
             source.save(update_fields=["text", "sha256"])
+        except TextLocked as exc:
+            raise FixtureError(
+                [f"sources.json ({source.slug!r}), field 'seed_file': seeds/{source.seed_file}: {exc}"]
+            ) from exc
 
 
 def refresh_statement_texts():

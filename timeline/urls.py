@@ -4,7 +4,7 @@ one snapshot, conditional on the data, shareable by a shared cache. Curators wri
 from django.contrib import admin
 from django.urls import path
 
-from . import annotations, api, exports, views
+from . import annotations, api, curation, exports, views
 from .http import public
 
 urlpatterns = [
@@ -26,5 +26,6 @@ urlpatterns = [
     path("feed/", public(exports.event_feed), name="feed"),
     path("api/", public(api.api_page), name="api"),
     path("api/schema.json", public(api.schema_json), name="api_schema"),
+    path("admin/desk/", admin.site.admin_view(curation.desk), name="curators_desk"),
     path("admin/", admin.site.urls),
 ]
