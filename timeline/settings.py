@@ -61,6 +61,10 @@ MIDDLEWARE = [
     "timeline.middleware.DatabaseUnavailableMiddleware",
 ]
 
+# Only for tests and the benchmark: each response says how many queries it ran.
+if env_flag("TIMELINE_QUERY_COUNT_HEADER", False):
+    MIDDLEWARE.insert(0, "timeline.middleware.QueryCountHeaderMiddleware")
+
 ROOT_URLCONF = "timeline.urls"
 WSGI_APPLICATION = "timeline.wsgi.application"
 
@@ -102,12 +106,22 @@ STORAGES = {
     },
 }
 
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 3000},
+# One cache shared by every worker and instance when REDIS_URL is set (redis-py parses
+# responses with hiredis when it is installed); otherwise each process keeps its own.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 3000},
+        }
+    }
 
 # Security headers. Only /embed/ may be framed (it relaxes both of the framing rules).
 X_FRAME_OPTIONS = "DENY"
