@@ -57,13 +57,13 @@ def years(count):
 def states():
     """At least 50 distinct query strings: actor × year, category × certainty, single words, two facets."""
     busiest = Actor.objects.annotate(n=Count("participations")).order_by("-n", "slug")
-    corpus_actors = busiest.exclude(slug__startswith=PREFIX).values_list("slug", flat=True)[:3]
-    actors = list(dict.fromkeys([*corpus_actors, *busiest.values_list("slug", flat=True)[:3]]))
+    corpus_actors = busiest.exclude(slug__startswith=PREFIX).values_list("slug", flat=True)[:6]
+    actors = list(dict.fromkeys([*corpus_actors[:3], *busiest.values_list("slug", flat=True)[:3], *corpus_actors]))[:6]
     categories = list(Category.objects.order_by("slug").values_list("slug", flat=True))
     certainties = [c for c, _ in Event.Certainty.choices]
     found = [f"actor={a}&from={y}&to={y}" for a, y in product(actors, years(4))]
     found += [f"category={c}&certainty={k}" for c, k in islice(product(categories, certainties), 16)]
-    found += [f"q={word}" for word in corpus_words(12)]
+    found += [f"q={word}" for word in corpus_words(15)]
     found += [f"actor={actors[i % len(actors)]}&category={categories[i % len(categories)]}" for i in range(10)]
     return list(dict.fromkeys(found))
 

@@ -5,7 +5,7 @@
 At each size: the warm path (wrk repeating one URL), the cold path (bench/cold.py's
 first-time states, in-process and over HTTP), and where it applies the stress run, the edge
 cache (Varnish, bench/varnish.vcl), the page load in Chromium (bench/pageload.py) and two
-instances sharing one Redis. Writes bench/results.md and bench/results.json. Everything
+instances sharing one Redis. Writes bench/results.md and .json (--quick: bench/results-quick.*). Everything
 binds to 127.0.0.1; every load run is bounded by wrk's duration or a time budget.
 """
 
@@ -374,7 +374,7 @@ def where(backend, size, args, done):
     here = set()
     if backend == "postgres" and size == max(args.sizes):
         here |= {"soak", "two instances"}
-    if size in (min(args.sizes), max(args.sizes)) or (backend == "sqlite" and size == args.pageload_size):
+    if size in (min(args.sizes), max(args.sizes)) or (backend == "sqlite" and size == 10_000):
         here.add("stress")
     if size == min(args.sizes):
         here.add("edge")
@@ -421,11 +421,14 @@ def main():
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgres"])
     parser.add_argument("--cold-budget", type=int, default=300, help="seconds for each pass over first-time states")
     parser.add_argument("--pageload-size", type=int, default=10_000, help="the size whose page is loaded in Chromium")
-    parser.add_argument("--quick", action="store_true", help="sizes 0 and 10,000, one 1-s repeat, 5 s runs")
+    parser.add_argument(
+        "--quick", action="store_true", help="sizes 0 and 10,000, one repeat, short runs; writes bench/results-quick.*"
+    )
     args = parser.parse_args()
     if args.quick:
-        args.sizes, args.repeats, args.seconds, args.soak, args.stress = [0, 10_000], 1, 1, 5, 5
+        args.sizes, args.repeats, args.seconds, args.soak, args.stress = [0, 10_000], 1, 2, 5, 5
         args.cold_budget = 30
+    output = ROOT / "bench" / ("results-quick" if args.quick else "results")
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk (make bench does this).")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -462,11 +465,11 @@ def main():
         "results": results,
         "runs": runs,
     }
-    (ROOT / "bench" / "results.json").write_text(json.dumps(report, indent=2) + "\n")
+    output.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
     from report import write_markdown
 
-    write_markdown(report, ROOT / "bench" / "results.md")
-    log(f"Done in {elapsed} s: bench/results.md, bench/results.json")
+    write_markdown(report, output.with_suffix(".md"))
+    log(f"Done in {elapsed} s: {output.relative_to(ROOT)}.md and .json")
 
 
 if __name__ == "__main__":
