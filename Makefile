@@ -28,6 +28,7 @@ browser-deps:
 
 services-deps:
 	@command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; }
+	@test -x /usr/sbin/varnishd || { apt-get update -qq && apt-get install -y -qq varnish; }
 
 test: $(STAMP) lint browser-deps services-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -38,5 +39,4 @@ test: $(STAMP) lint browser-deps services-deps
 
 bench: $(STAMP) browser-deps services-deps
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-	@test -x /usr/sbin/varnishd || { apt-get update -qq && apt-get install -y -qq varnish; }
 	$(BIN)/python bench/run.py

@@ -419,7 +419,7 @@ def main():
     parser.add_argument("--soak", type=int, default=30, help="seconds of the 32-connection soak at the largest N")
     parser.add_argument("--stress", type=int, default=60, help="seconds of the 64-connection mixed run")
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgres"])
-    parser.add_argument("--cold-budget", type=int, default=300, help="seconds for each pass over first-time states")
+    parser.add_argument("--cold-budget", type=int, default=120, help="seconds for each pass over first-time states")
     parser.add_argument("--pageload-size", type=int, default=10_000, help="the size whose page is loaded in Chromium")
     parser.add_argument(
         "--quick", action="store_true", help="sizes 0 and 10,000, one repeat, short runs; writes bench/results-quick.*"
