@@ -19,9 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from pgcluster import ClusterError, free_port, throwaway_cluster  # noqa: E402
+if __package__:  # imported by the tests
+    from .pgcluster import ClusterError, free_port, throwaway_cluster
+else:  # run as a script, or imported by bench/ with tests/ on sys.path
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from pgcluster import ClusterError, free_port, throwaway_cluster
 
 REDIS_SERVER = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
 VARNISHD = os.environ.get("VARNISHD", "/usr/sbin/varnishd")
