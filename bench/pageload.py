@@ -58,7 +58,7 @@ DRAWN = """([selector, count]) => {
 
 def timelinejs_data(base_url, count):
     """Our own TimelineJS export, its events repeated (with a numbered headline) up to `count`."""
-    with urllib.request.urlopen(base_url + "/events.timelinejs.json", timeout=60) as response:
+    with urllib.request.urlopen(base_url + "/events.timelinejs.json", timeout=300) as response:
         data = json.load(response)
     events = data["events"]
     copies = []
