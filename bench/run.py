@@ -350,6 +350,7 @@ def bench_size(env, label, measured, args, results, log, here):
     run = {"backend": label[0], "n": label[1]}
     try:
         for name, (path, headers) in endpoints.items():
+            drain(server.url + static_path(), {}, 20, limit=60)  # requests queued by the previous endpoint's run
             wrk(server.url + path, 2, 1, headers)  # warm caches and connections
             one = median_of([wrk(server.url + path, 1, args.seconds, headers) for _ in range(args.repeats)])
             many = median_of([wrk(server.url + path, 32, args.seconds, headers) for _ in range(args.repeats)])
