@@ -5,11 +5,16 @@ so the test runs in both suite runs; it fails, never skips, when they cannot sta
 """
 
 import http.client
+import http.cookiejar
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
+import urllib.parse
+import urllib.request
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -21,6 +26,8 @@ from .pgcluster import free_port, throwaway_cluster
 from .services import stop, throwaway_redis, wait_for_port
 
 EVENT = "cz-pleads-guilty"
+ACTOR = "doj"
+CURATOR = "instance-curator"
 STATE = "/?actor=changpeng-zhao&certainty=confirmed&from=2023"
 FRAGMENT = {"HX-Request": "true"}
 
@@ -76,6 +83,16 @@ def instances(tmp_path_factory):
         env = server_env(cluster.url, redis_url)
         for command in (["migrate", "--noinput"], ["reload_timeline"], ["collectstatic", "--noinput"]):
             manage(env, *command)
+        password = secrets.token_urlsafe(16)
+        manage(
+            {**env, "DJANGO_SUPERUSER_PASSWORD": password},
+            "createsuperuser",
+            "--noinput",
+            "--username",
+            CURATOR,
+            "--email",
+            "curator@example.org",
+        )
         servers = []
         try:
             for name in ("a", "b"):
@@ -90,7 +107,7 @@ def instances(tmp_path_factory):
                 )
                 servers.append((process, port, log))
                 wait_for_port(port, process, f"gunicorn {name}")
-            yield {"a": servers[0][1], "b": servers[1][1], "env": env}
+            yield {"a": servers[0][1], "b": servers[1][1], "env": env, "password": password}
         finally:
             for process, _, log in servers:
                 stop(process)
@@ -136,6 +153,88 @@ def test_a_reload_through_one_instance_is_seen_on_both_and_no_stale_304(instance
         assert headers["ETag"] != before[name]
         status, _, text = get(port, f"/events/{EVENT}/")
         assert status == 200 and new_title in text
+
+
+class ChangeForm(HTMLParser):
+    """The fields a browser would submit from the admin's change form (the logout form left out)."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self.in_form, self.textarea, self.select = [], False, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.in_form = attrs.get("id", "").endswith("_form")
+        if not self.in_form or not attrs.get("name") and tag != "option":
+            return
+        kind = attrs.get("type", "text")
+        if (
+            tag == "input"
+            and kind not in ("submit", "button", "file")
+            and (kind not in ("checkbox", "radio") or "checked" in attrs)
+        ):
+            self.fields.append([attrs["name"], attrs.get("value", "")])
+        elif tag == "textarea":
+            self.textarea = [attrs["name"], ""]
+            self.fields.append(self.textarea)
+        elif tag == "select":
+            self.select = attrs["name"]
+        elif tag == "option" and self.select and "selected" in attrs:
+            self.fields.append([self.select, attrs.get("value", "")])
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_form = False
+        elif tag == "textarea":
+            self.textarea[1] = self.textarea[1].removeprefix("\n")
+            self.textarea = None
+        elif tag == "select":
+            self.select = None
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea[1] += data
+
+
+def signed_in(port, password):
+    """A urllib opener with a curator's session on 127.0.0.1:port."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    base = f"http://127.0.0.1:{port}"
+    page = opener.open(f"{base}/admin/login/", timeout=30).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = {"username": CURATOR, "password": password, "csrfmiddlewaretoken": token, "next": "/admin/"}
+    with opener.open(f"{base}/admin/login/", urllib.parse.urlencode(form).encode(), timeout=30) as response:
+        assert response.url.endswith("/admin/"), "sign-in failed"
+    return opener, base
+
+
+def test_an_admin_edit_through_one_instance_is_seen_on_the_other_with_no_stale_304(instances):
+    a, b, listing = instances["a"], instances["b"], f"/?actor={ACTOR}"
+    status, headers, _ = get(b, listing)
+    assert status == 200
+    before = headers["ETag"]
+    assert get(b, listing, {"If-None-Match": before})[0] == 304
+
+    opener, base = signed_in(a, instances["password"])
+    changelist = opener.open(f"{base}/admin/timeline/actor/?q={ACTOR}", timeout=30).read().decode()
+    change_urls = set(re.findall(r'href="(/admin/timeline/actor/\d+/change/)[^"]*"', changelist))
+    for url in sorted(change_urls):
+        form = ChangeForm()
+        form.feed(opener.open(base + url, timeout=30).read().decode())
+        if ["slug", ACTOR] in form.fields:
+            break
+    else:
+        pytest.fail(f"no change form for {ACTOR} among {change_urls}")
+    new_name = f"Justice Department, renamed on instance A {secrets.token_hex(4)}"
+    fields = [(name, new_name if name == "name" else value) for name, value in form.fields] + [("_save", "Save")]
+    with opener.open(base + url, urllib.parse.urlencode(fields).encode(), timeout=30) as response:
+        assert "/change/" not in response.url, "the admin did not save the edit"
+
+    status, headers, text = get(b, listing, {"If-None-Match": before})
+    assert status == 200, "instance B answered the ETag from before the edit with 304"
+    assert new_name in text and headers["ETag"] != before
+    assert new_name in get(b, f"/actors/{ACTOR}/")[2]
 
 
 def test_the_query_count_header_is_off_by_default(client, corpus):
