@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 PORT ?= 8000
 
-.PHONY: serve test lint browser-deps bench
+.PHONY: serve test lint browser-deps services-deps bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,15 +24,20 @@ lint: $(STAMP)
 
 browser-deps:
 	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium; }
-	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --loglevel=error
+	@test node_modules/.package-lock.json -nt package-lock.json || npm ci --no-audit --no-fund --loglevel=error
 
-test: $(STAMP) lint browser-deps
+services-deps:
+	@test -x /usr/lib/postgresql/15/bin/initdb || { apt-get update -qq && apt-get install -y -qq postgresql-15; }
+	@command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; }
+	@test -x /usr/sbin/varnishd || { apt-get update -qq && apt-get install -y -qq varnish; }
+
+test: $(STAMP) lint browser-deps services-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	@echo "== Test suite on SQLite =="
 	$(BIN)/pytest
-	@echo "== Test suite on a throwaway PostgreSQL 15 cluster =="
-	$(BIN)/python tests/pgcluster.py -- $(BIN)/pytest
+	@echo "== Test suite on a throwaway PostgreSQL 15 cluster and Redis =="
+	$(BIN)/python tests/services.py --postgres --redis -- $(BIN)/pytest
 
-bench: $(STAMP)
+bench: $(STAMP) browser-deps services-deps
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python bench/run.py

@@ -83,36 +83,262 @@ def write_markdown(report, path):
                     f"{hard['errors']} errors (socket errors, 5 s timeouts and non-2xx responses)."
                 )
             lines.append("")
+    lines += cold_section(report["runs"]) + edge_section(report["runs"]) + instances_section(report["runs"])
+    lines += pageload_section(report["runs"])
     lines += targets(report, assets)
     path.write_text("\n".join(lines) + "\n")
 
 
+def pair(figures, key="p95_ms"):
+    return f"{figures.get('p50_ms', 'n/a')} / {figures.get(key, 'n/a')}"
+
+
+def cold_section(runs):
+    lines = [
+        "## First-time states (the cold path)",
+        "",
+        "Each state (actor × year, category × certainty, one search word, two facets; bench/cold.py) is asked once: "
+        "in-process with the Django test client after clearing the cache (all full pages, then the cache cleared "
+        "again and all htmx fragments), and over HTTP, each kind on a freshly started gunicorn, one request at a time. "
+        "The static file is timed by the same HTTP driver on the same server.",
+        "",
+        "| database | events | states | in-process page p50 / p95 ms | fragment p50 / p95 ms | queries max | "
+        "HTTP page p50 / p95 ms | HTTP fragment p50 / p95 ms | static p50 / p95 ms | HTTP p95 ×static |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for run in runs:
+        cold = run.get("cold")
+        if not cold:
+            continue
+        http = cold["http"]
+        worst = max(http["page"].get("p95_ms", 0), http["fragment"].get("p95_ms", 0))
+        lines.append(
+            f"| {run['backend']} | {run['n']:,} | {cold['page']['n']} | {pair(cold['page'])} | "
+            f"{pair(cold['fragment'])} | {max(cold['page']['queries_max'], cold['fragment']['queries_max'])} | "
+            f"{pair(http['page'])} | {pair(http['fragment'])} | {pair(http['static'])} | "
+            f"{worst / http['static']['p95_ms']:.0f}× |"
+        )
+    return [*lines, ""]
+
+
+def edge_section(runs):
+    lines = []
+    for run in runs:
+        if not run.get("edge"):
+            continue
+        edge = run["edge"]
+        if "error" in edge:
+            lines += [
+                f"## Edge cache ({run['backend']}, {run['n']:,} events)",
+                "",
+                f"Not measured: {edge['error']}",
+                "",
+            ]
+            continue
+        lines += [
+            f"## Edge cache: Varnish in front of gunicorn ({run['backend']}, {run['n']:,} events)",
+            "",
+            "bench/varnish.vcl: TTL at most 10 s, 30 s grace, `Vary` honoured (so `HX-Request` is a variant), "
+            "requests with a cookie and responses with `Set-Cookie`, `private` or `no-cache` passed, never stored. "
+            f"32 connections; `×static` is requests/s over gunicorn's own static-file ceiling "
+            f"({edge['ceiling_rps']:,.0f} req/s, the table above), the target's measure; the next column compares "
+            "with the static file through Varnish itself.",
+            "",
+            "| through Varnish | path | req/s | p95 ms | hit ratio | ×static | ×static through Varnish | errors |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        edge_static = edge["rows"]["static file"]["rps"]
+        for name, row in edge["rows"].items():
+            hx = " (HX-Request)" if row["headers"] else ""
+            lines.append(
+                f"| {name} | `{row['path']}`{hx} | {row['rps']:,.1f} | {row['p95_ms']:.1f} | "
+                f"{row['hit_ratio']:.3f} | {row['x_static']:.3f} | {row['rps'] / edge_static:.3f} | {row['errors']} |"
+            )
+        lines.append("")
+    return lines
+
+
+def instances_section(runs):
+    lines = []
+    for run in runs:
+        pair_run = run.get("two_instances")
+        if not pair_run:
+            continue
+        a, b, load = pair_run["cold_on_a"], pair_run["then_on_b"], pair_run["load"]
+        lines += [
+            f"## Two instances, one PostgreSQL, one Redis ({run['n']:,} events)",
+            "",
+            "Two gunicorns (2 workers × 4 threads each) with `REDIS_URL` set. Every first-time state is asked on A, "
+            "then on B; queries come from the `X-Query-Count` header (TIMELINE_QUERY_COUNT_HEADER=1). Then both take "
+            "the mixed URLs at once (16 connections each). Both share this machine's 2 cores.",
+            "",
+            "| | states | p50 / p95 ms | queries (median, max) | errors |",
+            "| --- | ---: | ---: | ---: | ---: |",
+            f"| first time, on A | {a['n']} | {pair(a)} | {a.get('queries_median')}, {a.get('queries_max')} | "
+            f"{a['errors']} |",
+            f"| the same states, then on B | {b['n']} | {pair(b)} | {b.get('queries_median')}, "
+            f"{b.get('queries_max')} | {b['errors']} |",
+            "",
+            f"Mixed load on both for {load['seconds']} s: {load['requests']:,} requests, {load['rps']} req/s, "
+            f"p99 {load['p99_ms']:.0f} ms, {load['errors']} errors.",
+            "",
+        ]
+    return lines
+
+
+def pageload_section(runs):
+    lines = []
+    for run in runs:
+        loaded = run.get("pageload")
+        if not loaded:
+            continue
+        if "error" in loaded:
+            lines += [f"## Loading the page in Chromium ({run['backend']})", "", f"Not measured: {loaded['error']}", ""]
+            continue
+        names = {
+            "ours": f"our first page ({run['n']:,} events in the database)",
+            "timelinejs": f"TimelineJS 3, {loaded['timelinejs']['events']:,} events",
+            "vis": f"vis-timeline, {loaded['vis']['items']:,} items",
+        }
+        lines += [
+            f"## Loading the page in Chromium ({run['backend']})",
+            "",
+            "Headless Chromium (Playwright, the test suite's flags), a fresh context for each page, all served from "
+            "127.0.0.1 (bench/pageload.py). Times in ms from navigation start; *drawn* is the first animation frame "
+            "in which the page's events are in the DOM (our articles, TimelineJS's 1,000 markers, vis-timeline's "
+            "first items), the same rule for all three. Bytes are the response bodies; gzip bytes, those bodies "
+            "gzip-compressed.",
+            "",
+            "| page | first paint | drawn | DOMContentLoaded | load | requests | bytes | gzip bytes |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for key, name in names.items():
+            f = loaded[key]
+            lines.append(
+                f"| {name} | {f['fcp_ms'] if f['fcp_ms'] is not None else 'n/a'} | {f['drawn_ms']} | {f['dcl_ms']} | "
+                f"{f['load_ms']} | {f['requests']} | {f['bytes']:,} | {f['bytes_gzip']:,} |"
+            )
+        lines.append("")
+    return lines
+
+
+def verdict(ok):
+    return "met" if ok else "**missed**"
+
+
+def run_at(runs, backend, n=None, key=None):
+    """The run of `backend` at `n` events (the largest if None) that has `key`, or None."""
+    found = [r for r in runs if r["backend"] == backend and (key is None or r.get(key))]
+    if n is not None:
+        found = [r for r in found if abs(r["n"] - n) <= 100]
+    return max(found, key=lambda r: r["n"], default=None)
+
+
+def enough(cold):
+    """A target on first-time states counts only if at least 50 were asked, page and fragment."""
+    return min(cold["page"]["n"], cold["fragment"]["n"]) >= 50
+
+
+def cold_targets(runs, results):
+    lines = []
+    largest = run_at(runs, "postgres", key="cold")
+    if largest:
+        cold = largest["cold"]
+        worst = max(cold["page"]["p95_ms"], cold["fragment"]["p95_ms"])
+        lines.append(
+            f"| first-time states p95 ≤ 50 ms in-process, page and fragment, PostgreSQL, N = {largest['n']:,} "
+            f"({cold['page']['n']} states) | page {cold['page']['p95_ms']} ms, "
+            f"fragment {cold['fragment']['p95_ms']} ms | {verdict(worst <= 50 and enough(cold))} |"
+        )
+    sqlite = run_at(runs, "sqlite", 10_038, key="cold")
+    if sqlite:
+        http = sqlite["cold"]["http"]
+        worst = max(http["page"]["p95_ms"], http["fragment"]["p95_ms"])
+        ratio = worst / http["static"]["p95_ms"]
+        lines.append(
+            f"| first-time states p95 ≤ 20× a static file, SQLite, N = {sqlite['n']:,} (HTTP, same run) | "
+            f"{ratio:.0f}× (page {http['page']['p95_ms']} ms, fragment {http['fragment']['p95_ms']} ms, static "
+            f"{http['static']['p95_ms']} ms) | {verdict(ratio <= 20 and enough(http))} |"
+        )
+    for backend, allowed in (("sqlite", 8), ("postgres", 9)):
+        queries = [max(r["queries_cold"], r["queries_warm"]) for r in results if r["backend"] == backend]
+        queries += [
+            max(r["cold"]["page"]["queries_max"], r["cold"]["fragment"]["queries_max"])
+            for r in runs
+            if r["backend"] == backend and "cold" in r
+        ]
+        if queries:
+            lines.append(
+                f"| ≤ 8 queries per request at every size, {backend}"
+                f"{' (plus the snapshot statement)' if allowed > 8 else ''}, cold and warm | at most {max(queries)} "
+                f"| {verdict(max(queries) <= allowed)} |"
+            )
+    return lines
+
+
+def shared_targets(runs):
+    lines = []
+    pair_run = next((r["two_instances"] for r in runs if r.get("two_instances")), None)
+    if pair_run:
+        a, b = pair_run["cold_on_a"], pair_run["then_on_b"]
+        lines.append(
+            f"| a cold miss on one instance is a hit on the other (Redis) | queries on A {a.get('queries_median')}, "
+            f"then on B {b.get('queries_median')} (median); p95 {a.get('p95_ms')} → {b.get('p95_ms')} ms | "
+            f"{verdict(b.get('queries_max', 99) < a.get('queries_median', 0))} |"
+        )
+        load = pair_run["load"]
+        lines.append(
+            f"| two instances, one PostgreSQL, one Redis: mixed load with 0 errors | {load['errors']} errors in "
+            f"{load['requests']:,} requests | {verdict(load['errors'] == 0)} |"
+        )
+    lines.append(
+        "| an edit or reload through one instance seen on the other, no stale 304 | tests/test_instances.py "
+        "(in `make test`) | tested |"
+    )
+    return lines
+
+
+def edge_targets(runs, results):
+    lines = []
+    for run in runs:
+        if not run.get("edge") or "error" in run["edge"]:
+            continue
+        rows = run["edge"]["rows"]
+        for name in ("front page", "shared filtered link"):
+            row = rows[name]
+            lines.append(
+                f"| {name} through Varnish ≥ 50% of the static ceiling, {run['backend']}, N = {run['n']:,} | "
+                f"{row['x_static']:.0%} (hit ratio {row['hit_ratio']:.0%}) | {verdict(row['x_static'] >= 0.5)} |"
+            )
+        rows = [r for r in results if r["backend"] == run["backend"] and r["n"] == run["n"]]
+        page = next(r for r in rows if r["endpoint"] == "full page")
+        ceiling = next(r for r in rows if r["endpoint"].startswith("static"))
+        ratio = page["c32"]["rps"] / ceiling["c32"]["rps"]
+        lines.append(
+            f"| warm page without Varnish ≥ 10% of the static ceiling, {run['backend']}, N = {run['n']:,} | "
+            f"{ratio:.1%} | {verdict(ratio >= 0.1)} |"
+        )
+    return lines
+
+
+def pageload_targets(runs):
+    run = next((r for r in runs if r.get("pageload")), None)
+    if not run:
+        return []
+    if "error" in run["pageload"]:
+        return ["| first page drawn ≥ 10× faster than TimelineJS draws 1,000 events | not measured | **missed** |"]
+    ours, theirs = run["pageload"]["ours"], run["pageload"]["timelinejs"]
+    ratio = theirs["drawn_ms"] / ours["drawn_ms"] if ours["drawn_ms"] else 0
+    return [
+        f"| first page drawn ≥ 10× faster than TimelineJS draws {theirs['events']:,} events, N = {run['n']:,} | "
+        f"{ours['drawn_ms']} ms vs {theirs['drawn_ms']} ms: {ratio:.1f}× | {verdict(ratio >= 10)} |"
+    ]
+
+
 def targets(report, assets):
     results, runs = report["results"], report["runs"]
-    lines = ["## Targets", ""]
-    postgres = [r for r in results if r["backend"] == "postgres"]
-    if not postgres:
-        return [*lines, "PostgreSQL was not benchmarked in this run.", ""]
-    largest = max(r["n"] for r in postgres)
-    fragment = next(r for r in postgres if r["n"] == largest and r["endpoint"] == "filtered fragment")
-    soak = next(x for x in runs if x["backend"] == "postgres" and x["n"] == largest).get("soak") or {}
-    first_pages = [r["bytes_gzip"] + assets for r in results if r["endpoint"] == "full page"]
-    rss = max(m for x in runs for m in x["worker_rss_mb"])
-
-    def verdict(ok):
-        return "met" if ok else "**missed**"
-
-    lines += [
-        "| target (PostgreSQL, largest N) | measured | |",
-        "| --- | --- | --- |",
-        f"| filtered fragment p95 ≤ 50 ms at 1 connection, N = {largest:,} | {fragment['c1']['p95_ms']:.1f} ms | "
-        f"{verdict(fragment['c1']['p95_ms'] <= 50)} |",
-        f"| 0 errors at 32 connections for {report['settings']['soak']} s | {soak.get('errors', 'n/a')} errors | "
-        f"{verdict(soak.get('errors') == 0)} |",
-        f"| full first page ≤ 60 KB compressed with CSS and JS, any N | largest {max(first_pages) / 1024:.1f} KB "
-        f"(page + {assets / 1024:.1f} KB assets) | {verdict(max(first_pages) <= 60 * 1024)} |",
-        f"| gunicorn worker RSS ≤ 150 MB | largest {rss} MB | {verdict(rss <= 150)} |",
-    ]
+    lines = ["## Targets", "", "| target | measured | |", "| --- | --- | --- |"]
+    lines += cold_targets(runs, results) + shared_targets(runs) + edge_targets(runs, results)
     for run in runs:
         if run.get("stress"):
             hard = run["stress"]
@@ -121,7 +347,26 @@ def targets(report, assets):
                 f"{run['backend']}, N = {run['n']:,} | {hard['errors']} errors in {hard['requests']:,} requests | "
                 f"{verdict(hard['errors'] == 0)} |"
             )
-    lines.append("")
+    lines += pageload_targets(runs)
+    postgres = [r for r in results if r["backend"] == "postgres"]
+    if postgres:
+        largest = max(r["n"] for r in postgres)
+        fragment = next(r for r in postgres if r["n"] == largest and r["endpoint"] == "filtered fragment")
+        soak = next(x for x in runs if x["backend"] == "postgres" and x["n"] == largest).get("soak") or {}
+        lines += [
+            f"| warm filtered fragment p95 ≤ 50 ms at 1 connection, PostgreSQL, N = {largest:,} | "
+            f"{fragment['c1']['p95_ms']:.1f} ms | {verdict(fragment['c1']['p95_ms'] <= 50)} |",
+            f"| 0 errors at 32 connections for {report['settings']['soak']} s, PostgreSQL, N = {largest:,} | "
+            f"{soak.get('errors', 'n/a')} errors | {verdict(soak.get('errors') == 0)} |",
+        ]
+    first_pages = [r["bytes_gzip"] + assets for r in results if r["endpoint"] == "full page"]
+    rss = max(m for x in runs for m in x["worker_rss_mb"])
+    lines += [
+        f"| full first page ≤ 60 KB compressed with CSS and JS, any N | largest {max(first_pages) / 1024:.1f} KB "
+        f"(page + {assets / 1024:.1f} KB assets) | {verdict(max(first_pages) <= 60 * 1024)} |",
+        f"| gunicorn worker RSS ≤ 150 MB | largest {rss} MB | {verdict(rss <= 150)} |",
+        "",
+    ]
     notes = Path(__file__).with_name("notes.md")
     if notes.exists():
         lines += [notes.read_text().strip(), ""]

@@ -2,8 +2,11 @@
 
     make bench            # or: .venv/bin/python bench/run.py [--quick]
 
-Writes bench/results.md and bench/results.json. Everything binds to 127.0.0.1; every
-load run is bounded by wrk's duration, and the whole run by --budget seconds.
+At each size: the warm path (wrk repeating one URL), the cold path (bench/cold.py's
+first-time states, in-process and over HTTP), and where it applies the stress run, the edge
+cache (Varnish, bench/varnish.vcl), the page load in Chromium (bench/pageload.py) and two
+instances sharing one Redis. Writes bench/results.md and .json (--quick: bench/results-quick.*). Everything
+binds to 127.0.0.1; every load run is bounded by wrk's duration or a time budget.
 """
 
 import argparse
@@ -18,6 +21,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -26,8 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 PYTHON = sys.executable
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from drive import each_once, repeated  # noqa: E402
 from pgcluster import throwaway_cluster  # noqa: E402
+from services import throwaway_redis, throwaway_varnish  # noqa: E402
 
 FRAGMENT = "/?actor=changpeng-zhao&from=2019&to=2025&q=Binance"
 ENDPOINTS = {
@@ -36,6 +43,18 @@ ENDPOINTS = {
     "event detail": ("/events/trump-pardons-cz/", {}),
     "events.json": ("/events.json", {}),
 }
+# Through the edge cache: the corpus front page and a shared filtered link are the targets;
+# /api/schema.json (no cookie, no validators) shows the cache working whatever the pages send.
+SHARED_LINK = "/?actor=changpeng-zhao&from=2024"
+EDGE = {
+    "static file": (None, {}),
+    "front page": ("/", {}),
+    "shared filtered link": (SHARED_LINK, {}),
+    "filtered fragment": (SHARED_LINK, {"HX-Request": "true"}),
+    "api schema": ("/api/schema.json", {}),
+}
+VCL = ROOT / "bench" / "varnish.vcl"
+HTMX = {"HX-Request": "true"}
 LUA = OUT / "report.lua"
 MIXED_LUA = OUT / "mixed.lua"
 # The stress run rotates through what readers do: pages, htmx fragments, JSON, exports, filters.
@@ -74,8 +93,10 @@ def manage(env, *args):
 
 
 def production_env(database_url):
+    """Production settings on 127.0.0.1; one process's own cache unless a run adds REDIS_URL itself."""
+    inherited = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "TIMELINE_QUERY_COUNT_HEADER")}
     return {
-        **os.environ,
+        **inherited,
         "DATABASE_URL": database_url,
         "DJANGO_DEBUG": "0",
         "DJANGO_HTTPS": "0",
@@ -86,6 +107,7 @@ def production_env(database_url):
 
 class Gunicorn:
     def __init__(self, env, workers=2, threads=4):
+        self.env = env
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
@@ -173,8 +195,11 @@ def drain(url, headers, baseline_ms, limit=20):
     while time.monotonic() < deadline:
         started = time.monotonic()
         request = urllib.request.Request(url, headers=headers)
-        with urllib.request.urlopen(request, timeout=10) as response:
-            response.read()
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                response.read()
+        except OSError:  # still queued behind the load run
+            continue
         if (time.monotonic() - started) * 1000 <= max(3 * baseline_ms, 5):
             return
 
@@ -205,11 +230,127 @@ def measure(env):
     return json.loads(subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout)
 
 
-def bench_size(env, label, measured, args, results, log, soak_here=False, stress_here=False):
+def cold_in_process(env, budget):
+    """bench/cold.py: the first-time states and their in-process cost with empty caches."""
+    command = [PYTHON, "bench/cold.py", "--budget", str(budget)]
+    return json.loads(subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout)
+
+
+def cold_over_http(env, paths, budget):
+    """The same states over HTTP, each asked once, pages and fragments each on a fresh gunicorn.
+
+    The static file is timed by the same driver on the same server, for the ×static ratio.
+    """
+    result = {}
+    for kind, headers in (("page", {}), ("fragment", HTMX)):
+        server = Gunicorn(env)
+        try:
+            each_once(server.url, ["/"] * 4)  # both workers read the vocabularies, as any earlier reader would
+            result[kind] = each_once(server.url, paths, headers, budget)
+            if kind == "fragment":
+                result["static"] = repeated(server.url, static_path(), 200)
+        finally:
+            server.stop()
+    return result
+
+
+def edge(server, ceiling_rps, args, log):
+    """Varnish in front of `server`: hit ratio and requests/s through it, as a share of the static ceiling."""
+    rows = {}
+    with throwaway_varnish(server.port, VCL) as varnish:
+        for name, (path, headers) in EDGE.items():
+            url = varnish.url + (path or static_path())
+            wrk(url, 2, 1, headers)  # the first request fills the cache
+            before = varnish.stats()
+            run = median_of([wrk(url, 32, args.seconds, headers) for _ in range(args.repeats)])
+            after = varnish.stats()
+            requests = after["client_req"] - before["client_req"]
+            hits = after["cache_hit"] - before["cache_hit"]
+            rows[name] = {
+                "path": path or "static",
+                "headers": headers,
+                **run,
+                "hit_ratio": round(hits / requests, 4) if requests else 0,
+                "x_static": round(run["rps"] / ceiling_rps, 3) if ceiling_rps else 0,
+            }
+            log(
+                f"  edge: {name:22} {run['rps']:8.1f} rps  hit ratio {rows[name]['hit_ratio']:.3f}  "
+                f"×static {rows[name]['x_static']:.3f}  errors {run['errors']}"
+            )
+    return {"ceiling_rps": ceiling_rps, "rows": rows}
+
+
+def page_load(server, log):
+    from pageload import measure as measure_page_load
+
+    loaded = measure_page_load(server.url)
+    for name, figures in loaded.items():
+        log(
+            f"  page load: {name:10} first paint {figures['fcp_ms']} ms, drawn {figures['drawn_ms']} ms, "
+            f"load {figures['load_ms']} ms, {figures['bytes_gzip']:,} bytes gzip"
+        )
+    return loaded
+
+
+def two_instances(env, paths, args, log):
+    """Two gunicorns on one database and one Redis: states computed on A, then asked on B; both under load."""
+    with throwaway_redis() as redis_url:
+        shared = {**env, "REDIS_URL": redis_url, "TIMELINE_QUERY_COUNT_HEADER": "1"}
+        a, b = Gunicorn(shared), Gunicorn(shared)
+        try:
+            for server in (a, b):
+                each_once(server.url, ["/"] * 4)
+            on_a = each_once(a.url, paths, budget=args.cold_budget)
+            on_b = each_once(b.url, paths[: on_a["n"]], budget=args.cold_budget)
+            loads = {}
+
+            def load(name, server):
+                loads[name] = wrk(server.url + "/", 16, args.stress or args.seconds, {}, script=MIXED_LUA)
+
+            threads = [threading.Thread(target=load, args=item) for item in (("a", a), ("b", b))]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=(args.stress or args.seconds) + 60)
+        finally:
+            a.stop()
+            b.stop()
+    result = {
+        "cold_on_a": on_a,
+        "then_on_b": on_b,
+        "load": {
+            "connections": 32,
+            "seconds": args.stress or args.seconds,
+            "rps": round(sum(x["rps"] for x in loads.values()), 1),
+            "requests": sum(x["requests"] for x in loads.values()),
+            "errors": sum(x["errors"] for x in loads.values()),
+            "p99_ms": max(x["p99_ms"] for x in loads.values()),
+        },
+    }
+    log(
+        f"  two instances: first-time state on A p95 {on_a.get('p95_ms')} ms ({on_a.get('queries_median')} queries), "
+        f"then on B p95 {on_b.get('p95_ms')} ms ({on_b.get('queries_median')} queries); mixed load on both: "
+        f"{result['load']['rps']} rps, {result['load']['errors']} errors"
+    )
+    return result
+
+
+def optional(part, measure_part, log):
+    """A part that needs more than gunicorn (Chromium, Varnish): its failure is reported, not fatal."""
+    try:
+        return measure_part()
+    except Exception as exc:  # noqa: BLE001 (any failure of the part goes in the report)
+        log(f"  {part}: not measured: {exc!r}")
+        return {"error": repr(exc)[:300]}
+
+
+def bench_size(env, label, measured, args, results, log, here):
     endpoints = all_endpoints()
     server = Gunicorn(env)
+    run = {"backend": label[0], "n": label[1]}
     try:
         for name, (path, headers) in endpoints.items():
+            drain(server.url + static_path(), {}, 20, limit=60)  # requests queued by the previous endpoint's run
             wrk(server.url + path, 2, 1, headers)  # warm caches and connections
             one = median_of([wrk(server.url + path, 1, args.seconds, headers) for _ in range(args.repeats)])
             many = median_of([wrk(server.url + path, 32, args.seconds, headers) for _ in range(args.repeats)])
@@ -220,26 +361,49 @@ def bench_size(env, label, measured, args, results, log, soak_here=False, stress
                 f"  {label[0]:8} N={label[1]:>7} {name:22} c1 p95 {one['p95_ms']:7.1f} ms  "
                 f"c32 {many['rps']:7.1f} rps  errors {many['errors']}"
             )
-        soak = None
-        if soak_here:
-            soak = wrk(server.url + FRAGMENT, 32, args.soak, ENDPOINTS["filtered fragment"][1])
+        ceiling = results[-1]["c32"]["rps"]
+        page_p50 = next(r["c1"]["p50_ms"] for r in results[-len(endpoints) :] if r["endpoint"] == "full page")
+        # The browser and Varnish parts come first, each once the queue left by wrk has drained.
+        if "pageload" in here:
+            drain(server.url + "/", {}, max(page_p50, 50), limit=60)
+            run["pageload"] = optional("pageload", lambda: page_load(server, log), log)
+        if "edge" in here:
+            drain(server.url + "/", {}, max(page_p50, 50), limit=60)
+            run["edge"] = optional("edge", lambda: edge(server, ceiling, args, log), log)
+        if "soak" in here:
+            run["soak"] = wrk(server.url + FRAGMENT, 32, args.soak, ENDPOINTS["filtered fragment"][1])
             log(
-                f"  soak: fragment, 32 connections, {args.soak} s: {soak['requests']} requests, {soak['errors']} errors"
+                f"  soak: fragment, 32 connections, {args.soak} s: {run['soak']['requests']} requests, "
+                f"{run['soak']['errors']} errors"
             )
-        stressed = None
-        if stress_here and args.stress:
-            stressed = stress(server, args.stress)
+        if "stress" in here and args.stress:
+            hard = run["stress"] = stress(server, args.stress)
             log(
-                f"  stress: mixed URLs, {stressed['connections']} connections, {args.stress} s: "
-                f"{stressed['requests']} requests, p99 {stressed['p99_ms']:.0f} ms, {stressed['errors']} errors"
+                f"  stress: mixed URLs, {hard['connections']} connections, {args.stress} s: "
+                f"{hard['requests']} requests, p99 {hard['p99_ms']:.0f} ms, {hard['errors']} errors"
             )
-        rss = server.worker_rss_mb()
+        run["worker_rss_mb"] = server.worker_rss_mb()
     finally:
         server.stop()
-    return {"backend": label[0], "n": label[1], "worker_rss_mb": rss, "soak": soak, "stress": stressed}
+    return run
 
 
-def run_backend(backend, database_url, args, results, runs, log):
+def where(backend, size, args, done):
+    """Which of the optional parts run at this backend and size."""
+    here = set()
+    if backend == "postgres" and size == max(args.sizes):
+        here |= {"soak", "two instances"}
+    if size in (min(args.sizes), max(args.sizes)) or (backend == "sqlite" and size == 10_000):
+        here.add("stress")
+    if size == min(args.sizes):
+        here.add("edge")
+    if size == args.pageload_size and "pageload" not in done:
+        here.add("pageload")
+        done.add("pageload")
+    return here
+
+
+def run_backend(backend, database_url, args, results, runs, log, done):
     env = production_env(database_url)
     manage(env, "migrate", "--noinput")
     manage(env, "reload_timeline")
@@ -250,11 +414,19 @@ def run_backend(backend, database_url, args, results, runs, log):
         generated = round(time.monotonic() - started, 1)
         measured = measure(env)
         log(f"{backend}: {measured['events']} events (generated in {generated} s)")
-        soak_here = backend == "postgres" and size == max(args.sizes)
-        stress_here = size in (min(args.sizes), max(args.sizes))
+        cold = cold_in_process(env, args.cold_budget)
+        cold["http"] = cold_over_http(env, cold["paths"], args.cold_budget)
+        log(
+            f"  cold: {cold['page']['n']} first-time states, in-process p95 page {cold['page']['p95_ms']} ms, "
+            f"fragment {cold['fragment']['p95_ms']} ms; over HTTP p95 page {cold['http']['page']['p95_ms']} ms, "
+            f"fragment {cold['http']['fragment']['p95_ms']} ms, static {cold['http']['static']['p95_ms']} ms"
+        )
+        here = where(backend, size, args, done)
         label = (backend, measured["events"])
-        run = bench_size(env, label, measured["endpoints"], args, results, log, soak_here, stress_here)
-        run["generate_seconds"] = generated
+        run = bench_size(env, label, measured["endpoints"], args, results, log, here)
+        run["generate_seconds"], run["cold"] = generated, cold
+        if "two instances" in here:
+            run["two_instances"] = two_instances(env, cold["paths"], args, log)
         runs.append(run)
 
 
@@ -266,10 +438,16 @@ def main():
     parser.add_argument("--soak", type=int, default=30, help="seconds of the 32-connection soak at the largest N")
     parser.add_argument("--stress", type=int, default=60, help="seconds of the 64-connection mixed run")
     parser.add_argument("--backends", nargs="+", default=["sqlite", "postgres"])
-    parser.add_argument("--quick", action="store_true", help="sizes 0 and 2,000, one repeat, 5 s soak")
+    parser.add_argument("--cold-budget", type=int, default=120, help="seconds for each pass over first-time states")
+    parser.add_argument("--pageload-size", type=int, default=10_000, help="the size whose page is loaded in Chromium")
+    parser.add_argument(
+        "--quick", action="store_true", help="sizes 0 and 10,000, one repeat, short runs; writes bench/results-quick.*"
+    )
     args = parser.parse_args()
     if args.quick:
-        args.sizes, args.repeats, args.soak, args.stress = [0, 2_000], 1, 5, 5
+        args.sizes, args.repeats, args.seconds, args.soak, args.stress = [0, 10_000], 1, 2, 5, 5
+        args.cold_budget = 60
+    output = ROOT / "bench" / ("results-quick" if args.quick else "results")
     if not shutil.which("wrk"):
         sys.exit("wrk is missing: apt-get install wrk (make bench does this).")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -288,15 +466,15 @@ def main():
         env=production_env("sqlite:///" + str(OUT / "unused.sqlite3")),
         check=True,
     )
-    results, runs = [], []
+    results, runs, done = [], [], set()
     for backend in args.backends:
         if backend == "sqlite":
             path = OUT / "bench.sqlite3"
             path.unlink(missing_ok=True)
-            run_backend("sqlite", f"sqlite:///{path}", args, results, runs, log)
+            run_backend("sqlite", f"sqlite:///{path}", args, results, runs, log, done)
         else:
             with throwaway_cluster(dbname="bench") as url:
-                run_backend("postgres", url, args, results, runs, log)
+                run_backend("postgres", url, args, results, runs, log, done)
     elapsed = round(time.monotonic() - started)
     report = {
         "generated": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -306,11 +484,11 @@ def main():
         "results": results,
         "runs": runs,
     }
-    (ROOT / "bench" / "results.json").write_text(json.dumps(report, indent=2) + "\n")
+    output.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
     from report import write_markdown
 
-    write_markdown(report, ROOT / "bench" / "results.md")
-    log(f"Done in {elapsed} s: bench/results.md, bench/results.json")
+    write_markdown(report, output.with_suffix(".md"))
+    log(f"Done in {elapsed} s: {output.relative_to(ROOT)}.md and .json")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,13 @@
-"""Site middleware: the admin's one allowance under the Content-Security-Policy, and a 503 when the database is down."""
+"""Site middleware: the admin's one allowance under the Content-Security-Policy, a 503 when the
+database is down, and (for tests and the benchmark only) each response's query count."""
 
 import base64
+import contextlib
 import hashlib
 import logging
 
 from csp.middleware import CSPMiddleware
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connections
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -59,4 +61,31 @@ class DatabaseUnavailableMiddleware:
             response = render(request, "503.html", {"message": self.message}, status=503)
         response["Retry-After"] = str(self.retry_after)
         response["Cache-Control"] = "no-store"
+        return response
+
+
+class QueryCountHeaderMiddleware:
+    """`X-Query-Count`: the queries a request ran, for tests and the benchmark that watch a server
+    from outside (a cache hit on another instance shows as fewer queries).
+
+    Settings list it only when TIMELINE_QUERY_COUNT_HEADER=1; production never sends it.
+    A streamed body's queries run after the header is set and are not counted.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        count = 0
+
+        def counted(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with contextlib.ExitStack() as stack:
+            for connection in connections.all():
+                stack.enter_context(connection.execute_wrapper(counted))
+            response = self.get_response(request)
+        response["X-Query-Count"] = str(count)
         return response

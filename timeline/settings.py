@@ -63,6 +63,10 @@ MIDDLEWARE = [
     "timeline.middleware.DatabaseUnavailableMiddleware",
 ]
 
+# Only for tests and the benchmark: each response says how many queries it ran.
+if env_flag("TIMELINE_QUERY_COUNT_HEADER", False):
+    MIDDLEWARE.insert(0, "timeline.middleware.QueryCountHeaderMiddleware")
+
 ROOT_URLCONF = "timeline.urls"
 WSGI_APPLICATION = "timeline.wsgi.application"
 
@@ -104,8 +108,16 @@ STORAGES = {
     },
 }
 
+# One cache shared by every worker and instance when REDIS_URL is set (redis-py parses
+# responses with hiredis when it is installed); otherwise each process keeps its own.
 CACHES = {
     "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+        "KEY_PREFIX": "cz-timeline",
+    }
+    if os.environ.get("REDIS_URL")
+    else {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": 3000},
         "KEY_PREFIX": "cz-timeline",

@@ -1,0 +1,112 @@
+"""First-time filter states: the list, and their cost in-process with the caches empty.
+
+    python bench/cold.py [--budget SECONDS]   (DATABASE_URL: the benchmark database; prints JSON)
+
+A reader exploring the timeline almost never repeats a state, so each state here is asked
+once: every full page after clearing the cache, then every htmx fragment after clearing it
+again. Before each pass one unrelated request ("/") fills the vocabularies, as any reader
+before them would have. bench/run.py drives the same states over HTTP.
+"""
+
+import argparse
+import json
+import os
+import re
+import statistics
+import sys
+import time
+from itertools import islice, product
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.cache import cache  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count, Max, Min  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+from timeline.models import Actor, Category, Event  # noqa: E402
+from timeline.synthetic import PREFIX  # noqa: E402
+
+STOP_WORDS = {"about", "after", "against", "before", "their", "these", "which", "while", "would", "under"}
+
+
+def corpus_words(limit):
+    """Distinct words of five letters or more from the corpus's own event titles (not the synthetic ones)."""
+    words = {}
+    for title in Event.objects.exclude(slug__startswith=PREFIX).order_by("pk").values_list("title", flat=True):
+        for word in re.findall(r"[A-Za-z]{5,}", title):
+            if word.lower() not in STOP_WORDS:
+                words.setdefault(word.lower(), None)
+    return list(words)[:limit]
+
+
+def years(count):
+    span = Event.objects.aggregate(first=Min("date"), last=Max("date"))
+    first, last = span["first"].year, span["last"].year
+    step = max(1, (last - first) // max(1, count - 1))
+    return list(range(last, first - 1, -step))[:count]
+
+
+def states():
+    """At least 50 distinct query strings: actor × year, category × certainty, single words, two facets."""
+    busiest = Actor.objects.annotate(n=Count("participations")).order_by("-n", "slug")
+    corpus_actors = busiest.exclude(slug__startswith=PREFIX).values_list("slug", flat=True)[:6]
+    actors = list(dict.fromkeys([*corpus_actors[:3], *busiest.values_list("slug", flat=True)[:3], *corpus_actors]))[:6]
+    categories = list(Category.objects.order_by("slug").values_list("slug", flat=True))
+    certainties = [c for c, _ in Event.Certainty.choices]
+    found = [f"actor={a}&from={y}&to={y}" for a, y in product(actors, years(4))]
+    found += [f"category={c}&certainty={k}" for c, k in islice(product(categories, certainties), 16)]
+    found += [f"q={word}" for word in corpus_words(15)]
+    found += [f"actor={actors[i % len(actors)]}&category={categories[i % len(categories)]}" for i in range(10)]
+    return list(dict.fromkeys(found))
+
+
+def percentiles(values):
+    if not values:
+        return {"n": 0}
+    ordered = sorted(values)
+    return {
+        "n": len(ordered),
+        "p50_ms": round(statistics.median(ordered), 1),
+        "p95_ms": round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 1),
+        "max_ms": round(ordered[-1], 1),
+    }
+
+
+def one_pass(client, paths, headers, deadline):
+    cache.clear()
+    client.get("/")
+    times, queries, statuses = [], [], set()
+    for path in paths:
+        if time.monotonic() > deadline:
+            break
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path, headers=headers)
+        times.append((time.perf_counter() - started) * 1000)
+        queries.append(len(captured))
+        statuses.add(response.status_code)
+    return {**percentiles(times), "queries_max": max(queries, default=0), "statuses": sorted(statuses)}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--budget", type=float, default=300, help="seconds for each of the two passes")
+    args = parser.parse_args()
+    setup_test_environment()
+    client = Client()
+    paths = ["/?" + state for state in states()]
+    page = one_pass(client, paths, {}, time.monotonic() + args.budget)
+    fragment = one_pass(client, paths, {"HX-Request": "true"}, time.monotonic() + args.budget)
+    print(json.dumps({"events": Event.objects.count(), "paths": paths, "page": page, "fragment": fragment}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""A bounded HTTP driver: each path asked once, in order, on one keep-alive connection.
+
+wrk repeats one URL (the warm path); this asks many URLs once each (the cold path), and
+reads `X-Query-Count` when the server sends it (TIMELINE_QUERY_COUNT_HEADER=1).
+"""
+
+import http.client
+import statistics
+import time
+from urllib.parse import urlsplit
+
+
+def percentiles(values):
+    if not values:
+        return {"n": 0}
+    ordered = sorted(values)
+    return {
+        "n": len(ordered),
+        "p50_ms": round(statistics.median(ordered), 2),
+        "p95_ms": round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 2),
+        "max_ms": round(ordered[-1], 2),
+    }
+
+
+class Connection:
+    def __init__(self, base_url, timeout=30):
+        parts = urlsplit(base_url)
+        self.host, self.port, self.timeout = parts.hostname, parts.port, timeout
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+
+    def get(self, path, headers=None):
+        """(status, headers, body bytes, milliseconds)."""
+        started = time.perf_counter()
+        try:
+            self.conn.request("GET", path, headers=headers or {})
+            response = self.conn.getresponse()
+            body = response.read()
+        except (http.client.HTTPException, OSError):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            raise
+        return response.status, response.headers, body, (time.perf_counter() - started) * 1000
+
+    def close(self):
+        self.conn.close()
+
+
+def each_once(base_url, paths, headers=None, budget=300.0):
+    """Latency percentiles, query counts and statuses of one GET per path, stopping at `budget` seconds."""
+    conn = Connection(base_url)
+    deadline = time.monotonic() + budget
+    times, queries, statuses, errors = [], [], {}, 0
+    try:
+        for path in paths:
+            if time.monotonic() > deadline:
+                break
+            try:
+                status, response_headers, _, ms = conn.get(path, headers)
+            except (http.client.HTTPException, OSError):
+                errors += 1
+                continue
+            times.append(ms)
+            statuses[status] = statuses.get(status, 0) + 1
+            if "X-Query-Count" in response_headers:
+                queries.append(int(response_headers["X-Query-Count"]))
+    finally:
+        conn.close()
+    summary = {**percentiles(times), "statuses": statuses, "errors": errors}
+    if queries:
+        summary["queries_max"], summary["queries_median"] = max(queries), statistics.median(queries)
+    return summary
+
+
+def repeated(base_url, path, count, headers=None):
+    """Percentiles of `count` sequential GETs of one path (the static file's latency, for ratios)."""
+    return each_once(base_url, [path] * count, headers, budget=60)

@@ -1,0 +1,25 @@
+"""Set or get one key in the configured cache, from a process of its own (tests/test_shared_cache.py).
+
+python -m tests.cache_probe set KEY VALUE   prints "set"
+python -m tests.cache_probe get KEY         prints the value, or "miss"
+"""
+
+import os
+import sys
+
+import django
+
+
+def main(action, key, value=None):
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.settings")
+    django.setup()
+    from django.core.cache import cache
+
+    if action == "set":
+        cache.set(key, value, timeout=60)
+        return "set"
+    return cache.get(key, "miss")
+
+
+if __name__ == "__main__":
+    print(main(*sys.argv[1:]))

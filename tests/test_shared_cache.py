@@ -1,0 +1,59 @@
+"""The shared cache: with REDIS_URL set, what one process caches is a hit in every other."""
+
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+
+from .services import throwaway_redis
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    """The suite's Redis when `make test` started one, else a throwaway redis-server of this module's own."""
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+    else:
+        with throwaway_redis() as url:
+            yield url
+
+
+def probe(env, *args):
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.cache_probe", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_a_value_cached_by_one_process_is_a_hit_in_another(redis_url):
+    env = {**os.environ, "REDIS_URL": redis_url}
+    key = f"test-shared:{secrets.token_hex(8)}"
+    assert probe(env, "set", key, "cached by process A") == "set"
+    assert probe(env, "get", key) == "cached by process A"
+
+
+def test_without_redis_each_process_has_a_cache_of_its_own():
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    key = f"test-local:{secrets.token_hex(8)}"
+    assert probe(env, "set", key, "cached by process A") == "set"
+    assert probe(env, "get", key) == "miss"
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="the suite runs without REDIS_URL (SQLite run)")
+def test_the_suite_runs_against_the_real_redis():
+    """`make test` runs the PostgreSQL suite with REDIS_URL set: every cache-sensitive test uses Redis."""
+    assert isinstance(caches["default"], RedisCache)
+    key = f"test-suite:{secrets.token_hex(8)}"
+    cache.set(key, {"a": [1, 2]})
+    assert cache.get(key) == {"a": [1, 2]}
