@@ -49,6 +49,7 @@ def chronology(request):
         facets=facets,
         facet_list=[facets["certainty"], *facets["groups"]],
         overview=overview_of(query),
+        filter_count=sum(name not in ("order", "after", "view") for name, _ in query.pairs),
         page_slugs={event.slug for event in context["events"]},
         total=query.vocab.total,
         page_size=PAGE_SIZE,
@@ -60,6 +61,13 @@ def chronology(request):
     else:
         template = "chronology.html"
     return render(request, template, context, status=400 if query.problems else 200)
+
+
+def timeline_fragment(request):
+    """The timeline alone, for another window of the same state: what the script asks for on zoom and pan."""
+    query = EventQuery.from_request(request)
+    context = {"overview": overview_of(query, refine=True), "page_slugs": ()}
+    return render(request, "chronology.html#overview", context, status=400 if query.problems else 200)
 
 
 @xframe_options_exempt
