@@ -39,11 +39,12 @@ def measure(page, url):
         r.request.sizes()["responseBodySize"] for r in transferred if r is not document
     )
     elements = page.evaluate("document.querySelectorAll('#timeline svg *').length")
-    before = page.get_attribute("#timeline", "data-start")
+    window = "(() => { const f = document.querySelector('#timeline'); return f.dataset.start + f.dataset.end; })()"
+    before = page.evaluate(window)
     started = time.monotonic()
     page.locator("#timeline .tl-item[tabindex='0']").focus()
     page.keyboard.press("+")
-    page.wait_for_function("old => document.querySelector('#timeline').dataset.start !== old", arg=before)
+    page.wait_for_function(f"old => {window} !== old", arg=before)
     page.wait_for_selector("#timeline[data-ready]")
     zoomed = time.monotonic() - started
     return loaded, interactive, zoomed, encoded, elements

@@ -256,7 +256,7 @@ def mark_of(row, x, timeline):
         "kind": "mark",
         "slug": row["slug"],
         "title": title,
-        "text": title if len(title) <= LABEL_CHARS else f"{title[: LABEL_CHARS - 1].rstrip()}…",
+        "text": short_label(title),
         "date_display": display,
         "day": date.isoformat(),
         "until": latest.isoformat(),
@@ -268,6 +268,14 @@ def mark_of(row, x, timeline):
         "label_dx": 4 if spans else 10,
         "soft": spans and not row["end_date"],
     }
+
+
+def short_label(title):
+    """The title, or its first whole words within LABEL_CHARS and an ellipsis: the label stays part of the name."""
+    if len(title) <= LABEL_CHARS:
+        return title
+    cut = title[: LABEL_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;:–-— ")
+    return f"{cut}…"
 
 
 def place_in_rows(mark, ends):
@@ -392,9 +400,9 @@ def ticks(query, start, end, x):
             quarter = day.month % 3 == 1
             label = str(day.year) if day.month == 1 else f"{day:%b}"
             if len(months) <= 14 or quarter:
-                found.append((day, label, f"{day:%B %Y}", f"{day:%Y-%m}", len(months) > 5 and day.month not in (1, 7)))
+                found.append((day, label, f"{day:%b %Y}", f"{day:%Y-%m}", len(months) > 5 and day.month not in (1, 7)))
             else:
-                found.append((day, "", f"{day:%B %Y}", f"{day:%Y-%m}", True))
+                found.append((day, "", f"{day:%b %Y}", f"{day:%Y-%m}", True))
     else:
         step = 1 if days <= 21 else 7
         day = start
@@ -402,7 +410,7 @@ def ticks(query, start, end, x):
             if step == 1 or day.weekday() == 0:
                 label = f"{day.day} {day:%b}" if day.day == 1 or not found else str(day.day)
                 minor = step == 1 and days > 10 and day.weekday() != 0
-                found.append((day, label, day_text(day, "%B"), day.isoformat(), minor))
+                found.append((day, label, day_text(day), day.isoformat(), minor))
             day += datetime.timedelta(days=1)
     return [
         {"x": x(day), "label": label, "period": period, "link": query.link(view=view, after=None), "minor": minor}
