@@ -8,8 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.test_browser import AXE, SCREENSHOTS, browser, page, run_axe, site, wait_for_swap  # noqa: F401
+from tests import test_browser as shared
+from tests.test_browser import AXE, SCREENSHOTS, run_axe, wait_for_swap
 from timeline.models import Event
+
+browser, site, page = shared.browser, shared.site, shared.page
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +32,8 @@ def days(span):
 
 def wait_for_window_change(page, before):
     page.wait_for_function(
-        "old => { const f = document.getElementById('timeline'); return f && f.dataset.ready && f.dataset.start + f.dataset.end !== old; }",
+        "old => { const f = document.getElementById('timeline');"
+        " return f && f.dataset.ready && f.dataset.start + f.dataset.end !== old; }",
         arg="".join(before),
     )
 
@@ -195,7 +199,7 @@ def test_keyboard_one_tab_stop_arrows_zoom_pan_choose_dates_and_open(page):
     page.keyboard.press("Enter")
     page.wait_for_selector(f"article#{slug} details[open]")
     assert (
-        page.evaluate(f"document.activeElement.closest('article') && document.activeElement.closest('article').id")
+        page.evaluate("document.activeElement.closest('article') && document.activeElement.closest('article').id")
         == slug
     )
 
