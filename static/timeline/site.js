@@ -120,6 +120,7 @@
     });
   }
   document.addEventListener("htmx:afterSettle", enhance);
+  document.addEventListener("htmx:historyRestore", enhance);
   document.addEventListener("DOMContentLoaded", function () {
     enhance();
     openTarget();

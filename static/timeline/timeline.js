@@ -526,6 +526,9 @@
   document.addEventListener("htmx:afterSettle", function () {
     setup(figure());
   });
+  document.addEventListener("htmx:historyRestore", function () {
+    setup(figure());
+  });
   document.addEventListener("DOMContentLoaded", function () {
     setup(figure());
   });
