@@ -12,7 +12,7 @@ from tests import test_browser as shared
 from tests.test_browser import AXE, SCREENSHOTS, run_axe, wait_for_swap
 from timeline.models import Event
 
-browser, site, page = shared.browser, shared.site, shared.page
+site, page = shared.site, shared.page
 
 pytestmark = pytest.mark.browser
 
@@ -103,6 +103,7 @@ def test_mouse_zooms_pans_and_brushes_a_range_that_filters_and_pushes_a_url(page
     assert_list_within(page, first, last)
     page.go_back()
     page.wait_for_function("() => !location.search.includes('from=')")
+    page.wait_for_load_state("networkidle")
 
 
 def dispatch(page, points, kind):
