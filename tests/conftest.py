@@ -1,4 +1,5 @@
 import shutil
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -36,3 +37,27 @@ def fixture_dir(tmp_path):
     target = tmp_path / "fixtures"
     shutil.copytree(settings.FIXTURES_DIR, target)
     return target
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One Chromium for every browser test module: Playwright's sync API allows one instance per thread."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (make test does this).")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

@@ -4,7 +4,6 @@ import datetime
 import json
 import os
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -20,28 +19,8 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 AXE = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 SCREENSHOTS = settings.BASE_DIR / "docs" / "screenshots"
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (make test does this).")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -233,9 +212,9 @@ def test_keyboard_only_path(page):
     assert page.evaluate("document.activeElement.parentElement.open") is True
 
 
-def test_overview_marks_are_links_to_their_events(page):
+def test_timeline_marks_are_links_to_their_events(page):
     page.goto("/")
-    mark = page.locator("svg a.mark").first
+    mark = page.locator("svg a.tl-mark").first
     target = mark.get_attribute("href")
     mark.focus()
     page.keyboard.press("Enter")
@@ -369,7 +348,7 @@ def test_print_shows_the_filtered_chronology_with_its_citations(page):
     page.goto("/?actor=changpeng-zhao")
     page.emulate_media(media="print")
     assert not page.locator("#filter-form").is_visible()
-    assert not page.locator(".overview").is_visible()
+    assert not page.locator(".timeline").is_visible()
     quote = page.locator("article.event .citation blockquote").first
     assert quote.is_visible()  # citations print even though the details were never opened
     shown = event_ids(page)
@@ -486,6 +465,7 @@ def test_hostile_text_never_runs_script_even_without_the_csp(browser, site):
     page.goto("/timelinejs-check")
     page.locator(".tl-slide .tl-headline", has_text="Event <script>").first.wait_for(timeout=15000)
     page.wait_for_timeout(300)
+    page.wait_for_load_state("networkidle")  # no request left for the live server when the next test writes
     context.close()
     assert dialogs == []
 

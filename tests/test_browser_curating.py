@@ -14,7 +14,7 @@ from timeline.articles import text_sha256
 from timeline.models import Citation, Event, Source
 
 pytestmark = pytest.mark.browser
-browser, site, page = test_browser.browser, test_browser.site, test_browser.page  # the browser tests' fixtures
+site, page = test_browser.site, test_browser.page  # the browser tests' fixtures (browser: conftest.py)
 expect = test_browser.playwright_api.expect
 
 PASSWORD = "correct horse battery staple"

@@ -230,6 +230,9 @@ def plausible(name, vocab):
     """A value that is right, or nearly right, for one parameter."""
     if name in ("from", "to"):
         return st.one_of(mixed(DATE_WORDS), st.sampled_from(IMPOSSIBLE_DATES), st.sampled_from(BOUND_DATES), date_like)
+    if name == "view":
+        window = st.builds(lambda a, b: f"{a}..{b}", st.one_of(mixed(DATE_WORDS), date_like), date_like)
+        return st.one_of(mixed(DATE_WORDS), st.sampled_from(IMPOSSIBLE_DATES), date_like, window)
     if name == "after":
         return st.one_of(mixed(vocab["after"]), st.sampled_from(MALFORMED_CURSORS))
     if name == "q":
@@ -512,7 +515,7 @@ def test_more_fields_than_django_reads_is_a_readable_400(client, path):
         assert problems == ["too many parameters: the address may hold at most 1,000, none were read."], path
 
 
-@pytest.mark.parametrize("name", ["q", "actor", "certainty", "from", "to", "order", "after", "x\x00"])
+@pytest.mark.parametrize("name", ["q", "actor", "certainty", "from", "to", "view", "order", "after", "x\x00"])
 def test_a_nul_in_any_parameter_is_a_readable_400(client, name):
     """PostgreSQL refuses NUL in text: no parameter may carry one to the database."""
     for path in ("/", "/events.json", "/events.csv"):

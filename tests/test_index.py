@@ -130,3 +130,13 @@ def test_a_write_gives_a_new_index():
     reported = after.options["certainty"]["reported"]
     position = list(after.ids).index(Event.objects.get(slug="trump-pardons-cz").pk)
     assert reported >> position & 1
+
+
+def test_categories_from_the_index_are_the_events_own(more_events, django_assert_num_queries):
+    events = list(Event.objects.all())
+    index = event_index(current_version()[0])
+    with django_assert_num_queries(0):
+        index.attach_categories(events)
+        from_index = {e.pk: sorted(c.slug for c in e.categories.all()) for e in events}
+    stored = {e.pk: sorted(c.slug for c in e.categories.all()) for e in Event.objects.prefetch_related("categories")}
+    assert from_index == stored and any(from_index.values())

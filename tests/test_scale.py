@@ -1,6 +1,8 @@
 """Constant queries per request at two data sizes, keyset pagination, and conditional GET."""
 
 import datetime
+import gzip
+import re
 
 import pytest
 from django.conf import settings
@@ -8,6 +10,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from timeline.models import Event
+from timeline.overview import MARK_LIMIT
 from timeline.paging import PAGE_SIZE
 from timeline.synthetic import generate
 
@@ -44,6 +47,8 @@ URLS = [
     "/sources/",
     "/actors.json",
     "/sources.json",
+    "/?view=2024-03-01..2024-03-31&actor=changpeng-zhao&actor=binance",
+    "/timeline/?view=2024-03&certainty=confirmed",
 ]
 
 
@@ -57,6 +62,19 @@ def test_queries_per_request_do_not_grow_with_the_data(client, db, dataset, djan
     if dataset == "10k" and url == "/":
         assert Event.objects.count() > LARGE
         assert f"of {Event.objects.count()} events match; showing {PAGE_SIZE} at a time" in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/", "/?view=2024-03", "/?actor=changpeng-zhao&actor=binance&actor=justin-sun"])
+def test_the_timeline_page_stays_within_its_byte_and_element_budget(client, db, dataset, url):
+    """At 10,000 events the page is at most 100 KB compressed, and the timeline draws a bounded number of SVG
+    elements (bars per month or week instead of marks): the browser never holds every event."""
+    body = client.get(url).content
+    svg = body.decode().split('<svg class="timeline-svg"', 1)[1].split("</svg>", 1)[0]
+    assert len(gzip.compress(body)) <= 100_000
+    assert len(re.findall(r"<[a-z]", svg)) <= 1_000  # SVG elements
+    assert svg.count('class="tl-item') <= MARK_LIMIT * 3  # at most the limit per lane
+    if dataset == "10k" and url == "/":
+        assert 'class="tl-item tl-bin"' in svg and 'class="tl-item tl-mark' not in svg
 
 
 def walk_json(client, url, limit=200):
@@ -118,18 +136,20 @@ def test_malformed_cursor_is_a_400(client, db, dataset):
 
 
 def test_repeat_visits_get_304_until_the_data_changes(client, db, dataset, django_assert_max_num_queries):
-    first = client.get("/?actor=changpeng-zhao")
+    # A state whose first page holds the edited event at both sizes (the timeline clusters crowded marks).
+    url = "/?actor=changpeng-zhao&from=2025-10"
+    first = client.get(url)
     etag = first["ETag"]
     assert first["Last-Modified"] and first["Cache-Control"] == settings.PUBLIC_CACHE_CONTROL
     with django_assert_max_num_queries(1):
-        again = client.get("/?actor=changpeng-zhao", HTTP_IF_NONE_MATCH=etag)
+        again = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
-    fragment = client.get("/?actor=changpeng-zhao", **HTMX)
+    fragment = client.get(url, **HTMX)
     assert fragment["ETag"] != etag
     event = Event.objects.get(slug="trump-pardons-cz")
     event.title = "Trump pardons Changpeng Zhao (edited)"
     event.save()
-    changed = client.get("/?actor=changpeng-zhao", HTTP_IF_NONE_MATCH=etag)
+    changed = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert changed.status_code == 200
     assert changed["ETag"] != etag
     assert "(edited)" in changed.content.decode()

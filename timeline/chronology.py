@@ -10,6 +10,7 @@ from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
 from .caching import cache_key, digest
+from .index import event_index
 from .models import event_parts
 
 EVENT_HTML_SECONDS = 24 * 3600
@@ -90,15 +91,17 @@ def best_matches(events):
 def render_events(events, version, words=()):
     """Attach each event's rendered HTML (the searched words marked), from the cache when this data version has it.
 
-    Only events missing from the cache have their actors, categories and citations
-    fetched, so a warm page costs one query for its events whatever they hold.
+    Only events missing from the cache have their actors, citations and statements fetched
+    (their categories come from the event index), so a warm page costs one query for its
+    events whatever they hold.
     """
     marked = digest(" ".join(sorted({word.lower() for word in words}))) if words else ""
     keys = {event.pk: cache_key(version, "event-html", event.pk, marked) for event in events}
     cached = cache.get_many(list(keys.values()))
     missing = [event for event in events if keys[event.pk] not in cached]
     if missing:
-        prefetch_related_objects(missing, *event_parts())
+        prefetch_related_objects(missing, *event_parts(categories=False))
+        event_index(version).attach_categories(missing)
         template = get_template("events.html#event")
         fresh = {keys[e.pk]: template.render({"event": e, "words": words}) for e in missing}
         cache.set_many(fresh, timeout=EVENT_HTML_SECONDS)

@@ -125,3 +125,13 @@ def parse_any_partial_date(text):
     if first.day != second.day:
         return PartialDate(datetime.date(first.year, first.month, 1), DatePrecision.MONTH)
     return PartialDate(first.date(), DatePrecision.DAY)
+
+
+def parse_date_window(text):
+    """(first day, last day) of a timeline window: one period ("2024", "March 2024") or "A..B"."""
+    first, _, last = text.partition("..")
+    start = parse_partial_date(first)
+    end = parse_partial_date(last) if last.strip() else start
+    if start.start > end.end:
+        raise ValueError(f"the window starts ({start}) after it ends ({end})")
+    return start.start, end.end

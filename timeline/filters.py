@@ -7,7 +7,7 @@ OpenAPI description (api.py) and the fuzz tests read it from here.
 import django_filters
 from django import forms
 
-from .dates import parse_partial_date
+from .dates import parse_date_window, parse_partial_date
 from .models import Event
 from .paging import parse_cursor
 
@@ -35,6 +35,23 @@ class PartialDateField(forms.CharField):
             ) from exc
 
 
+class DateWindowField(forms.CharField):
+    """The window the timeline shows: what people type for a date, or two of them joined by ".."."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        if len(value) > 90:
+            raise forms.ValidationError(f"“{shorten(value)}” is too long for a timeline window.")
+        try:
+            return parse_date_window(value)
+        except ValueError as exc:
+            raise forms.ValidationError(
+                f"“{shorten(value)}” is not a window we can read ({exc}). Try 2024 or 2024-03-01..2024-06-30."
+            ) from exc
+
+
 class CursorField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
@@ -48,6 +65,10 @@ class CursorField(forms.CharField):
 
 class PartialDateFilter(django_filters.Filter):
     field_class = PartialDateField
+
+
+class DateWindowFilter(django_filters.Filter):
+    field_class = DateWindowField
 
 
 class CursorFilter(django_filters.Filter):
@@ -125,6 +146,11 @@ class EventFilter(django_filters.FilterSet):
         empty_label=None,
         help_text="With `q`, best matches come first (`relevance`, the default); `time` lists them in time order.",
     )
+    view = DateWindowFilter(
+        method="filter_nothing",
+        label="Timeline window",
+        help_text="The span the timeline shows (it filters nothing): 2024, March 2024 or 2024-03-01..2024-06-30.",
+    )
     after = CursorFilter(
         method="filter_nothing",
         label="Position",
@@ -174,7 +200,7 @@ class EventFilter(django_filters.FilterSet):
         return queryset.between(end=value.end, undated=undated)
 
     def filter_nothing(self, queryset, name, value):
-        """Order and position are not filters: the query state applies them (query.py)."""
+        """Order, position and the timeline window are not filters: the query state applies them (query.py)."""
         return queryset
 
     def active(self, excluded=None):

@@ -315,10 +315,11 @@ class EventManager(SlugManager.from_queryset(EventQuerySet)):
     pass
 
 
-def event_parts():
-    """The prefetches an event needs to be shown: categories, actors with roles, citations with sources."""
+def event_parts(categories=True):
+    """The prefetches an event needs to be shown: categories, actors with roles, citations with sources,
+    statements (categories may instead come from the event index: index.py)."""
     return [
-        "categories",
+        *(["categories"] if categories else []),
         models.Prefetch("participations", queryset=Participation.objects.select_related("actor")),
         models.Prefetch("citations", queryset=Citation.objects.select_related("source")),
         models.Prefetch(

@@ -1,129 +1,459 @@
-"""The overview strip: the whole span of the story, its eras as bands, and the matching events on it."""
+"""The timeline: the matching events over a window of time, laid out and binned on the server.
+
+The page never carries more than MARK_LIMIT marks: a window holding more events is drawn
+as bars per month, week or day, each a cluster with its count. Horizontal positions are
+percentages of the width, so text and marks keep their size on a phone; labels are shown
+where they fit, judged at a wide and a narrow reference width.
+"""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.core.cache import cache
+from django.db.models import Count, DateField
+from django.db.models.functions import Trunc
 
 from .caching import cached
-from .dates import period_end
+from .dates import DatePrecision, format_partial_date, period_end
+from .models import Event, Participation
 
-WIDTH, HEIGHT, AXIS_Y, PAD, BAND_HEIGHT = 1000, 130, 100, 20, 16
-MARK_LIMIT = 300
+MARK_LIMIT = 150
+MAX_LANES = 6
+MIN_DAYS = 7
+LEFT, RIGHT = 2.0, 98.0
+WIDE, NARROW = 1000, 360
+CHAR_WIDTH, LABEL_CHARS = 6.3, 38
+ROW_HEIGHT, BAND_HEIGHT, BAR_HEIGHT, CLUSTER_ROW, AXIS_HEIGHT = 24, 20, 64, 24, 36
+CLUSTER_PX = 28
+MARK_FIELDS = ("slug", "title", "date", "date_precision", "end_date", "latest_date", "certainty")
 
 
 @dataclass
-class Overview:
+class Timeline:
     start: datetime.date | None
     end: datetime.date | None
-    bands: list
-    ticks: list
-    marks: list
-    bins: list
+    first: datetime.date | None = None
     last: datetime.date | None = None
+    whole: bool = True
+    mode: str = "marks"
+    count: int = 0
+    refinable: bool = False
+    height: int = 0
+    axis_y: int = 0
+    bands: list = field(default_factory=list)
+    ticks: list = field(default_factory=list)
+    lanes: list = field(default_factory=list)
+    items: list = field(default_factory=list)
+    selection: dict | None = None
+    links: dict = field(default_factory=dict)
 
     @property
-    def count(self):
-        return len(self.marks) + sum(b["n"] for b in self.bins)
+    def caption_range(self):
+        return f"{day_text(self.start)} to {day_text(self.end)}"
+
+    @property
+    def certainties(self):
+        return Event.Certainty.values
 
 
-def mark_ids(query):
-    """Ids of the events the overview will mark, to fetch with the page: none when it is cached or shows bars."""
-    if query.problems or cache.get(query.cache_key("overview")) is not None:
-        return []
-    index = query.index
-    dated = query.bits() & index.dated
-    if dated.bit_count() > MARK_LIMIT:
-        return []
-    return [index.ids[pos] for pos in index.first(dated, MARK_LIMIT)]
+def day_text(day, month="%b"):
+    return f"{day.day} {day.strftime(month)} {day.year}"
 
 
-def overview_of(query):
-    """The overview of a query state, cached per data version and state."""
-    if query.problems:
-        return build_overview(None, query.vocab)
-    overview = cached(query.cache_key("overview"), lambda: build_overview(query, query.vocab), 3600)
-    for bin_ in overview.bins:
-        bin_["link"] = query.link(**{"from": bin_["query"], "to": bin_["query"], "after": None})
-    return overview
+def overview_of(query, refine=False):
+    """The timeline of a query state, cached per data version and state.
 
-
-def build_overview(query, vocab):
-    """Marks for each matching event, or bars per month when there are more than MARK_LIMIT.
-
-    The axis spans the whole corpus, so filtering never moves it.
+    One query draws it, except for ``refine``: a window whose bars hold few enough events
+    is then drawn again as marks (the fragment the script asks for, not the page).
     """
+    if query.problems or query.vocab.span["start"] is None:
+        return Timeline(None, None)
+    matching = query.count()
+    return cached(query.cache_key("timeline", refine), lambda: build_timeline(query, matching, refine), 3600)
+
+
+def whole_span(vocab):
     span = vocab.span
-    start, end = span["start"], span["end"]
-    if start is None:
-        return Overview(None, None, [], [], [], [])
-    start, last = datetime.date(start.year, start.month, 1), end
-    end = datetime.date(end.year + (end.month == 12), end.month % 12 + 1, 1)
-    days = max((end - start).days, 1)
+    return span["start"].replace(day=1), period_end(span["end"], DatePrecision.MONTH)
+
+
+def window_of(query):
+    """The window asked for, kept near the story's span and at least MIN_DAYS long."""
+    first, last = whole_span(query.vocab)
+    asked = query.cleaned.get("view")
+    if not asked:
+        return first, last
+    start, end = asked
+    slack = last - first
+    if end < first - slack or start > last + slack:
+        return first, last
+    start, end = max(start, first - slack), min(end, last + slack)
+    short = MIN_DAYS - ((end - start).days + 1)
+    if short > 0:
+        start -= datetime.timedelta(days=short // 2)
+        end += datetime.timedelta(days=short - short // 2)
+    return start, end
+
+
+def build_timeline(query, matching, refine):
+    start, end = window_of(query)
+    first, last = whole_span(query.vocab)
+    days = (end - start).days + 1
+    timeline = Timeline(start, end, first, last, whole=(start, end) == (first, last))
 
     def x(day):
-        return round(PAD + (WIDTH - 2 * PAD) * (day - start).days / days, 1)
+        offset = (day - start).days
+        return round(LEFT + (RIGHT - LEFT) * min(max(offset, -1), days + 1) / days, 3)
 
-    bands, lane_ends = [], []
-    for era in sorted((e for e in vocab["era"] if e.start is not None), key=lambda e: e.start):
-        lane = next((i for i, last in enumerate(lane_ends) if last < era.start), len(lane_ends))
+    lanes = lane_actors(query)
+    window = query.filterset.qs.between(start, end).order_by()
+    if matching <= MARK_LIMIT:
+        rows = mark_rows(window, lanes)
+    else:
+        unit = "month" if days > 2 * 366 else "week" if days > 92 else "day"
+        bins = bin_rows(window, lanes, unit)
+        timeline.count = sum(n for _, _, n in bins)
+        rows = mark_rows(window, lanes) if refine and timeline.count <= MARK_LIMIT else None
+        if rows is None:
+            timeline.refinable = timeline.count <= MARK_LIMIT
+    y = 6
+    y = place_bands(timeline, query, x, y)
+    if rows is None:
+        timeline.mode = "bins"
+        y = place_bins(timeline, query, bins, lanes, unit, x, y)
+    else:
+        timeline.count = len({row["slug"] for row in rows})
+        y = place_marks(timeline, query, rows, lanes, x, y)
+    timeline.axis_y = y + 6
+    timeline.height = timeline.axis_y + AXIS_HEIGHT
+    timeline.ticks = ticks(query, start, end, x)
+    timeline.selection = selection(query, start, end, x)
+    timeline.links = window_links(query, start, end, first, last, timeline.whole)
+    return timeline
+
+
+def lane_actors(query):
+    """The chosen actors, one lane each, when there are two to MAX_LANES: [(id, name)], or [] for one lane."""
+    chosen = query.cleaned.get("actor") or []
+    if not 2 <= len(chosen) <= MAX_LANES:
+        return []
+    terms = query.vocab.by_slug("actor")
+    return [(terms[slug].id, terms[slug].label) for slug in chosen]
+
+
+def mark_rows(window, lanes):
+    """Each event in the window, once per lane it belongs to, in reading order."""
+    if not lanes:
+        events = window.order_by("sort_key", "id").values(*MARK_FIELDS)
+        return [{**event, "lane": None} for event in events]
+    found = (
+        Participation.objects.filter(event__in=window.values("pk"), actor_id__in=[id_ for id_, _ in lanes])
+        .order_by("event__sort_key", "event_id")
+        .values("actor_id", *(f"event__{name}" for name in MARK_FIELDS))
+    )
+    return [{"lane": row["actor_id"], **{name: row[f"event__{name}"] for name in MARK_FIELDS}} for row in found]
+
+
+def bin_rows(window, lanes, unit):
+    """[(lane, first day of the unit, events)] for each month, week or day with events."""
+    truncated = Trunc("date", unit, output_field=DateField())
+    if not lanes:
+        grouped = window.annotate(unit=truncated).values("unit").annotate(n=Count("id"))
+        return [(None, row["unit"], row["n"]) for row in grouped]
+    grouped = (
+        Participation.objects.filter(event__in=window.values("pk"), actor_id__in=[id_ for id_, _ in lanes])
+        .annotate(unit=Trunc("event__date", unit, output_field=DateField()))
+        .values("actor_id", "unit")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [(row["actor_id"], row["unit"], row["n"]) for row in grouped]
+
+
+def unit_end(day, unit):
+    if unit == "week":
+        return day + datetime.timedelta(days=6)
+    return period_end(day, DatePrecision.MONTH if unit == "month" else DatePrecision.DAY)
+
+
+def window_link(query, start, end):
+    return query.link(view=f"{start.isoformat()}..{end.isoformat()}", after=None)
+
+
+def zoom_link(query, start, end):
+    """A link that shows [start, end] a little wider, so what is zoomed into is not at the edge."""
+    pad = datetime.timedelta(days=max((end - start).days // 6, 1))
+    return window_link(query, start - pad, end + pad)
+
+
+def place_bands(timeline, query, x, y):
+    lane_ends = []
+    for era in sorted((e for e in query.vocab["era"] if e.start is not None), key=lambda e: e.start):
+        if era.end < timeline.start or era.start > timeline.end:
+            continue
+        lane = next((i for i, end in enumerate(lane_ends) if end < era.start), len(lane_ends))
         lane_ends[lane : lane + 1] = [era.end]
-        bands.append(
+        x0, x1 = x(max(era.start, timeline.start)), x(min(era.end, timeline.end) + datetime.timedelta(days=1))
+        width = max(x1 - x0, 0.3)
+        timeline.bands.append(
             {
                 "name": era.label,
+                "slug": era.slug,
                 "position": era.position,
-                "x": x(era.start),
-                "y": 4 + lane * BAND_HEIGHT,
-                "label_x": x(era.start) + 3,
-                "label_y": 4 + lane * BAND_HEIGHT + 11,
-                "width": max(x(era.end) - x(era.start), 2),
+                "x": x0,
+                "y": y + lane * BAND_HEIGHT,
+                "width": width,
+                "label": label_fit(era.label, width, None),
+                "link": query.link(era=era.slug, after=None),
+                "range": f"{era.start:%b %Y} to {era.end:%b %Y}",
             }
         )
-    ticks = [{"label": str(year), "x": x(datetime.date(year, 1, 1))} for year in range(start.year + 1, end.year + 1)]
-    marks, bins = [], []
-    if query is None:
-        return Overview(start, end, bands, ticks, marks, bins, last)
-    index = query.index
-    dated = query.bits() & index.dated
-    if dated.bit_count() <= MARK_LIMIT:
-        stacks = {}
-        for event in query.events_by_id([index.ids[pos] for pos in index.first(dated, MARK_LIMIT)]):
-            mark_x = x(event.date)
-            slot = stacks[round(mark_x / 10)] = stacks.get(round(mark_x / 10), -1) + 1
-            mark_y = AXIS_Y - 10 - (slot % 4) * 12
-            marks.append(
+    return y + max(len(lane_ends), 1) * BAND_HEIGHT + 6
+
+
+def label_fit(text, width_percent, room_percent):
+    """'wide', 'both' or '' : where a label of `text` fits in the given room (percent of the width)."""
+    room = width_percent if room_percent is None else room_percent
+    need = len(text) * CHAR_WIDTH + 10
+    fits = [room * reference / 100 >= need for reference in (WIDE, NARROW)]
+    return "both" if all(fits) else "wide" if fits[0] else ""
+
+
+def place_marks(timeline, query, rows, lanes, x, y):
+    lane_ids = [id_ for id_, _ in lanes] or [None]
+    rows_per_lane = 6 if len(lane_ids) == 1 else max(2, 6 // len(lane_ids))
+    for lane_id, name in lanes or [(None, None)]:
+        if name:
+            timeline.lanes.append({"name": name, "y": y + 12})
+            y += 18
+        ends, used, overflow = [[] for _ in range(rows_per_lane)], 0, []
+        for row in (r for r in rows if r["lane"] == lane_id):
+            mark = mark_of(row, x, timeline)
+            placed = place_in_rows(mark, ends)
+            if placed is None:
+                overflow.append(mark)
+                continue
+            mark["y"] = y + 12 + placed * ROW_HEIGHT
+            used = max(used, placed + 1)
+            timeline.items.append(mark)
+        y += max(used, 1) * ROW_HEIGHT
+        if overflow:
+            y = place_clusters(timeline, query, overflow, y)
+    finish_labels([item for item in timeline.items if item["kind"] == "mark"])
+    timeline.items.sort(key=lambda item: (item["x"], item["y"]))
+    return y
+
+
+def mark_of(row, x, timeline):
+    date, latest, precision = row["date"], row["latest_date"] or row["date"], row["date_precision"]
+    spans = bool(row["end_date"]) or precision in (DatePrecision.MONTH, DatePrecision.YEAR)
+    x0 = x(max(date, timeline.start))
+    x1 = x(min(latest, timeline.end) + datetime.timedelta(days=1)) if spans else x0
+    display = format_partial_date(date, precision)
+    if row["end_date"]:
+        display += f" – {format_partial_date(row['end_date'], precision)}"
+    title = row["title"]
+    return {
+        "kind": "mark",
+        "slug": row["slug"],
+        "title": title,
+        "text": short_label(title),
+        "date_display": display,
+        "day": date.isoformat(),
+        "until": latest.isoformat(),
+        "certainty": row["certainty"],
+        "certainty_label": Event.Certainty(row["certainty"]).label,
+        "x": x0,
+        "span": round(max(x1 - x0, 0.8), 3) if spans else 0,
+        "label_x": x0 if not spans or x1 - x0 >= 4 else round(max(x1 - x0, 0.8) + x0, 3),
+        "label_dx": 4 if spans else 10,
+        "soft": spans and not row["end_date"],
+    }
+
+
+def short_label(title):
+    """The title, or its first whole words within LABEL_CHARS and an ellipsis: the label stays part of the name."""
+    if len(title) <= LABEL_CHARS:
+        return title
+    cut = title[: LABEL_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;:–-— ")
+    return f"{cut}…"
+
+
+def place_in_rows(mark, ends):
+    """The first row with room for the mark and its label, else for the mark alone, else None."""
+    left = mark["x"] * WIDE / 100 - 8
+    right = (mark["x"] + mark["span"]) * WIDE / 100 + 8
+    labelled = max(right, mark["label_x"] * WIDE / 100 + mark["label_dx"] + len(mark["text"]) * CHAR_WIDTH + 6)
+    for extent, labelled_ in ((labelled, True), (right, False)):
+        for index, row in enumerate(ends):
+            if not row or row[-1]["right"] < left:
+                row.append({"right": extent, "mark": mark})
+                mark["row"], mark["labelled"] = index, labelled_
+                return index
+    return None
+
+
+def finish_labels(marks):
+    """A label shows where it fits before the next mark in its row: at the wide width, or at both."""
+    by_row = {}
+    for mark in marks:
+        by_row.setdefault(mark["y"], []).append(mark)
+    for row in by_row.values():
+        row.sort(key=lambda m: m["x"])
+        for mark, after in zip(row, [*row[1:], None], strict=True):
+            room = (after["x"] if after else RIGHT + 1.5) - mark["label_x"] - mark["label_dx"] / 10
+            mark["label"] = label_fit(mark["text"], None, room) if mark.pop("labelled") else ""
+            mark.pop("row", None)
+
+
+def place_clusters(timeline, query, overflow, y):
+    """Marks with no room left, gathered into counted clusters that zoom into their days."""
+    groups = []
+    for mark in sorted(overflow, key=lambda m: m["x"]):
+        if groups and (mark["x"] - groups[-1][0]["x"]) * WIDE / 100 < CLUSTER_PX:
+            groups[-1].append(mark)
+        else:
+            groups.append([mark])
+    at_limit = (timeline.end - timeline.start).days + 1 <= MIN_DAYS
+    for group in groups:
+        first = min(datetime.date.fromisoformat(m["day"]) for m in group)
+        last = max(datetime.date.fromisoformat(m["until"]) for m in group)
+        link = (
+            query.link(**{"from": first.isoformat(), "to": last.isoformat(), "after": None})
+            if at_limit
+            else zoom_link(query, first, last)
+        )
+        timeline.items.append(
+            {
+                "kind": "cluster",
+                "n": len(group),
+                "x": group[0]["x"],
+                "y": y + CLUSTER_ROW // 2,
+                "day": first.isoformat(),
+                "link": link,
+                "action": "dates" if at_limit else "window",
+                "label": f"{len(group)} more events, {day_text(first)}"
+                + (f" to {day_text(last)}" if last != first else "")
+                + (": show them" if at_limit else ": zoom in"),
+            }
+        )
+    return y + CLUSTER_ROW
+
+
+def place_bins(timeline, query, bins, lanes, unit, x, y):
+    lane_ids = [id_ for id_, _ in lanes] or [None]
+    height = BAR_HEIGHT if len(lane_ids) == 1 else max(26, BAR_HEIGHT // len(lane_ids) + 8)
+    tallest = max((n for _, _, n in bins), default=1)
+    at_limit = (timeline.end - timeline.start).days + 1 <= MIN_DAYS
+    names = dict(lanes)
+    for lane_id in lane_ids:
+        if lane_id is not None:
+            timeline.lanes.append({"name": names[lane_id], "y": y + 12})
+            y += 18
+        top = y + 14
+        for _, day, n in sorted((b for b in bins if b[0] == lane_id), key=lambda b: b[1]):
+            last = unit_end(day, unit)
+            x0, x1 = x(max(day, timeline.start)), x(min(last, timeline.end) + datetime.timedelta(days=1))
+            bar = max(round(height * n / tallest, 1), 2)
+            width = max(round(x1 - x0 - 0.08, 3), 0.15)
+            period = {"month": f"{day:%B %Y}", "week": f"week of {day_text(day)}", "day": day_text(day)}[unit]
+            timeline.items.append(
                 {
-                    "slug": event.slug,
-                    "title": event.title,
-                    "date_display": event.date_display,
-                    "certainty": event.certainty,
-                    "certainty_label": event.get_certainty_display(),
-                    "url": event.get_absolute_url(),
-                    "x": mark_x,
-                    "y": mark_y,
-                    "bar_y": mark_y - 4,
-                    "width": x(event.end_date) - mark_x if event.end_date else 0,
+                    "kind": "bin",
+                    "n": n,
+                    "x": x0,
+                    "mid": round(x0 + width / 2, 3),
+                    "width": width,
+                    "action": "dates" if at_limit else "window",
+                    "y": top + height - bar,
+                    "height": bar,
+                    "bottom": top + height,
+                    "day": day.isoformat(),
+                    "count_label": label_fit(str(n), width, None),
+                    "label": f"{period}: {n} event{'s' if n != 1 else ''}"
+                    + (": show them" if at_limit else ": zoom in"),
+                    "link": query.link(**{"from": day.isoformat(), "to": last.isoformat(), "after": None})
+                    if at_limit
+                    else window_link(query, day, last),
                 }
             )
+        y = top + height
+    timeline.items.sort(key=lambda item: (item["x"], item["y"]))
+    return y
+
+
+def ticks(query, start, end, x):
+    """Year, month or day ticks for the window; each is a link that zooms into its period."""
+    days = (end - start).days + 1
+    found = []
+    if days > 3 * 366:
+        for year in range(start.year + (start > datetime.date(start.year, 1, 1)), end.year + 1):
+            day = datetime.date(year, 1, 1)
+            found.append((day, str(year), str(year), str(year), False))
+    elif days > 100:
+        day, months = start.replace(day=1), []
+        if day < start:
+            day = period_end(day, DatePrecision.MONTH) + datetime.timedelta(days=1)
+        while day <= end:
+            months.append(day)
+            day = period_end(day, DatePrecision.MONTH) + datetime.timedelta(days=1)
+        for day in months:
+            quarter = day.month % 3 == 1
+            label = str(day.year) if day.month == 1 else f"{day:%b}"
+            if len(months) <= 14 or quarter:
+                found.append((day, label, f"{day:%b %Y}", f"{day:%Y-%m}", len(months) > 5 and day.month not in (1, 7)))
+            else:
+                found.append((day, "", f"{day:%b %Y}", f"{day:%Y-%m}", True))
     else:
-        months = []
-        for number, starting in sorted(index.starting.items()):
-            n = (dated & starting).bit_count()
-            if n:
-                months.append({"month": datetime.date(number // 12, number % 12 + 1, 1), "n": n})
-        tallest = max((m["n"] for m in months), default=1)
-        for month in months:
-            day = month["month"]
-            height = max(round(60 * month["n"] / tallest, 1), 1.5)
-            bins.append(
-                {
-                    "month": day,
-                    "n": month["n"],
-                    "x": x(day),
-                    "y": AXIS_Y - height,
-                    "height": height,
-                    "width": max(x(period_end(day, "month")) - x(day), 1.5),
-                    "query": f"{day:%Y-%m}",
-                }
-            )
-    return Overview(start, end, bands, ticks, marks, bins, last)
+        step = 1 if days <= 21 else 7
+        day = start
+        while day <= end:
+            if step == 1 or day.weekday() == 0:
+                label = f"{day.day} {day:%b}" if day.day == 1 or not found else str(day.day)
+                minor = step == 1 and days > 10 and day.weekday() != 0
+                found.append((day, label, day_text(day), day.isoformat(), minor))
+            day += datetime.timedelta(days=1)
+    return [
+        {"x": x(day), "label": label, "period": period, "link": query.link(view=view, after=None), "minor": minor}
+        for day, label, period, view, minor in found
+    ]
+
+
+def selection(query, start, end, x):
+    """The chosen date range (from/to) as a shaded region, where it overlaps the window."""
+    chosen_from, chosen_to = query.cleaned.get("from"), query.cleaned.get("to")
+    if not chosen_from and not chosen_to:
+        return None
+    first = chosen_from.start if chosen_from else start
+    last = chosen_to.end if chosen_to else end
+    if last < start or first > end:
+        return None
+    x0, x1 = x(max(first, start)), x(min(last, end) + datetime.timedelta(days=1))
+    return {"x": x0, "width": max(x1 - x0, 0.3), "clear": query.link(**{"from": None, "to": None, "after": None})}
+
+
+def window_links(query, start, end, first, last, whole):
+    """Zoom in, zoom out, earlier, later and the whole span: the no-script controls."""
+    days = (end - start).days + 1
+    middle = start + datetime.timedelta(days=days // 2)
+    inner = max(days // 3, MIN_DAYS)
+    outer = days * 3
+    shift = datetime.timedelta(days=max(days * 2 // 3, 1))
+    out_start = middle - datetime.timedelta(days=outer // 2)
+    out_end = out_start + datetime.timedelta(days=outer - 1)
+    zoom_out = None
+    if not whole:
+        zoom_out = (
+            query.link(view=None, after=None)
+            if out_start <= first and out_end >= last
+            else window_link(query, out_start, out_end)
+        )
+    in_start = middle - datetime.timedelta(days=inner // 2)
+    return {
+        "zoom_in": window_link(query, in_start, in_start + datetime.timedelta(days=inner - 1))
+        if days > MIN_DAYS
+        else None,
+        "zoom_out": zoom_out,
+        "earlier": window_link(query, start - shift, end - shift) if start > first else None,
+        "later": window_link(query, start + shift, end + shift) if end < last else None,
+        "whole": query.link(view=None, after=None) if not whole else None,
+    }

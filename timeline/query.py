@@ -67,7 +67,6 @@ class EventQuery:
         self.index = event_index(version)
         self.vocab = self.index.vocab
         self._bits = {}
-        self.fetched = {}
         self.pairs, found = canonical_parameters(params)
         self.problems = [*problems, *found]
         data = QueryDict(mutable=True)
@@ -196,12 +195,8 @@ class EventQuery:
 
         return cached(cache_key(self.version, "ranked", digest(text)), ranked, LISTING_SECONDS)
 
-    def page(self, size=PAGE_SIZE, also=()):
-        """(events, cursor of the next page or None): best matches first, or reading order, from the index.
-
-        `also`: ids of other events to fetch in the same query (the overview's marks), kept in
-        `self.fetched` for `events_by_id`.
-        """
+    def page(self, size=PAGE_SIZE):
+        """(events, cursor of the next page or None): best matches first, or reading order, from the index."""
         bits = self.bits()
         if self.by_relevance:
             position = self.index.position_of
@@ -215,14 +210,8 @@ class EventQuery:
             positions = self.index.first(bits, size + 1)
             pks = [self.index.ids[pos] for pos in positions[:size]]
             next_cursor = self.index.cursor(positions[size - 1]) if len(positions) > size else None
-        return self.events_by_id(pks, also), next_cursor
-
-    def events_by_id(self, pks, also=()):
-        """These events in this order (with their era), each fetched once per request."""
-        missing = [pk for pk in dict.fromkeys([*pks, *also]) if pk not in self.fetched]
-        if missing:
-            self.fetched.update(Event.objects.select_related("era").in_bulk(missing))
-        return [self.fetched[pk] for pk in pks if pk in self.fetched]
+        by_id = Event.objects.select_related("era").in_bulk(pks)
+        return [by_id[pk] for pk in pks if pk in by_id], next_cursor
 
     def counts(self):
         """({facet: {key: events matching every other filter and this option}}, events matching every filter)."""

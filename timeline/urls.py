@@ -9,6 +9,7 @@ from .http import public
 
 urlpatterns = [
     path("", public(views.chronology), name="chronology"),
+    path("timeline/", public(views.timeline_fragment), name="timeline_fragment"),
     path("embed/", public(views.embed), name="embed"),
     path("events/<slug:slug>/", public(views.event_detail), name="event_detail"),
     path("actors/", public(views.actor_index), name="actor_index"),

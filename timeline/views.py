@@ -12,22 +12,19 @@ from .caching import cached
 from .chronology import best_matches, group_events, render_events
 from .http import site_url, wants_partial
 from .models import Actor, ActorStatement, Alias, Event, EventStatement, Source, event_parts, own_footnotes
-from .overview import mark_ids, overview_of
+from .overview import overview_of
 from .paging import JSON_PAGE_SIZE, PAGE_SIZE
 from .payloads import actor_payload, event_payload, source_payload
 from .query import EventQuery
 from .reader import article_pieces, cited_passages
 
 
-def listing_context(query, also=()):
-    """What the chronology and the embed show for a state: its page of events, grouped, and its links.
-
-    `also`: other events to fetch with the page (the overview's marks).
-    """
+def listing_context(query):
+    """What the chronology and the embed show for a state: its page of events, grouped, and its links."""
     base = {"query": query, "form": query.filterset.form, "start_link": query.link(after=None)}
     if query.problems:
         return {**base, "problems": query.problems, "events": [], "groups": [], "matching": 0}
-    events, next_cursor = query.page(also=also)
+    events, next_cursor = query.page()
     render_events(events, query.version, query.words)
     _, matching = query.counts()
     undated_shown, undated_left_out = query.undated()
@@ -57,12 +54,13 @@ def embed_snippet(query):
 
 def chronology(request):
     query = EventQuery.from_request(request)
-    context = listing_context(query, also=mark_ids(query))
+    context = listing_context(query)
     facets = query.facets()
     context.update(
         facets=facets,
         facet_list=[facets["certainty"], *facets["groups"]],
         overview=overview_of(query),
+        filter_count=sum(name not in ("order", "after", "view") for name, _ in query.pairs),
         page_slugs={event.slug for event in context["events"]},
         total=query.vocab.total,
         page_size=PAGE_SIZE,
@@ -74,6 +72,13 @@ def chronology(request):
     else:
         template = "chronology.html"
     return render(request, template, context, status=400 if query.problems else 200)
+
+
+def timeline_fragment(request):
+    """The timeline alone, for another window of the same state: what the script asks for on zoom and pan."""
+    query = EventQuery.from_request(request)
+    context = {"overview": overview_of(query, refine=True), "page_slugs": ()}
+    return render(request, "chronology.html#overview", context, status=400 if query.problems else 200)
 
 
 @xframe_options_exempt
