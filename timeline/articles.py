@@ -1,6 +1,5 @@
 """A new article's text: what is accepted, its digest, its file name in seeds/, and writing files safely."""
 
-import hashlib
 import os
 import re
 import tempfile
@@ -9,13 +8,11 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
+from .seeds import text_sha256
+
 MAX_ARTICLE_BYTES = 1024 * 1024
 ALLOWED_CONTROLS = "\t\n"
 SEED_NAME = re.compile(r"^(\d{3,})_[0-9a-f]{16}\.txt$")
-
-
-def text_sha256(text):
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def decode_article(data):
