@@ -3,18 +3,24 @@
 // text before a point, counted in code points as the server counts them.
 "use strict";
 
-// The admin's event autocomplete (select2) draws a combobox without a name; give it its label's.
-window.addEventListener("load", function () {
+// The admin's event autocomplete (select2) draws a combobox without a name; give it its label's,
+// whenever select2 draws one (it may do so before or after the page's load event).
+function nameAutocompletes() {
   document.querySelectorAll("select.admin-autocomplete").forEach(function (select) {
     const label = document.querySelector(`label[for="${select.id}"]`);
     const parts = select.parentElement.querySelectorAll("[role=combobox], [role=textbox]");
     parts.forEach(function (part) {
-      if (label) {
+      if (label && !part.hasAttribute("aria-label")) {
         part.setAttribute("aria-label", label.textContent.replace(/:$/, ""));
       }
     });
   });
+}
+document.addEventListener("DOMContentLoaded", function () {
+  nameAutocompletes();
+  new MutationObserver(nameAutocompletes).observe(document.body, { childList: true, subtree: true });
 });
+window.addEventListener("load", nameAutocompletes);
 
 (function () {
   const article = document.getElementById("article-text");
