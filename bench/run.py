@@ -467,6 +467,27 @@ def main():
         check=True,
     )
     results, runs, done = [], [], set()
+
+    def write_report(final):
+        """Written after each backend too, so a run cut short keeps what it measured."""
+        report = {
+            "generated": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+            "settings": vars(args),
+            "elapsed_seconds": round(time.monotonic() - started),
+            "results": results,
+            "runs": runs,
+        }
+        output.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
+        from report import write_markdown
+
+        try:
+            write_markdown(report, output.with_suffix(".md"))
+        except (KeyError, StopIteration, IndexError, ValueError) as problem:
+            if final:
+                raise
+            log(f"The partial report has no markdown yet ({problem!r}); the JSON has every figure so far.")
+
     for backend in args.backends:
         if backend == "sqlite":
             path = OUT / "bench.sqlite3"
@@ -475,20 +496,8 @@ def main():
         else:
             with throwaway_cluster(dbname="bench") as url:
                 run_backend("postgres", url, args, results, runs, log, done)
-    elapsed = round(time.monotonic() - started)
-    report = {
-        "generated": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "settings": vars(args),
-        "elapsed_seconds": elapsed,
-        "results": results,
-        "runs": runs,
-    }
-    output.with_suffix(".json").write_text(json.dumps(report, indent=2) + "\n")
-    from report import write_markdown
-
-    write_markdown(report, output.with_suffix(".md"))
-    log(f"Done in {elapsed} s: {output.relative_to(ROOT)}.md and .json")
+        write_report(final=backend == args.backends[-1])
+    log(f"Done in {round(time.monotonic() - started)} s: {output.relative_to(ROOT)}.md and .json")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,8 @@ import datetime
 import json
 import os
 import re
+import threading
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -24,9 +26,25 @@ SCREENSHOTS = settings.BASE_DIR / "docs" / "screenshots"
 
 
 @pytest.fixture
-def site(live_server, transactional_db):
+def site(live_server, transactional_db, browser):
     call_command("reload_timeline", verbosity=0)
-    return live_server.url
+    yield live_server.url
+    for context in browser.contexts:
+        context.close()
+    wait_until_served()
+
+
+def wait_until_served(timeout=10):
+    """Let the live server finish its last requests before the test's flush.
+
+    On SQLite the server's threads share the test's connection, so a request still writing
+    (a login, an axes record, a history row) during the flush breaks its foreign keys."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any("process_request_thread" in thread.name for thread in threading.enumerate()):
+            return
+        time.sleep(0.02)
+    pytest.fail(f"the live server was still answering requests {timeout} s after the test closed its pages")
 
 
 @pytest.fixture
