@@ -1,6 +1,6 @@
 """Form data the admin's change forms expect, for tests that post them."""
 
-from timeline.fixtures import digest, serialize
+from timeline.fixture_schema import digest, serialize
 
 
 def citation_form(citation, **changes):

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from timeline.articles import MAX_ARTICLE_BYTES, check_article, text_sha256
 from timeline.citing import passage_from
-from timeline.fixtures import ExportError, export
+from timeline.fixture_export import ExportError, export
 from timeline.models import ActorStatement, Citation, DataVersion, EraStatement, Event, LoadedRecord, Source, TextLocked
 
 pytestmark = pytest.mark.usefixtures("corpus")

@@ -20,7 +20,8 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from tests.admin_forms import change_form_data, citation_form
-from timeline.fixtures import MAX_PROBLEMS, export
+from timeline.fixture_export import export
+from timeline.fixture_validation import MAX_PROBLEMS
 from timeline.models import Actor, Alias, Category, Citation, Era, Event, LoadedRecord, Source, TextLocked
 from timeline.seeds import MAX_SEED_BYTES, SeedError, read_seed, seed_names
 

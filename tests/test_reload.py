@@ -11,7 +11,7 @@ from django.core.management.base import SystemCheckError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from timeline.fixtures import export
+from timeline.fixture_export import export
 from timeline.models import Actor, Citation, EraStatement, Event, LoadedRecord, Source
 
 pytestmark = pytest.mark.django_db

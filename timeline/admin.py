@@ -11,7 +11,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from .articles import MAX_ARTICLE_BYTES, check_article, decode_article, text_sha256
 from .citing import cite_view
-from .fixtures import digest, serialize
+from .fixture_schema import digest, serialize
 from .models import (
     Actor,
     ActorStatement,

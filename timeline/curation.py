@@ -12,7 +12,7 @@ from django.db.models import Count, Max
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .fixtures import MODELS
+from .fixture_schema import MODELS
 from .models import Citation, Event, Source
 from .reload import CHANGE_REASON
 

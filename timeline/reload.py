@@ -18,18 +18,9 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from .checks import corpus_problems
-from .fixtures import (
-    MODELS,
-    FixtureError,
-    database_records,
-    describe,
-    digest,
-    export,
-    fixture_fields,
-    label,
-    natural_key_select,
-    unique_clashes,
-)
+from .fixture_export import export
+from .fixture_schema import MODELS, database_records, describe, digest, fixture_fields, label, natural_key_select
+from .fixture_validation import FixtureError, unique_clashes
 from .models import Actor, Era, Event, LoadedRecord, Source, TextLocked, refresh_statement_text
 from .signals import corpus_changes
 

@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.utils import timezone
 
-from timeline.fixtures import MODELS, FixtureError, label, read_fixtures
+from timeline.fixture_schema import MODELS, label
+from timeline.fixture_validation import FixtureError, read_fixtures
 from timeline.reload import ReloadRefused, reload, summarize
 from timeline.text import printable
 

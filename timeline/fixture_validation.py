@@ -1,30 +1,31 @@
-"""Reading, validating, comparing and writing the corpus fixtures.
+"""Reading and validating the fixture files before anything is written.
 
-The fixtures are Django's JSON serialization with natural keys. They hold the whole
-corpus, so a reload makes the database match them, except where a curator changed a
-record in the admin since the last reload (see ``plan_reload``).
+Every problem names the file, the record and the field; past MAX_PROBLEMS they are
+only counted. A reload (reload.py) makes the database match what passes.
 """
 
 import datetime
-import hashlib
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
 
-from .articles import next_seed_name, refuse_symlinks, write_atomically
+from .fixture_schema import (
+    LAYOUT,
+    MODELS,
+    describe,
+    expected_types,
+    fixture_fields,
+    json_value,
+    key_of,
+    label,
+    sort_key,
+)
 from .models import (
-    Actor,
     ActorStatement,
-    Alias,
-    Category,
     Citation,
-    Era,
     EraStatement,
     Event,
     EventStatement,
@@ -37,15 +38,6 @@ from .quotes import quote_problem
 from .seeds import SeedError, read_seed, text_sha256
 from .text import printable
 
-LAYOUT = {
-    "taxonomy.json": (Era, Category),
-    "sources.json": (Source,),
-    "actors.json": (Actor, Alias),
-    "events.json": (Event, Participation),
-    "citations.json": (Citation,),
-    "statements.json": (EventStatement, ActorStatement, EraStatement),
-}
-MODELS = [model for models_ in LAYOUT.values() for model in models_]
 MAX_FIXTURE_BYTES = 5 * 1024 * 1024
 MAX_RECORDS = 20_000  # per file; the corpus has a few hundred
 MAX_DEPTH = 8  # a file is a list of records, whose fields hold at most lists of natural keys
@@ -81,208 +73,6 @@ class FixtureError(Exception):
             problems = bounded
         self.problems = problems.lines()
         super().__init__("\n".join(self.problems))
-
-
-def label(model):
-    return model._meta.label_lower
-
-
-def fixture_fields(model):
-    """The fields a fixture record carries, in model order."""
-    exclude = getattr(model, "fixture_exclude", ())
-    concrete = [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in exclude]
-    many = [f for f in model._meta.many_to_many if f.remote_field.through._meta.auto_created]
-    return concrete + many
-
-
-def json_value(value):
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
-def key_of(model, fields):
-    """A record's natural key from its fields, foreign keys flattened."""
-    parts = []
-    for name in model.natural_key_fields:
-        value = fields[name]
-        parts.extend(value if isinstance(value, list) else [value])
-    return tuple(parts)
-
-
-def describe(model, key):
-    return f"{label(model)} {'/'.join(str(part) for part in key)!r}"
-
-
-def digest(fields):
-    canonical = json.dumps(fields, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-# Reading the database ----------------------------------------------------------
-
-
-def natural_key_select(model):
-    """select_related paths that the natural keys of a model's foreign keys need."""
-    paths = []
-    for f in fixture_fields(model):
-        if f.is_relation and not f.many_to_many:
-            paths.append(f.name)
-            related = f.related_model
-            paths.extend(
-                f"{f.name}__{name}" for name in related.natural_key_fields if related._meta.get_field(name).is_relation
-            )
-    return paths
-
-
-def serialize(obj):
-    fields = {}
-    for f in fixture_fields(type(obj)):
-        if f.many_to_many:
-            fields[f.name] = sorted(list(o.natural_key()) for o in getattr(obj, f.name).all())
-        elif f.is_relation:
-            related = getattr(obj, f.name)
-            fields[f.name] = list(related.natural_key()) if related is not None else None
-        else:
-            fields[f.name] = json_value(f.value_from_object(obj))
-    return fields
-
-
-def database_records(model):
-    """{natural key: fields} for every row of a model, in natural-key order."""
-    many = [
-        models.Prefetch(f.name, queryset=f.related_model.objects.select_related(*natural_key_select(f.related_model)))
-        for f in fixture_fields(model)
-        if f.many_to_many
-    ]
-    rows = model.objects.select_related(*natural_key_select(model)).prefetch_related(*many)
-    records = {}
-    for obj in rows:
-        fields = serialize(obj)
-        records[key_of(model, fields)] = fields
-    return dict(sorted(records.items(), key=lambda item: sort_key(item[0])))
-
-
-def sort_key(key):
-    return tuple((isinstance(part, int), part if isinstance(part, int) else 0, str(part)) for part in key)
-
-
-def dump(records_by_model):
-    """Fixture file text: Django's JSON format, stable order and indentation."""
-    out = []
-    for model, records in records_by_model:
-        out.extend({"model": label(model), "fields": fields} for fields in records.values())
-    return json.dumps(out, indent=2, ensure_ascii=False) + "\n"
-
-
-class ExportRefused(Exception):
-    """The export would write somewhere it must not; nothing was written."""
-
-
-def export(directory, seeds_dir=None):
-    """Write the database as fixture files, each atomically; returns the paths written.
-
-    Writes only to the project's fixtures/, to a folder it creates, or to a folder that
-    holds nothing but fixture files (an earlier export); never through a symbolic link.
-    With `seeds_dir`, first write there every article that is not there yet (see
-    write_seeds), so the fixtures never name a file that does not exist.
-    """
-    directory = export_directory(Path(directory))
-    for name in LAYOUT:
-        refuse_link(directory / name)
-    written = write_seeds(seeds_dir) if seeds_dir is not None else []
-    for name, models_ in LAYOUT.items():
-        path = directory / name
-        write_atomically(path, dump((m, database_records(m)) for m in models_).encode("utf-8"))
-        written.append(path)
-    return written
-
-
-def export_directory(directory):
-    if directory.is_symlink():
-        raise ExportRefused(f"{directory} is a symbolic link; export to a real folder.")
-    if not directory.exists():
-        directory.mkdir(parents=True)
-        return directory
-    if not directory.is_dir():
-        raise ExportRefused(f"{directory} is not a folder.")
-    if directory.resolve() == Path(settings.FIXTURES_DIR).resolve():
-        return directory
-    others = sorted(entry for entry in os.listdir(directory) if entry not in LAYOUT)
-    if others:
-        raise ExportRefused(
-            f"{directory} already holds other files ({', '.join(others[:5])}{', ...' if len(others) > 5 else ''}); "
-            "export to fixtures/, to a new folder, or to a folder holding only an earlier export."
-        )
-    return directory
-
-
-def refuse_link(path):
-    if path.is_symlink() or (path.exists() and not path.is_file()):
-        raise ExportRefused(f"{path} is a symbolic link or not a plain file; nothing is written through it.")
-
-
-class ExportError(Exception):
-    """The database and seeds/ disagree about an article; nothing more was written."""
-
-
-EXPORT_REASON = "export_timeline wrote the article to seeds/"  # shown in the source's admin history
-
-
-def write_seeds(seeds_dir):
-    """Write each article missing from seeds_dir, naming those added in the admin `NNN_<hash16>.txt`.
-
-    A file already there is never overwritten: if its bytes are not the stored text, the export stops.
-    """
-    seeds_dir = Path(seeds_dir)
-    refuse_symlinks(seeds_dir)
-    taken = {path.name for path in seeds_dir.iterdir()}
-    taken |= set(Source.objects.exclude(seed_file="").values_list("seed_file", flat=True))
-    written = []
-    for source in Source.objects.order_by("pk"):
-        with transaction.atomic():
-            named_now = not source.seed_file
-            if named_now:
-                source.seed_file = next_seed_name(source.text, taken)
-                taken.add(source.seed_file)
-            path = seeds_dir / source.seed_file
-            data = source.text.encode("utf-8")
-            if Path(source.seed_file).name != source.seed_file:
-                raise ExportError(f"Source {source.slug!r}: {source.seed_file!r} is not a file name.")
-            if path.is_symlink() or (path.exists() and not path.is_file()):
-                raise ExportError(f"Source {source.slug!r}: {path} is not a plain file.")
-            if path.exists():
-                if path.read_bytes() != data:
-                    raise ExportError(
-                        f"Source {source.slug!r}: {path} differs from the article stored in the database; "
-                        "it was left as it is."
-                    )
-                continue
-            write_atomically(path, data, replace=False)
-            written.append(path)
-            if named_now:
-                source._change_reason = EXPORT_REASON
-                source.save(update_fields=["seed_file"])
-    return written
-
-
-# Reading and validating the fixtures --------------------------------------------
-
-
-JSON_TYPES = {
-    models.BooleanField: (bool,),
-    models.IntegerField: (int,),
-    models.DateField: (str,),
-    models.CharField: (str,),
-    models.TextField: (str,),
-}
-
-
-def expected_types(f):
-    for field_class, types in JSON_TYPES.items():
-        if isinstance(f, field_class):
-            return types
-    raise TypeError(f"No fixture type for {f!r}")
 
 
 @dataclass
