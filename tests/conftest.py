@@ -1,3 +1,4 @@
+import os
 import shutil
 from pathlib import Path
 
@@ -5,9 +6,26 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from hypothesis import HealthCheck, Phase
+from hypothesis import settings as hypothesis_settings
 
 from timeline.index import forget
 from timeline.models import Event
+
+# Every property test runs its full case count; the profile cuts what is not a case: no example
+# database to read and write, no deadline (a slow request is not a failure, and is not run again
+# to check), no targeting or explain passes, and a failing run stops at its first bug. Health
+# checks are off because the fuzz strategies are big by design. HYPOTHESIS_PROFILE=default
+# gives hypothesis's own defaults back.
+hypothesis_settings.register_profile(
+    "suite",
+    deadline=None,
+    database=None,
+    phases=(Phase.explicit, Phase.generate, Phase.shrink),
+    report_multiple_bugs=False,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import models
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
@@ -402,13 +402,8 @@ def generated(name, *args, **kwargs):
 
 
 def fuzz(examples):
-    """Settings for a fuzz test: no deadline, no example database, fixtures shared by examples."""
-    return settings(
-        max_examples=examples,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
+    """A fuzz test's case count; the rest comes from the suite's hypothesis profile (tests/conftest.py)."""
+    return settings(max_examples=examples)
 
 
 def values_of(pairs):

@@ -4,7 +4,7 @@ import pytest
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.http import QueryDict
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from timeline.caching import current_version
@@ -80,7 +80,7 @@ def query_of(state, after=None):
     return EventQuery(data, current_version()[0])
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150)
 @given(data=st.data(), cut=st.integers(0, 400))
 def test_counts_pages_and_overview_agree_with_sql(more_events, data, cut):
     state = data.draw(states(), label="state")
