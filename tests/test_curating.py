@@ -379,13 +379,28 @@ def test_a_reload_keeps_an_article_not_yet_exported_with_its_citations(curator_c
     assert source.citations.count() == 1
 
 
-def test_a_reload_refuses_to_change_the_text_of_a_cited_article(seeds_dir, fixture_dir):
+def test_a_reload_refuses_an_article_file_that_is_not_the_one_the_fixture_names(seeds_dir, fixture_dir):
     source = Source.objects.get(seed_file__startswith="001")
     (seeds_dir / source.seed_file).write_text(source.text + "A correction.\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="is not the article the fixture names|is cited, so it cannot change"):
+    with pytest.raises(CommandError, match="is not the article the fixture names"):
         call_command("reload_timeline", "--fixtures", str(fixture_dir), verbosity=0)
     source.refresh_from_db()
     assert not source.text.endswith("A correction.\n")
+
+
+def test_a_reload_refuses_to_change_the_text_of_a_cited_article(seeds_dir, fixture_dir):
+    """Even when the fixture names the new file's SHA-256, a cited article's text does not change."""
+    source = Source.objects.get(seed_file__startswith="001")
+    corrected = source.text + "A correction.\n"
+    (seeds_dir / source.seed_file).write_text(corrected, encoding="utf-8")
+    path = fixture_dir / "sources.json"
+    records = json.loads(path.read_text(encoding="utf-8"))
+    next(r for r in records if r["fields"]["slug"] == source.slug)["fields"]["sha256"] = text_sha256(corrected)
+    path.write_text(json.dumps(records, indent=2, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CommandError, match="is cited, so it cannot change"):
+        call_command("reload_timeline", "--fixtures", str(fixture_dir), verbosity=0)
+    source.refresh_from_db()
+    assert source.text != corrected
 
 
 # The desk ------------------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 """The in-memory event index answers every filter state exactly as the SQL definition of that state does."""
 
+import datetime
+
 import pytest
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, DateField
+from django.db.models.functions import Trunc, TruncMonth
 from django.http import QueryDict
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 from timeline.caching import current_version
 from timeline.index import event_index, forget
 from timeline.models import Actor, Category, Citation, Era, Event, Participation, Source
+from timeline.overview import bin_rows, lane_actors
 from timeline.paging import cursor_of, page_of
 from timeline.query import EventQuery
 from timeline.synthetic import generate
@@ -137,6 +140,51 @@ def test_categories_from_the_index_are_the_events_own(more_events, django_assert
     index = event_index(current_version()[0])
     with django_assert_num_queries(0):
         index.attach_categories(events)
-        from_index = {e.pk: sorted(c.slug for c in e.categories.all()) for e in events}
+        from_index = {e.pk: sorted(c.slug for c in e.category_list) for e in events}
     stored = {e.pk: sorted(c.slug for c in e.categories.all()) for e in Event.objects.prefetch_related("categories")}
     assert from_index == stored and any(from_index.values())
+
+
+WINDOWS = [
+    ("2016-01-01", "2026-12-31", "month"),
+    ("2023-01-01", "2024-12-31", "week"),
+    ("2025-01-01", "2025-03-31", "day"),
+    ("2024-02-10", "2024-02-20", "day"),
+]
+
+
+def sql_bins(query, start, end, lanes, unit):
+    """The timeline's bars by the grouped SQL it used before: events by the unit of their start date."""
+    window = query.filterset.qs.between(start, end).order_by()
+    if not lanes:
+        grouped = window.annotate(unit=Trunc("date", unit, output_field=DateField())).values("unit")
+        return sorted((None, row["unit"], row["n"]) for row in grouped.annotate(n=Count("id")))
+    grouped = (
+        Participation.objects.filter(event__in=window.values("pk"), actor_id__in=[id_ for id_, _ in lanes])
+        .annotate(unit=Trunc("event__date", unit, output_field=DateField()))
+        .values("actor_id", "unit")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return sorted((row["actor_id"], row["unit"], row["n"]) for row in grouped)
+
+
+@settings(max_examples=60)
+@given(data=st.data(), window=st.sampled_from(WINDOWS))
+def test_timeline_bars_from_the_index_agree_with_sql(more_events, data, window):
+    state = data.draw(states(), label="state")
+    query = query_of(state)
+    assume(not query.problems)
+    start, end, unit = datetime.date.fromisoformat(window[0]), datetime.date.fromisoformat(window[1]), window[2]
+    lanes = lane_actors(query)
+    assert sorted(bin_rows(query, start, end, lanes, unit)) == sql_bins(query, start, end, lanes, unit)
+
+
+def test_timeline_bars_take_no_query(more_events, django_assert_num_queries):
+    query = query_of({"actor": ["changpeng-zhao", "binance"]})
+    query.count()
+    lanes = lane_actors(query)
+    assert len(lanes) == 2
+    with django_assert_num_queries(0):
+        bars = bin_rows(query, datetime.date(2016, 1, 1), datetime.date(2026, 12, 31), lanes, "month")
+    assert {lane for lane, _, _ in bars} == {id_ for id_, _ in lanes}

@@ -409,3 +409,17 @@ def test_a_citation_of_an_undefined_event_is_refused_and_named(corpus, fixture_d
 def test_a_reference_of_the_wrong_type_is_refused_and_named(corpus, fixture_dir):
     edit(fixture_dir, "events.json", lambda rs: first(rs, "timeline.event")["fields"].update(era=7))
     refused(fixture_dir, r"fixtures/events.json, record \d+ .*, field 'era': expected a natural key like .*, got 7\.")
+
+
+def test_a_reload_remembers_what_it_wrote_in_a_few_batched_statements(fixture_dir):
+    """Each written record's digest is kept (LoadedRecord), in batches rather than a statement per record."""
+    edit(fixture_dir, "events.json", lambda records: first(records, "timeline.event")["fields"].update(title="Retitled"))
+    LoadedRecord.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        reload(fixture_dir, "--force")
+    on_loaded = [q["sql"] for q in queries.captured_queries if "timeline_loadedrecord" in q["sql"]]
+    records = sum(len(json.loads(path.read_text(encoding="utf-8"))) for path in fixture_dir.glob("*.json"))
+    assert LoadedRecord.objects.count() == records
+    assert len([sql for sql in on_loaded if not sql.startswith("SELECT")]) <= 3, on_loaded
+    retitled = first(json.loads((fixture_dir / "events.json").read_text(encoding="utf-8")), "timeline.event")
+    assert Event.objects.get(slug=retitled["fields"]["slug"]).title == "Retitled"

@@ -1,7 +1,9 @@
 """The shared cache: with REDIS_URL set, what one process caches is a hit in every other."""
 
+import logging
 import os
 import secrets
+import socket
 import subprocess
 import sys
 
@@ -9,6 +11,9 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
+
+from timeline import shared_cache
+from timeline.index import forget
 
 from .services import throwaway_redis
 
@@ -57,3 +62,31 @@ def test_the_suite_runs_against_the_real_redis():
     key = f"test-suite:{secrets.token_hex(8)}"
     cache.set(key, {"a": [1, 2]})
     assert cache.get(key) == {"a": [1, 2]}
+
+
+def test_an_unreachable_redis_makes_pages_slower_never_broken(client, corpus, settings, caplog):
+    """Redis down: every public page still answers from the database, and the logs say why it is slower."""
+    with socket.socket() as probe_socket:  # a port on which nothing listens
+        probe_socket.bind(("127.0.0.1", 0))
+        port = probe_socket.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "timeline.shared_cache.RedisCacheOrNothing",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "KEY_PREFIX": "cz-timeline",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+    forget()
+    shared_cache._warned["at"] = None
+    urls = ["/", "/?actor=changpeng-zhao&q=pardon", "/events.json?from=2024", "/events/trump-pardons-cz/", "/feed/"]
+    with caplog.at_level(logging.WARNING, logger="timeline.cache"):
+        for url in urls:
+            assert client.get(url).status_code == 200, url
+        fragment = client.get("/?actor=justin-sun", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and b"<html" not in fragment.content
+    warnings = [r for r in caplog.records if r.name == "timeline.cache"]
+    assert len(warnings) == 1 and "Redis cannot be reached" in warnings[0].getMessage()
+    assert cache.get("anything", "a miss") == "a miss"
+    cache.set("anything", 1)
+    assert cache.get_many(["anything"]) == {}

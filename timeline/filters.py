@@ -208,7 +208,11 @@ class EventFilter(django_filters.FilterSet):
         return {name: value for name, value in self.form.cleaned_data.items() if value and name not in excluded}
 
     def queryset_without(self, excluded):
-        """The events matching every filter but one (or several): what a facet counts over."""
+        """The events matching every filter but one (or several), in SQL.
+
+        Listings count facets in the event index (index.py); this is the SQL reference that
+        tests/test_index.py checks those counts against.
+        """
         queryset = self.queryset.all()
         for name, value in self.active(excluded).items():
             queryset = self.filters[name].filter(queryset, value)

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from .caching import current_version, digest, release
+from .query import given_pairs
 
 
 @contextlib.contextmanager
@@ -71,12 +72,11 @@ def wants_partial(request):
 
 
 def request_state(request):
-    """The request's parameters in a form that ignores order, repetition, whitespace and empty values."""
+    """The request's parameters as query.given_pairs sees them: the ETag splits no state the listing merges."""
     try:
-        pairs = {(name, value.strip()) for name, values in request.GET.lists() for value in values}
+        return repr(given_pairs(request.GET))
     except TooManyFieldsSent:
         return "too-many-parameters"
-    return repr(sorted(pair for pair in pairs if pair[1]))
 
 
 def conditional_on_data(view):

@@ -462,6 +462,13 @@ class Event(models.Model):
     def end_date_display(self):
         return format_partial_date(self.end_date, self.date_precision)
 
+    @property
+    def category_list(self):
+        """Its categories: from the event index when a listing attached them (index.py), else the database."""
+        if "indexed_categories" in self.__dict__:
+            return self.indexed_categories
+        return list(self.categories.all())
+
     def footnotes(self):
         """Statements with numbered markers into this event's citation list (see footnoted)."""
         return footnoted(list(self.statements.all()), list(self.citations.all()))

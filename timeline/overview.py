@@ -7,10 +7,8 @@ where they fit, judged at a wide and a narrow reference width.
 """
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
-
-from django.db.models import Count, DateField
-from django.db.models.functions import Trunc
 
 from .caching import cached
 from .dates import DatePrecision, format_partial_date, period_end
@@ -110,7 +108,7 @@ def build_timeline(query, matching, refine):
         rows = mark_rows(window, lanes)
     else:
         unit = "month" if days > 2 * 366 else "week" if days > 92 else "day"
-        bins = bin_rows(window, lanes, unit)
+        bins = bin_rows(query, start, end, lanes, unit)
         timeline.count = sum(n for _, _, n in bins)
         rows = mark_rows(window, lanes) if refine and timeline.count <= MARK_LIMIT else None
         if rows is None:
@@ -153,20 +151,29 @@ def mark_rows(window, lanes):
     return [{"lane": row["actor_id"], **{name: row[f"event__{name}"] for name in MARK_FIELDS}} for row in found]
 
 
-def bin_rows(window, lanes, unit):
-    """[(lane, first day of the unit, events)] for each month, week or day with events."""
-    truncated = Trunc("date", unit, output_field=DateField())
-    if not lanes:
-        grouped = window.annotate(unit=truncated).values("unit").annotate(n=Count("id"))
-        return [(None, row["unit"], row["n"]) for row in grouped]
-    grouped = (
-        Participation.objects.filter(event__in=window.values("pk"), actor_id__in=[id_ for id_, _ in lanes])
-        .annotate(unit=Trunc("event__date", unit, output_field=DateField()))
-        .values("actor_id", "unit")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return [(row["actor_id"], row["unit"], row["n"]) for row in grouped]
+def bin_rows(query, start, end, lanes, unit):
+    """[(lane, first day of the unit, events)] for each month, week or day with events, by start date.
+
+    Counted in the event index, not the database: months are ANDs of the index's
+    month-of-start sets; weeks and days (windows of two years at most) walk the window's events.
+    """
+    index = query.index
+    window = query.window_bits(start, end)
+    actor_sets = index.options.get("actor", {})
+    lane_sets = [(lane, window & actor_sets.get(str(lane), 0)) for lane, _ in lanes] if lanes else [(None, window)]
+    rows = []
+    for lane, bits in lane_sets:
+        if unit == "month":
+            for number, starting in index.starting.items():
+                if n := (bits & starting).bit_count():
+                    rows.append((lane, datetime.date(number // 12, number % 12 + 1, 1), n))
+            continue
+        counts = Counter()
+        for pos in index.each(bits):
+            day = datetime.date.fromordinal(index.dates[pos])
+            counts[day - datetime.timedelta(days=day.weekday()) if unit == "week" else day] += 1
+        rows.extend((lane, day, n) for day, n in counts.items())
+    return rows
 
 
 def unit_end(day, unit):

@@ -38,12 +38,22 @@ def request_parameters(request):
         return request.GET, [f"too many parameters: the address may hold at most {limit:,}, none were read."]
 
 
-def canonical_parameters(params):
-    """(canonical pairs, problems): known names in declared order, values trimmed, deduplicated, sorted.
+def given_pairs(params):
+    """Every (name, value) given, values trimmed, empty ones dropped, once each and sorted.
 
-    Empty values are dropped; a one-valued parameter given two different values is a
-    problem rather than a silent choice of one.
+    Order, repetition, whitespace and empty values never tell two states apart: a listing's
+    canonical state and every public URL's ETag (http.py) are both built from these pairs.
     """
+    return sorted({(name, value.strip()) for name, values in params.lists() for value in values if value.strip()})
+
+
+def canonical_parameters(params):
+    """(canonical pairs, problems): known names in declared order, with their given pairs' values.
+
+    A one-valued parameter given two different values is a problem rather than a silent
+    choice of one.
+    """
+    given = given_pairs(params)
     problems = [
         f"{shorten(name)}: unknown parameter (known: {', '.join(PARAMETERS)})."
         for name in params
@@ -51,7 +61,7 @@ def canonical_parameters(params):
     ]
     pairs = []
     for name in PARAMETERS:
-        values = sorted({value.strip() for value in params.getlist(name)} - {""})
+        values = [value for given_name, value in given if given_name == name]
         if len(values) > 1 and not EventFilter.many_valued(name):
             shown = ", ".join(f"“{shorten(value)}”" for value in values[:3])
             problems.append(f"{name}: give one value, not {len(values)} ({shown}).")
@@ -66,7 +76,7 @@ class EventQuery:
         self.version = version
         self.index = event_index(version)
         self.vocab = self.index.vocab
-        self._bits = {}
+        self._bits, self._spans = {}, {}
         self.pairs, found = canonical_parameters(params)
         self.problems = [*problems, *found]
         data = QueryDict(mutable=True)
@@ -163,9 +173,7 @@ class EventQuery:
             if chosen.get("q"):
                 bits &= self.search_bits()
             if (chosen.get("from") or chosen.get("to")) and excluded != "dates":
-                start, end = chosen.get("from"), chosen.get("to")
-                span = index.between(start and start.start, end and end.end)
-                bits &= span | index.undated if chosen.get("undated") else span
+                bits &= self.date_bits()
             for name in VOCABULARY_FILTERS:
                 if chosen.get(name) and name != excluded:
                     terms = self.vocab.by_slug(name)
@@ -174,6 +182,20 @@ class EventQuery:
                 bits &= index.any_of("certainty", chosen["certainty"])
             self._bits[excluded] = bits
         return self._bits[excluded]
+
+    def date_bits(self):
+        """The events the date range keeps (with the undated ones when asked), worked out once per state."""
+        if "dates" not in self._spans:
+            start, end = self.cleaned.get("from"), self.cleaned.get("to")
+            span = self.index.between(start and start.start, end and end.end)
+            self._spans["dates"] = span | self.index.undated if self.cleaned.get("undated") else span
+        return self._spans["dates"]
+
+    def window_bits(self, start, end):
+        """The matching events whose span overlaps [start, end]: what the timeline shows."""
+        if (start, end) not in self._spans:
+            self._spans[(start, end)] = self.bits() & self.index.between(start, end)
+        return self._spans[(start, end)]
 
     def search_bits(self):
         """The events the search matches, as a bitset: from the database's full-text search, cached."""

@@ -254,18 +254,24 @@ def refresh_statement_texts():
             refresh_statement_text(owner)
 
 
-def record_loaded(changes):
+def record_loaded(changes, batch=500):
+    """Remember the digest of each record this reload wrote: a few batched statements, not one per record."""
+    forgotten, written = {}, []
     for change in changes:
-        key = json.dumps(list(change.key))
         if change.action == "kept":
             continue
+        key = json.dumps(list(change.key))
         if change.fixture is None:
             if change.base is not None:
-                LoadedRecord.objects.filter(model=label(change.model), key=key).delete()
-        elif digest(change.fixture) != change.base:
-            LoadedRecord.objects.update_or_create(
-                model=label(change.model), key=key, defaults={"digest": digest(change.fixture)}
-            )
+                forgotten.setdefault(label(change.model), []).append(key)
+        elif (loaded := digest(change.fixture)) != change.base:
+            written.append(LoadedRecord(model=label(change.model), key=key, digest=loaded))
+    for model, keys in forgotten.items():
+        for start in range(0, len(keys), batch):
+            LoadedRecord.objects.filter(model=model, key__in=keys[start : start + batch]).delete()
+    LoadedRecord.objects.bulk_create(
+        written, batch_size=batch, update_conflicts=True, unique_fields=["model", "key"], update_fields=["digest"]
+    )
 
 
 def summarize(changes):

@@ -112,9 +112,11 @@ STORAGES = {
 # responses with hiredis when it is installed); otherwise each process keeps its own.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "timeline.shared_cache.RedisCacheOrNothing",
         "LOCATION": os.environ["REDIS_URL"],
         "KEY_PREFIX": "cz-timeline",
+        # A Redis that does not answer within this is treated as down (shared_cache.py): a miss, not a hung page.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
     if os.environ.get("REDIS_URL")
     else {
