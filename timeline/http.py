@@ -7,17 +7,20 @@ public views never read the session or set a cookie.
 """
 
 import contextlib
+import zlib
 from functools import wraps
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import TooManyFieldsSent
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from .caching import current_version, digest, release
+from .caching import cache_key, current_version, digest, release
 from .query import given_pairs
 
 
@@ -79,11 +82,40 @@ def request_state(request):
         return "too-many-parameters"
 
 
+RESPONSE_SECONDS = 3600
+MAX_STORED_BYTES = 2 * 1024 * 1024
+PIPELINE_HEADERS = {"etag", "last-modified", "cache-control", "vary"}
+
+
+def stored_response(key):
+    """A 200 this pipeline stored under `key`, rebuilt, or None."""
+    stored = cache.get(key)
+    if stored is None:
+        return None
+    response = HttpResponse(zlib.decompress(stored["body"]))
+    for name, value in stored["headers"]:
+        response.headers[name] = value
+    return response
+
+
+def store_response(key, response):
+    """Keep a plain 200 (not streamed, no cookie, not huge) for the next request with the same validator."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return
+    body = response.content
+    if len(body) > MAX_STORED_BYTES:
+        return
+    headers = [(name, value) for name, value in response.headers.items() if name.lower() not in PIPELINE_HEADERS]
+    cache.set(key, {"body": zlib.compress(body, 1), "headers": headers}, RESPONSE_SECONDS)
+
+
 def conditional_on_data(view):
-    """Answer 304 when the client's copy is current; one query decides.
+    """Answer 304 when the client's copy is current, else the stored response of this validator; one query decides.
 
     The ETag covers everything a body can depend on: the release, the data version, page
     or fragment, the site's address (absolute links), the path and the parameters' state.
+    So a response stored under it is the response the view would give: a repeated state
+    costs the version query and a cache read, whichever worker or instance rendered it.
     """
 
     @wraps(view)
@@ -97,7 +129,11 @@ def conditional_on_data(view):
         last_modified = int(changed_at.timestamp()) if changed_at else None
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
-            response = view(request, *args, **kwargs)
+            key = cache_key(version, "response", digest(variant))
+            response = stored_response(key)
+            if response is None:
+                response = view(request, *args, **kwargs)
+                store_response(key, response)
         if response.status_code in (200, 304):
             response.headers.setdefault("ETag", etag)
             if last_modified is not None:
