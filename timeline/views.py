@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 
-from .caching import cached
 from .chronology import best_matches, group_events, render_events
 from .http import site_url, wants_partial
 from .models import Actor, ActorStatement, Alias, Event, EventStatement, Source, event_parts, own_footnotes
@@ -155,16 +154,15 @@ def events_json(request):
     if query.problems:
         return json_response({"errors": query.problems}, status=400)
 
-    def body():
-        events, next_cursor = query.page(JSON_PAGE_SIZE)
-        prefetch_related_objects(events, *event_parts())
-        return {
+    events, next_cursor = query.page(JSON_PAGE_SIZE)
+    prefetch_related_objects(events, *event_parts())
+    return json_response(
+        {
             "count": query.count(),
             "events": [event_payload(event) for event in events],
             "next": reverse("events_json") + query.link(after=next_cursor) if next_cursor else None,
         }
-
-    return json_response(cached(query.cache_key("events-json"), body, 3600))
+    )
 
 
 def actors_json(request):
