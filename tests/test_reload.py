@@ -413,7 +413,11 @@ def test_a_reference_of_the_wrong_type_is_refused_and_named(corpus, fixture_dir)
 
 def test_a_reload_remembers_what_it_wrote_in_a_few_batched_statements(fixture_dir):
     """Each written record's digest is kept (LoadedRecord), in batches rather than a statement per record."""
-    edit(fixture_dir, "events.json", lambda records: first(records, "timeline.event")["fields"].update(title="Retitled"))
+
+    def retitle(records):
+        first(records, "timeline.event")["fields"]["title"] = "Retitled"
+
+    edit(fixture_dir, "events.json", retitle)
     LoadedRecord.objects.all().delete()
     with CaptureQueriesContext(connection) as queries:
         reload(fixture_dir, "--force")
