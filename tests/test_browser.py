@@ -72,8 +72,10 @@ def event_ids(page):
 
 
 def wait_for_swap(page, action):
+    """Act, then wait until htmx has its response, has swapped and settled it, and has pushed the URL."""
     with page.expect_response(lambda r: r.request.headers.get("hx-request") == "true"):
         action()
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
     page.wait_for_timeout(50)
 
 
@@ -84,13 +86,14 @@ def test_filters_combine_update_the_url_and_survive_back_and_forward(page):
     status = page.locator("#result-status")
 
     wait_for_swap(page, lambda: page.get_by_role("checkbox", name=re.compile(r"^Changpeng Zhao \d+ matching$")).check())
-    assert "actor=changpeng-zhao" in page.url
+    page.wait_for_url(re.compile(r"actor=changpeng-zhao"))
     cz = event_ids(page)
     assert 0 < len(cz) < len(everything)
     assert status.inner_text().startswith(f"{len(cz)} of {len(everything)}")
 
     wait_for_swap(page, lambda: page.get_by_role("checkbox", name=re.compile(r"^Confirmed \d+ matching$")).check())
-    assert "certainty=confirmed" in page.url and "actor=changpeng-zhao" in page.url
+    page.wait_for_url(re.compile(r"certainty=confirmed"))
+    assert "actor=changpeng-zhao" in page.url
     both = event_ids(page)
     expected = Event.objects.involving(Actor.objects.filter(slug="changpeng-zhao")).with_certainty(["confirmed"])
     assert set(both) == set(expected.values_list("slug", flat=True))
