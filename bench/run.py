@@ -10,6 +10,7 @@ binds to 127.0.0.1; every load run is bounded by wrk's duration or a time budget
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -124,9 +125,14 @@ class Gunicorn:
                 str(threads),
                 "--log-level",
                 "warning",
+                # The first request after a data change builds the event index: tens of seconds
+                # at 100,000 events on SQLite, longer than gunicorn's default 30 s worker timeout.
+                "--timeout",
+                "120",
             ],
             cwd=ROOT,
             env=env,
+            start_new_session=True,  # its own process group, so stop() ends the workers with it
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -145,11 +151,16 @@ class Gunicorn:
         return [round(int(kb) / 1024, 1) for kb in out]
 
     def stop(self):
-        self.process.send_signal(signal.SIGTERM)
+        """The arbiter and every worker: a worker busy in a long request must not outlive the run."""
+        group = os.getpgid(self.process.pid)
+        os.killpg(group, signal.SIGTERM)
         try:
             self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            pass
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(group, signal.SIGKILL)
+        self.process.wait()
 
 
 def wrk(url, connections, seconds, headers, script=LUA):
@@ -236,6 +247,19 @@ def cold_in_process(env, budget):
     return json.loads(subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout)
 
 
+def warm_workers(url, path="/", headers=None, connections=8):
+    """Several connections at once, so every worker answers `path` at least once.
+
+    A fresh worker first builds the event index (seconds at 100,000 events), which is the
+    cost of a data change or a restart, not of a filter state: it is paid here, before timing.
+    """
+    threads = [threading.Thread(target=each_once, args=(url, [path], headers, 300)) for _ in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+
+
 def cold_over_http(env, paths, budget):
     """The same states over HTTP, each asked once, pages and fragments each on a fresh gunicorn.
 
@@ -245,7 +269,7 @@ def cold_over_http(env, paths, budget):
     for kind, headers in (("page", {}), ("fragment", HTMX)):
         server = Gunicorn(env)
         try:
-            each_once(server.url, ["/"] * 4)  # both workers read the vocabularies, as any earlier reader would
+            warm_workers(server.url)  # both workers read the vocabularies, as any earlier reader would
             result[kind] = each_once(server.url, paths, headers, budget)
             if kind == "fragment":
                 result["static"] = repeated(server.url, static_path(), 200)
@@ -299,7 +323,7 @@ def two_instances(env, paths, args, log):
         a, b = Gunicorn(shared), Gunicorn(shared)
         try:
             for server in (a, b):
-                each_once(server.url, ["/"] * 4)
+                warm_workers(server.url)
             on_a = each_once(a.url, paths, budget=args.cold_budget)
             on_b = each_once(b.url, paths[: on_a["n"]], budget=args.cold_budget)
             loads = {}
@@ -351,7 +375,7 @@ def bench_size(env, label, measured, args, results, log, here):
     try:
         for name, (path, headers) in endpoints.items():
             drain(server.url + static_path(), {}, 20, limit=60)  # requests queued by the previous endpoint's run
-            wrk(server.url + path, 2, 1, headers)  # warm caches and connections
+            warm_workers(server.url, path, headers)  # warm caches and connections
             one = median_of([wrk(server.url + path, 1, args.seconds, headers) for _ in range(args.repeats)])
             many = median_of([wrk(server.url + path, 32, args.seconds, headers) for _ in range(args.repeats)])
             results.append(
@@ -441,6 +465,11 @@ def main():
     parser.add_argument("--cold-budget", type=int, default=120, help="seconds for each pass over first-time states")
     parser.add_argument("--pageload-size", type=int, default=10_000, help="the size whose page is loaded in Chromium")
     parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the figures of the backends not run now from the existing report (rerun one backend)",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="sizes 0 and 10,000, one repeat, short runs; writes bench/results-quick.*"
     )
     args = parser.parse_args()
@@ -467,6 +496,11 @@ def main():
         check=True,
     )
     results, runs, done = [], [], set()
+    if args.keep and output.with_suffix(".json").exists():
+        earlier = json.loads(output.with_suffix(".json").read_text())
+        results = [r for r in earlier["results"] if r["backend"] not in args.backends]
+        runs = [r for r in earlier["runs"] if r["backend"] not in args.backends]
+        done = {"pageload"} if any(r.get("pageload") for r in runs) else set()
 
     def write_report(final):
         """Written after each backend too, so a run cut short keeps what it measured."""

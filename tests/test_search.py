@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.db import connection
 
 from timeline.models import Event
 from timeline.search import did_you_mean, highlight, snippet
@@ -102,3 +103,14 @@ def test_the_search_fragment_stays_within_the_query_budget(client, django_assert
     for url in ["/?q=pardn", "/?q=pardon&actor=changpeng-zhao", "/?q=pardon&order=time"]:
         with django_assert_max_num_queries(8):
             assert client.get(url, **HTMX).status_code == 200
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 query plan is SQLite's")
+def test_sqlite_ranks_with_one_full_text_match_not_one_per_event():
+    """A bm25 subquery per event re-ran the whole match for each one: 7 s for 5,500 matches at 10,000 events."""
+    sql, params = Event.objects.search("Binance").by_relevance("Binance").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = [row[-1] for row in cursor.fetchall()]
+    assert not [step for step in plan if "VIRTUAL TABLE INDEX" in step and ":=" in step], plan
+    assert any("CO-ROUTINE" in step or "MATERIALIZE" in step for step in plan), plan

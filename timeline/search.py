@@ -67,9 +67,13 @@ def ranked(queryset, text):
     if connection.vendor == "postgresql":
         relevance = SearchRank(F("search_vector"), postgres_query(text, words))
     else:
+        # One full-text match for the whole query, looked up per event. "LIMIT -1" keeps SQLite from
+        # flattening it into a match per event, which made ranking quadratic (7 s for 5,500 matches).
         relevance = RawSQL(
-            f"SELECT -bm25({FTS_TABLE}, {TITLE_WEIGHT}, {SUMMARY_WEIGHT}, {BODY_WEIGHT}) FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH %s AND rowid = {queryset.model._meta.db_table}.id",
+            f"SELECT ranks.score FROM (SELECT rowid AS id, "
+            f"-bm25({FTS_TABLE}, {TITLE_WEIGHT}, {SUMMARY_WEIGHT}, {BODY_WEIGHT}) AS score "
+            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT -1) AS ranks "
+            f"WHERE ranks.id = {queryset.model._meta.db_table}.id",
             (fts_expression(words),),
             output_field=FloatField(),
         )
