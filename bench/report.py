@@ -38,7 +38,8 @@ def write_markdown(report, path):
         f"{report['settings']['seconds']} s each at 32); "
         "the range in brackets is the spread (min–max). `c1` is one connection, `c32` thirty-two. "
         "Queries and in-process times are measured per request with the caches empty (cold: what a "
-        "filter state costs the first time after a data change) and filled (warm: a repeated state). "
+        "filter state costs the first time after a data change) and filled (warm: a repeated state); "
+        "they include the snapshot's transaction control (BEGIN and COMMIT, and SET TRANSACTION on PostgreSQL). "
         "The load runs repeat one URL, so they measure the warm path. "
         "Compressed bytes are gzip level 6 of the body, as a compressing proxy would send it. "
         "The static file is the site's CSS served by WhiteNoise through the same gunicorn: the ceiling "
@@ -273,7 +274,9 @@ def cold_targets(runs, results):
             f"{ratio:.0f}× (page {http['page']['p95_ms']} ms, fragment {http['fragment']['p95_ms']} ms, static "
             f"{http['static']['p95_ms']} ms) | {verdict(ratio <= 20 and enough(http))} |"
         )
-    for backend, allowed in (("sqlite", 8), ("postgres", 9)):
+    # Every public request runs in one snapshot (http.one_snapshot), so the counts include its
+    # transaction control: BEGIN and COMMIT, and on PostgreSQL SET TRANSACTION. They are not queries.
+    for backend, control in (("sqlite", 2), ("postgres", 3)):
         queries = [max(r["queries_cold"], r["queries_warm"]) for r in results if r["backend"] == backend]
         queries += [
             max(r["cold"]["page"]["queries_max"], r["cold"]["fragment"]["queries_max"])
@@ -281,10 +284,10 @@ def cold_targets(runs, results):
             if r["backend"] == backend and "cold" in r
         ]
         if queries:
+            most = max(queries) - control
             lines.append(
-                f"| ≤ 8 queries per request at every size, {backend}"
-                f"{' (plus the snapshot statement)' if allowed > 8 else ''}, cold and warm | at most {max(queries)} "
-                f"| {verdict(max(queries) <= allowed)} |"
+                f"| ≤ 8 queries per request at every size, {backend}, cold and warm | at most {most} "
+                f"(plus {control} statements of transaction control) | {verdict(most <= 8)} |"
             )
     return lines
 
