@@ -76,7 +76,7 @@ class EventQuery:
         self.version = version
         self.index = event_index(version)
         self.vocab = self.index.vocab
-        self._bits, self._spans = {}, {}
+        self._bits, self._date_bits = {}, None
         self.pairs, found = canonical_parameters(params)
         self.problems = [*problems, *found]
         data = QueryDict(mutable=True)
@@ -184,18 +184,16 @@ class EventQuery:
         return self._bits[excluded]
 
     def date_bits(self):
-        """The events the date range keeps (with the undated ones when asked), worked out once per state."""
-        if "dates" not in self._spans:
+        """The events the date range keeps (with the undated ones when asked): once per state, not per facet."""
+        if self._date_bits is None:
             start, end = self.cleaned.get("from"), self.cleaned.get("to")
             span = self.index.between(start and start.start, end and end.end)
-            self._spans["dates"] = span | self.index.undated if self.cleaned.get("undated") else span
-        return self._spans["dates"]
+            self._date_bits = span | self.index.undated if self.cleaned.get("undated") else span
+        return self._date_bits
 
     def window_bits(self, start, end):
         """The matching events whose span overlaps [start, end]: what the timeline shows."""
-        if (start, end) not in self._spans:
-            self._spans[(start, end)] = self.bits() & self.index.between(start, end)
-        return self._spans[(start, end)]
+        return self.bits() & self.index.between(start, end)
 
     def search_bits(self):
         """The events the search matches, as a bitset: from the database's full-text search, cached."""
