@@ -17,7 +17,7 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from django.db.models import CharField, DateField, F, IntegerField, Value
+from django.db.models import Aggregate, CharField, DateField, F, IntegerField, Value
 from django.db.models.functions import Cast
 
 from .caching import cache_key, cached
@@ -135,10 +135,23 @@ class EventIndex:
         return f"{self.sort_keys[pos] or ''}~{self.ids[pos]}"
 
 
-def rows():
-    """Every event, every facet link and every vocabulary term, in one query.
+class IdList(Aggregate):
+    """A group's event ids joined by commas: one row per filter option rather than one per link."""
 
-    Each row is (kind, id, key, text, date, latest date, order).
+    function = "GROUP_CONCAT"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler, connection, function="STRING_AGG", template="%(function)s((%(expressions)s)::text, ',')"
+        )
+
+
+def rows():
+    """Every event, the events of every filter option and every vocabulary term, in one query.
+
+    Each row is (kind, id, key, text, date, latest date, order): an event's text is its sort
+    key, an option's text the ids of its events.
     """
     no_text, no_date = Cast(Value(None), CharField()), Cast(Value(None), DateField())
 
@@ -151,55 +164,65 @@ def rows():
             .values_list("i_kind", "i_event", "i_key", "i_text", "i_date", "i_latest", "i_order")
         )
 
+    def option(queryset, kind, event, key):
+        return (
+            queryset.order_by()
+            .values(i_key=Cast(key, CharField()))
+            .annotate(i_text=IdList(event))
+            .annotate(i_kind=Value(kind, output_field=CharField()), i_event=Value(0), i_order=Value(0))
+            .annotate(i_date=no_date, i_latest=no_date)
+            .values_list("i_kind", "i_event", "i_key", "i_text", "i_date", "i_latest", "i_order")
+        )
+
     parts = [
         part(Event.objects.all(), "event", "id", "certainty", F("sort_key"), F("date"), F("latest_date")),
-        part(Event.objects.all(), "era", "id", "era_id"),
-        part(Participation.objects.all(), "actor", "event_id", "actor_id"),
-        part(Event.categories.through.objects.all(), "category", "event_id", "category_id"),
-        part(Citation.objects.all(), "source", "event_id", "source_id"),
+        option(Event.objects.all(), "certainty", "id", "certainty"),
+        option(Event.objects.all(), "era", "id", "era_id"),
+        option(Participation.objects.all(), "actor", "event_id", "actor_id"),
+        option(Event.categories.through.objects.all(), "category", "event_id", "category_id"),
+        option(Citation.objects.all(), "source", "event_id", "source_id"),
         *term_parts(part),
     ]
     return parts[0].union(*parts[1:], all=True)
 
 
+def bitset(positions, size):
+    bits = bytearray(size)
+    for pos in positions:
+        bits[pos >> 3] |= 1 << (pos & 7)
+    return int.from_bytes(bits, "little")
+
+
 def build():
-    events, links, terms = [], [], []
+    events, options, terms = [], [], []
     for kind, pk, key, text, date, latest, order in rows():
         if kind == "event":
-            events.append((text or LAST, pk, key, date, latest))
+            events.append((text or LAST, pk, date, latest))
         elif kind.startswith("term:"):
             terms.append((kind[5:], pk, key, text, date, latest, order))
         else:
-            links.append((kind, pk, key))
+            options.append((kind, key, text))
     events.sort()
     index = EventIndex(
         ids=array("q", (e[1] for e in events)),
         sort_keys=[None if e[0] == LAST else e[0] for e in events],
-        dates=array("l", (e[3].toordinal() if e[3] else 0 for e in events)),
-        latest=array("l", (e[4].toordinal() if e[4] else 0 for e in events)),
+        dates=array("l", (e[2].toordinal() if e[2] else 0 for e in events)),
+        latest=array("l", (e[3].toordinal() if e[3] else 0 for e in events)),
     )
     size = (len(events) + 7) // 8
-    sets = {}
-
-    def add(group, key, pos):
-        bits = sets.setdefault((group, key), bytearray(size))
-        bits[pos >> 3] |= 1 << (pos & 7)
-
-    position = index.position_of
-    for pos, (_, _, certainty, date, latest) in enumerate(events):
-        add("certainty", certainty, pos)
+    starting, overlapping = {}, {}
+    for pos, (_, _, date, latest) in enumerate(events):
         if date is not None:
-            add("starting", month_of(date), pos)
-            for month in range(month_of(date), month_of(latest) + 1):
-                add("overlapping", month, pos)
-    for kind, pk, key in links:
-        add(kind, key, position[pk])
-    for (group, key), bits in sets.items():
-        value = int.from_bytes(bits, "little")
-        if group in ("overlapping", "starting"):
-            getattr(index, group)[key] = value
-        else:
-            index.options.setdefault(group, {})[key] = value
+            first = month_of(date)
+            starting.setdefault(first, []).append(pos)
+            for month in range(first, month_of(latest) + 1):
+                overlapping.setdefault(month, []).append(pos)
+    index.starting = {month: bitset(found, size) for month, found in starting.items()}
+    index.overlapping = {month: bitset(found, size) for month, found in overlapping.items()}
+    position = index.position_of.__getitem__
+    for kind, key, ids in options:
+        found = map(position, map(int, ids.split(",")))
+        index.options.setdefault(kind, {})[key] = bitset(found, size)
     index.everything = (1 << len(events)) - 1
     index.dated = 0
     for bits in index.starting.values():
