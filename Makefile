@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 PORT ?= 8000
+# The suite in a process per core, at most four (pytest-xdist); an idle process takes tests from a busy one.
+PYTEST := $(BIN)/pytest -n auto --maxprocesses 4 --dist worksteal
 
 .PHONY: serve test lint browser-deps services-deps bench
 
@@ -34,9 +36,9 @@ services-deps:
 test: $(STAMP) lint browser-deps services-deps
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	@echo "== Test suite on SQLite =="
-	$(BIN)/pytest
+	$(PYTEST)
 	@echo "== Test suite on a throwaway PostgreSQL 15 cluster and Redis =="
-	$(BIN)/python tests/services.py --postgres --redis -- $(BIN)/pytest
+	$(BIN)/python tests/services.py --postgres --redis -- $(PYTEST)
 
 bench: $(STAMP) browser-deps services-deps
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }

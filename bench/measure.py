@@ -49,7 +49,33 @@ def main(endpoints):
         }
     from timeline.models import Event
 
-    print(json.dumps({"events": Event.objects.count(), "endpoints": results}))
+    change = after_a_change(client, endpoints["full page"][0])
+    print(json.dumps({"events": Event.objects.count(), "endpoints": results, "after_change": change}))
+
+
+def after_a_change(client, path):
+    """Who pays for a data change, and how much: the writer builds the new data's event index
+    (index.warm, as an admin save and a reload do), then the first reader asks for the page."""
+    from django.db.models import F
+
+    from timeline.index import warm
+    from timeline.models import Event
+
+    first = Event.objects.order_by("pk").values_list("pk", flat=True)[:1]
+    Event.objects.filter(pk__in=first).update(title=F("title"))  # the triggers give the data a new version
+    started = time.perf_counter()
+    warm()
+    writer_ms = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as reader:
+        response = client.get(path)
+    reader_ms = (time.perf_counter() - started) * 1000
+    return {
+        "status": response.status_code,
+        "writer_ms": round(writer_ms, 1),
+        "reader_ms": round(reader_ms, 1),
+        "reader_queries": len(reader),
+    }
 
 
 if __name__ == "__main__":

@@ -449,6 +449,7 @@ def run_backend(backend, database_url, args, results, runs, log, done):
         label = (backend, measured["events"])
         run = bench_size(env, label, measured["endpoints"], args, results, log, here)
         run["generate_seconds"], run["cold"] = generated, cold
+        run["after_change"] = measured.get("after_change")
         if "two instances" in here:
             run["two_instances"] = two_instances(env, cold["paths"], args, log)
         runs.append(run)

@@ -1,6 +1,7 @@
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -28,6 +29,15 @@ hypothesis_settings.register_profile(
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
+def pytest_configure(config):
+    """Under pytest-xdist each worker gets a Redis database of its own, so that one worker's
+    cache.clear() (a FLUSHDB) never empties the cache under another worker's test."""
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("REDIS_URL")
+    if worker and url:
+        url = urlunsplit(urlsplit(url)._replace(path=f"/{int(worker.removeprefix('gw')) + 1}"))
+        os.environ["REDIS_URL"] = settings.CACHES["default"]["LOCATION"] = url
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the real corpus once; each test then runs in a rolled-back transaction."""
@@ -43,10 +53,18 @@ def fresh_cache():
 
 
 @pytest.fixture
-def corpus(db):
-    """The corpus, reloaded if a transactional test flushed it."""
-    if not Event.objects.exists():
-        call_command("reload_timeline", verbosity=0)
+def committed_corpus(django_db_setup, django_db_blocker):
+    """The corpus as the session loaded it, loaded again (and committed) if a transactional test
+    emptied the database. Requested before `db`, it runs outside the test's transaction, so
+    the tests after it find the corpus without each reloading it in its own transaction."""
+    with django_db_blocker.unblock():
+        if not Event.objects.exists():
+            call_command("reload_timeline", verbosity=0)
+
+
+@pytest.fixture
+def corpus(committed_corpus, db):
+    """The corpus, in the test's transaction."""
 
 
 @pytest.fixture
@@ -79,3 +97,14 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def reading_server(django_db_setup, django_db_blocker):
+    """One live server for the tests that only read, serving the corpus the session loaded."""
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock():
+        server = LiveServer("localhost")
+    yield server
+    server.stop()

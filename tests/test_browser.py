@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from tests.hostile import create_hostile_records
+from timeline.caching import current_version
 from timeline.models import Actor, Citation, Event
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain and safe.
@@ -26,19 +27,38 @@ SCREENSHOTS = settings.BASE_DIR / "docs" / "screenshots"
 
 
 @pytest.fixture
-def site(live_server, transactional_db, browser):
+def site(committed_corpus, db, reading_server, browser):
+    """The corpus, served to a test that only reads it: nothing to empty or reload afterwards.
+
+    The test runs in a transaction (`db`) that the server, on PostgreSQL, cannot see into; it
+    serves the committed corpus. A test that changed the data fails: it needs writable_site.
+    """
+    before = current_version()
+    yield reading_server.url
+    close_pages(browser)
+    wait_until_served()
+    assert current_version() == before, "this test changed the data: give it writable_site"
+
+
+@pytest.fixture
+def writable_site(live_server, transactional_db, browser):
+    """A live server for a test that writes: the database is emptied after it (a transactional test)."""
     call_command("reload_timeline", verbosity=0)
     yield live_server.url
-    for context in browser.contexts:
-        context.close()
+    close_pages(browser)
     wait_until_served()
 
 
-def wait_until_served(timeout=10):
-    """Let the live server finish its last requests before the test's flush.
+def close_pages(browser):
+    for context in browser.contexts:
+        context.close()
 
-    On SQLite the server's threads share the test's connection, so a request still writing
-    (a login, an axes record, a history row) during the flush breaks its foreign keys."""
+
+def wait_until_served(timeout=10):
+    """Let the live servers finish their last requests before the next test.
+
+    On SQLite the servers' threads share the test's connection, so a request still writing
+    (a login, an axes record, a history row) during a flush breaks its foreign keys."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if not any("process_request_thread" in thread.name for thread in threading.enumerate()):
@@ -47,9 +67,9 @@ def wait_until_served(timeout=10):
     pytest.fail(f"the live server was still answering requests {timeout} s after the test closed its pages")
 
 
-@pytest.fixture
-def page(browser, site):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=site)
+def open_page(browser, base_url):
+    """A page at 1280 px that may reach only this server, and fails its test on a CSP refusal."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base_url)
     elsewhere = []
 
     def refuse(route):
@@ -65,6 +85,16 @@ def page(browser, site):
     context.close()
     assert elsewhere == [], "the page asked for URLs outside this server"
     assert refused == [], "the Content-Security-Policy refused something the page uses"
+
+
+@pytest.fixture
+def page(browser, site):
+    yield from open_page(browser, site)
+
+
+@pytest.fixture
+def writable_page(browser, writable_site):
+    yield from open_page(browser, writable_site)
 
 
 def event_ids(page):
@@ -336,7 +366,8 @@ def test_toggling_a_checkbox_by_keyboard_keeps_focus_and_updates_counts(page):
     assert binance_count.text_content() == f"{expected} matching"
 
 
-def test_show_more_and_history_at_10k_events(page):
+def test_show_more_and_history_at_10k_events(writable_page):
+    page = writable_page
     from timeline.synthetic import generate
 
     generate(10_000)
@@ -425,10 +456,11 @@ def test_timelinejs_renders_our_slides(browser, site):
     context.close()
 
 
-def test_curator_edits_reviews_history_and_reverts_in_the_admin_under_the_csp(page):
+def test_curator_edits_reviews_history_and_reverts_in_the_admin_under_the_csp(writable_page):
     """The admin, its history and its widgets all work with the site's Content-Security-Policy."""
     from django.contrib.auth.models import Group, User
 
+    page = writable_page
     user = User.objects.create_user("curator", password="correct horse battery staple", is_staff=True)
     user.groups.add(Group.objects.get(name="curators"))
     event = Event.objects.get(slug=Event.objects.values_list("slug", flat=True).first())
@@ -461,7 +493,8 @@ def test_curator_edits_reviews_history_and_reverts_in_the_admin_under_the_csp(pa
     playwright_api.expect(rows).to_have_count(before + 1)
 
 
-def test_hostile_text_never_runs_script_even_without_the_csp(browser, site):
+def test_hostile_text_never_runs_script_even_without_the_csp(browser, writable_site):
+    site = writable_site
     """Escaping alone keeps injected markup inert: the CSP is bypassed here so it cannot hide a miss."""
     event, actor, source = create_hostile_records()
     dialogs = []

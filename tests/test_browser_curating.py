@@ -14,7 +14,8 @@ from timeline.articles import text_sha256
 from timeline.models import Citation, Event, Source
 
 pytestmark = pytest.mark.browser
-site, page = test_browser.site, test_browser.page  # the browser tests' fixtures (browser: conftest.py)
+# Every test here writes (a curator, an article): a writable site, and pages on it (browser: conftest.py).
+site, page = test_browser.writable_site, test_browser.page
 expect = test_browser.playwright_api.expect
 
 PASSWORD = "correct horse battery staple"

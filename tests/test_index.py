@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.core.management import call_command
 from django.db.models import Count, DateField
 from django.db.models.functions import Trunc, TruncMonth
 from django.http import QueryDict
@@ -29,6 +30,8 @@ def more_events(django_db_setup, django_db_blocker):
     from django.db import transaction
 
     with django_db_blocker.unblock(), transaction.atomic():
+        if not Event.objects.exists():  # an earlier transactional test emptied the database
+            call_command("reload_timeline", verbosity=0)
         generate(300)
         yield
         transaction.set_rollback(True)
@@ -188,3 +191,40 @@ def test_timeline_bars_take_no_query(more_events, django_assert_num_queries):
     with django_assert_num_queries(0):
         bars = bin_rows(query, datetime.date(2016, 1, 1), datetime.date(2026, 12, 31), lanes, "month")
     assert {lane for lane, _, _ in bars} == {id_ for id_, _ in lanes}
+
+
+def test_an_admin_save_builds_the_new_index_so_the_next_reader_does_not(admin_client, corpus):
+    """The writer pays for the event index of its change (IndexAfterWritesMiddleware)."""
+    from tests.admin_forms import change_form_data
+    from timeline import index
+
+    actor = Actor.objects.get(slug="justin-sun")
+    url = f"/admin/timeline/actor/{actor.pk}/change/"
+    data = change_form_data(admin_client.get(url))
+    before = current_version()[0]
+    forget()
+    assert admin_client.post(url, {**data, "name": "Justin Sun (edited)"}).status_code == 302
+    after = current_version()[0]
+    assert after != before and index._shared["version"] == after
+    assert [t.label for t in event_index(after).vocab["actor"] if t.slug == "justin-sun"] == ["Justin Sun (edited)"]
+
+
+def test_a_refused_admin_save_builds_nothing(admin_client, corpus):
+    from timeline import index
+
+    actor = Actor.objects.get(slug="justin-sun")
+    forget()
+    response = admin_client.post(f"/admin/timeline/actor/{actor.pk}/change/", {"name": ""})
+    assert response.status_code == 200  # the form again, with its errors
+    assert index._shared["version"] is None
+
+
+def test_a_reload_builds_the_index_of_what_it_loaded(corpus, fixture_dir):
+    from timeline import index
+
+    forget()
+    call_command("reload_timeline", "--fixtures", str(fixture_dir), verbosity=0)
+    assert index._shared["version"] == current_version()[0]
+    forget()
+    call_command("reload_timeline", "--fixtures", str(fixture_dir), "--dry-run", verbosity=0)
+    assert index._shared["version"] is None

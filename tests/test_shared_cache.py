@@ -59,6 +59,9 @@ def test_without_redis_each_process_has_a_cache_of_its_own():
 def test_the_suite_runs_against_the_real_redis():
     """`make test` runs the PostgreSQL suite with REDIS_URL set: every cache-sensitive test uses Redis."""
     assert isinstance(caches["default"], RedisCache)
+    assert caches["default"]._servers == [os.environ["REDIS_URL"]]
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # each worker flushes only its own database (conftest.py)
+        assert not os.environ["REDIS_URL"].endswith("/0")
     key = f"test-suite:{secrets.token_hex(8)}"
     cache.set(key, {"a": [1, 2]})
     assert cache.get(key) == {"a": [1, 2]}

@@ -245,6 +245,14 @@ def event_index(version):
     return _shared["index"]
 
 
+def warm():
+    """Build the index of the data as it now is, and share it: called after a write, so that the
+    writer (an admin save, a reload, the generator) pays for the build, not the next reader."""
+    from .caching import current_version
+
+    return event_index(current_version()[0])
+
+
 def forget():
     """Drop this process's copy (tests that measure the cold path)."""
     _shared.update(version=None, index=None)

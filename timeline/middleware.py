@@ -1,5 +1,6 @@
 """Site middleware: the admin's one allowance under the Content-Security-Policy, a 503 when the
-database is down, and (for tests and the benchmark only) each response's query count."""
+database is down, the event index built after a write, and (for tests and the benchmark only)
+each response's query count."""
 
 import base64
 import contextlib
@@ -7,10 +8,13 @@ import hashlib
 import logging
 
 from csp.middleware import CSPMiddleware
-from django.db import InterfaceError, OperationalError, connections
+from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+
+from .caching import current_version
+from .index import warm
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +66,34 @@ class DatabaseUnavailableMiddleware:
         response["Retry-After"] = str(self.retry_after)
         response["Cache-Control"] = "no-store"
         return response
+
+
+class IndexAfterWritesMiddleware:
+    """When a request changed the data (an admin save, the curators' desk), build the event index
+    of the new data before answering (index.warm): the writer waits for the build, not the next
+    reader. Public pages answer GET alone, so only other methods are watched."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return self.get_response(request)
+        before = self.version()
+        response = self.get_response(request)
+        after = self.version()
+        if None not in (before, after) and after != before:
+            with contextlib.suppress(DatabaseError):
+                warm()
+        return response
+
+    @staticmethod
+    def version():
+        """The data version, or None when the database does not answer (the response says so)."""
+        try:
+            return current_version()[0]
+        except DatabaseError:
+            return None
 
 
 class QueryCountHeaderMiddleware:

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "timeline.middleware.DatabaseUnavailableMiddleware",
+    "timeline.middleware.IndexAfterWritesMiddleware",
 ]
 
 # Only for tests and the benchmark: each response says how many queries it ran.

@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from timeline.index import warm
 from timeline.synthetic import generate
 
 
@@ -27,4 +28,5 @@ class Command(BaseCommand):
             added = generate(count, seed=seed)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        warm()
         self.stdout.write(f"Added {added} synthetic events ({count} in all) in {time.monotonic() - started:.1f} s.")

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from timeline.fixture_schema import MODELS, label
 from timeline.fixture_validation import FixtureError, read_fixtures
+from timeline.index import warm
 from timeline.reload import ReloadRefused, reload, summarize
 from timeline.text import printable
 
@@ -56,6 +57,8 @@ class Command(BaseCommand):
                 f"The database refused the reload; nothing was written.\n{printable_lines(str(exc))}"
             ) from exc
 
+        if not dry_run:
+            warm()  # the reload pays for the new data's event index, not the next reader
         for change in changes if verbosity else ():
             if change.overwrites_edit:
                 self.stdout.write(self.style.WARNING(f"Overwrote admin edit: {change}"))
