@@ -50,13 +50,14 @@ class EventIndex:
 
     def positions(self, ids):
         """The bitset of these event ids (search results)."""
-        where = self.position_of
-        bits = bytearray((len(self.ids) + 7) // 8)
-        for pk in ids:
-            pos = where.get(pk)
-            if pos is not None:
-                bits[pos >> 3] |= 1 << (pos & 7)
-        return int.from_bytes(bits, "little")
+        found = [pos for pos in map(self.position_of.get, ids) if pos is not None]
+        return bitset(found, (len(self.ids) + 7) // 8)
+
+    def members(self, bits):
+        """A test of whether a position is in this bitset, in constant time (a shift of a large
+        bitset copies it)."""
+        raw = bits.to_bytes((len(self.ids) + 7) // 8, "little")
+        return lambda pos: raw[pos >> 3] >> (pos & 7) & 1
 
     @property
     def position_of(self):

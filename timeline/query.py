@@ -6,6 +6,7 @@ and empty values, so two addresses that mean one state share one cache entry and
 same thing, and two states never share one.
 """
 
+from itertools import islice
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -76,7 +77,7 @@ class EventQuery:
         self.version = version
         self.index = event_index(version)
         self.vocab = self.index.vocab
-        self._bits, self._date_bits = {}, None
+        self._bits, self._date_bits, self._search_bits = {}, None, None
         self.pairs, found = canonical_parameters(params)
         self.problems = [*problems, *found]
         data = QueryDict(mutable=True)
@@ -196,15 +197,19 @@ class EventQuery:
         return self.bits() & self.index.between(start, end)
 
     def search_bits(self):
-        """The events the search matches, as a bitset: from the database's full-text search, cached."""
-        if self.by_relevance:
-            return self.index.positions(self.ranked_ids())
-        text = self.cleaned["q"]
+        """The events the search matches, as a bitset: from the database's full-text search, cached,
+        and worked out once per state (every facet's count asks for it)."""
+        if self._search_bits is None:
+            text = self.cleaned["q"]
 
-        def found():
-            return self.index.positions(Event.objects.search(text).values_list("id", flat=True))
+            def found():
+                return self.index.positions(Event.objects.search(text).values_list("id", flat=True))
 
-        return cached(cache_key(self.version, "search", digest(text)), found, LISTING_SECONDS)
+            if self.by_relevance:
+                self._search_bits = self.index.positions(self.ranked_ids())
+            else:
+                self._search_bits = cached(cache_key(self.version, "search", digest(text)), found, LISTING_SECONDS)
+        return self._search_bits
 
     def ranked_ids(self):
         """Every event the search matches, best first: one query gives both the matches and their order."""
@@ -219,9 +224,10 @@ class EventQuery:
         """(events, cursor of the next page or None): best matches first, or reading order, from the index."""
         bits = self.bits()
         if self.by_relevance:
-            position = self.index.position_of
+            position, member = self.index.position_of, self.index.members(bits)
             start = self.after.offset if self.after is not None else 0
-            chosen = [pk for pk in self.ranked_ids() if bits >> position[pk] & 1][start : start + size + 1]
+            matching = (pk for pk in self.ranked_ids() if member(position[pk]))
+            chosen = list(islice(matching, start, start + size + 1))
             pks = chosen[:size]
             next_cursor = f"r{start + size}" if len(chosen) > size and start + size <= MAX_OFFSET else None
         else:
