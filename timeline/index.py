@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.db.models import Aggregate, CharField, DateField, F, IntegerField, Value
 from django.db.models.functions import Cast
 
-from .caching import cache_key, cached
+from .caching import cache_key, cached, current_version
 from .models import Category, Citation, Event, Participation
 from .vocab import Vocabularies, term_parts, vocabularies_from
 
@@ -247,10 +247,9 @@ def event_index(version):
 
 
 def warm():
-    """Build the index of the data as it now is, and share it: called after a write, so that the
-    writer (an admin save, a reload, the generator) pays for the build, not the next reader."""
-    from .caching import current_version
-
+    """Build the index of the data as it now is, or load it from the shared cache: called after a
+    write (an admin save, a reload, the generator) and when a gunicorn worker starts, so that the
+    writer or the start-up pays for the build, not the next reader."""
     return event_index(current_version()[0])
 
 
