@@ -144,7 +144,11 @@ class IdList(Aggregate):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return self.as_sql(
-            compiler, connection, function="STRING_AGG", template="%(function)s((%(expressions)s)::text, ',')"
+            compiler,
+            connection,
+            function="STRING_AGG",
+            template="%(function)s((%(expressions)s)::text, ',')",
+            **extra_context,
         )
 
 
@@ -188,6 +192,7 @@ def rows():
 
 
 def bitset(positions, size):
+    """One integer with these bit positions set; size is the bitset's length in bytes."""
     bits = bytearray(size)
     for pos in positions:
         bits[pos >> 3] |= 1 << (pos & 7)

@@ -200,15 +200,15 @@ class EventQuery:
         """The events the search matches, as a bitset: from the database's full-text search, cached,
         and worked out once per state (every facet's count asks for it)."""
         if self._search_bits is None:
-            text = self.cleaned["q"]
-
-            def found():
-                return self.index.positions(Event.objects.search(text).values_list("id", flat=True))
-
             if self.by_relevance:
                 self._search_bits = self.index.positions(self.ranked_ids())
             else:
-                self._search_bits = cached(cache_key(self.version, "search", digest(text)), found, LISTING_SECONDS)
+                text = self.cleaned["q"]
+                self._search_bits = cached(
+                    cache_key(self.version, "search", digest(text)),
+                    lambda: self.index.positions(Event.objects.search(text).values_list("id", flat=True)),
+                    LISTING_SECONDS,
+                )
         return self._search_bits
 
     def ranked_ids(self):
