@@ -18,6 +18,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 serve: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py reload_timeline || echo "Serving without reloading: see the message above."
+	$(BIN)/python manage.py render_events
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(STAMP)

@@ -70,11 +70,16 @@ def main(endpoints):
     )
 
 
+RENDERED_SAMPLE = 200
+
+
 def after_a_change(client, path):
     """Who pays for a data change, and how much: the writer builds the new data's event index
-    (index.warm, as an admin save and a reload do), then the first reader asks for the page."""
+    (index.warm, as an admin save and a reload do) and renders what it changed (timed on the
+    latest events), then the first reader asks for the page."""
     from django.db.models import F
 
+    from timeline import rendering
     from timeline.index import warm
     from timeline.models import Event
 
@@ -83,6 +88,10 @@ def after_a_change(client, path):
     started = time.perf_counter()
     warm()
     writer_ms = (time.perf_counter() - started) * 1000
+    latest = list(Event.objects.order_by("-pk").values_list("pk", flat=True)[:RENDERED_SAMPLE])
+    started = time.perf_counter()
+    rendering.store(latest)  # what a writer pays per event it changes, to store its HTML (rendering.py)
+    render_ms = (time.perf_counter() - started) * 1000 / max(1, len(latest))
     started = time.perf_counter()
     with CaptureQueriesContext(connection) as reader:
         response = client.get(path)
@@ -90,6 +99,7 @@ def after_a_change(client, path):
     return {
         "status": response.status_code,
         "writer_ms": round(writer_ms, 1),
+        "render_ms_per_event": round(render_ms, 2),
         "reader_ms": round(reader_ms, 1),
         "reader_queries": len(reader),
     }

@@ -80,13 +80,14 @@ def create_version_triggers(schema_editor, tables):
 
 def curated_tables():
     """Every table of the corpus: the timeline's models and their many-to-many links, but not
-    bookkeeping (the data version, what the last reload wrote) or the history."""
+    bookkeeping (the data version, what the last reload wrote, stored renderings) or the history."""
     from django.apps import apps
 
     tables = []
     for model in apps.get_app_config("timeline").get_models(include_auto_created=True):
         table = model._meta.db_table
-        if model._meta.model_name not in ("dataversion", "loadedrecord") and "historical" not in table:
+        bookkeeping = model._meta.model_name in ("dataversion", "loadedrecord", "eventrendering")
+        if not bookkeeping and "historical" not in table:
             tables.append(table)
     return sorted(tables)
 

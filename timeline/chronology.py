@@ -6,9 +6,9 @@ from itertools import groupby
 
 from django.core.cache import cache
 from django.db.models import prefetch_related_objects
-from django.template.loader import get_template
 from django.utils.safestring import mark_safe
 
+from . import rendering
 from .caching import cache_key, digest
 from .index import event_index
 from .models import event_parts
@@ -91,19 +91,24 @@ def best_matches(events):
 def render_events(events, version, words=()):
     """Attach each event's rendered HTML (the searched words marked), from the cache when this data version has it.
 
-    Only events missing from the cache have their actors, citations and statements fetched
-    (their categories come from the event index), so a warm page costs one query for its
-    events whatever they hold.
+    Without searched words, an event missing from the cache has its HTML stored by the writer
+    (rendering.py): one query for all of them. Only events with neither, or with words to mark,
+    have their actors, citations and statements fetched and are rendered here (their categories
+    come from the event index), so a warm page costs one query for its events whatever they hold.
     """
     marked = digest(" ".join(sorted({word.lower() for word in words}))) if words else ""
     keys = {event.pk: cache_key(version, "event-html", event.pk, marked) for event in events}
     cached = cache.get_many(list(keys.values()))
     missing = [event for event in events if keys[event.pk] not in cached]
+    if missing and not words:
+        found = {keys[pk]: html for pk, html in rendering.stored(event.pk for event in missing).items()}
+        cache.set_many(found, timeout=EVENT_HTML_SECONDS)
+        cached.update(found)
+        missing = [event for event in events if keys[event.pk] not in cached]
     if missing:
         prefetch_related_objects(missing, *event_parts(categories=False))
         event_index(version).attach_categories(missing)
-        template = get_template("events.html#event")
-        fresh = {keys[e.pk]: template.render({"event": e, "words": words}) for e in missing}
+        fresh = {keys[pk]: html for pk, html in rendering.rendered(missing, words).items()}
         cache.set_many(fresh, timeout=EVENT_HTML_SECONDS)
         cached.update(fresh)
     for event in events:

@@ -865,3 +865,22 @@ class DataVersion(models.Model):
     def current(cls):
         """(token, changed_at), or ("none", None) in a database with no data yet."""
         return cls.objects.filter(pk=1).values_list("token", "changed_at").first() or ("none", None)
+
+
+class EventRendering(models.Model):
+    """An event's HTML as the chronology shows it (no searched words marked), kept up to date on write.
+
+    A first-time filter state shows events no reader asked for before; rendering fifty of them
+    costs more than the rest of the request. The writer that changes an event, or anything it
+    shows (an actor's name, a source's title, an era, a category), renders it again in the same
+    transaction (signals.py). `release` is the code that rendered it: after a deploy, readers
+    render live until ``manage.py render_events`` has caught up. Bookkeeping, not corpus: no
+    data-version trigger, no history, no fixture.
+    """
+
+    event = models.OneToOneField(Event, on_delete=models.CASCADE, primary_key=True, related_name="rendering")
+    release = models.CharField(max_length=64)
+    html = models.TextField()
+
+    def __str__(self):
+        return f"rendering of event {self.event_id}"

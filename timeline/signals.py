@@ -1,16 +1,31 @@
-"""Keep the search text in step with curated edits.
+"""Keep the search text and the stored event HTML in step with curated edits.
 
-Edits in the admin are handled at once. Inside ``corpus_changes()`` (a reload, the
-benchmark generator) they are collected and handled once, at the end. The data version
-needs no signal: database triggers keep it (see caching.py).
+Edits in the admin are handled at once, in the edit's own transaction. Inside
+``corpus_changes()`` (a reload) they are collected and handled once, at the end. A fixture
+loaded raw (``loaddata``) drops the stored HTML of what it touches, for readers to render
+live until ``render_events``. The data version needs no signal: database triggers keep it
+(see caching.py).
 """
 
 import threading
 from contextlib import contextmanager
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
-from .models import STATEMENT_MODELS, Actor, Alias, Citation, Event, Participation
+from . import rendering
+from .models import (
+    STATEMENT_MODELS,
+    Actor,
+    Alias,
+    Category,
+    Citation,
+    Era,
+    Event,
+    EventRendering,
+    EventStatement,
+    Participation,
+    Source,
+)
 
 _pending = threading.local()
 
@@ -23,42 +38,89 @@ def affected_events(instance):
         return {instance.event_id}
     if isinstance(instance, STATEMENT_MODELS):
         return {instance.event_id} if hasattr(instance, "event_id") else set()
-    actor_id = instance.pk if isinstance(instance, Actor) else instance.actor_id
-    return set(Participation.objects.filter(actor_id=actor_id).values_list("event_id", flat=True))
+    if isinstance(instance, Actor | Alias):
+        actor_id = instance.pk if isinstance(instance, Actor) else instance.actor_id
+        return set(Participation.objects.filter(actor_id=actor_id).values_list("event_id", flat=True))
+    return set()
 
 
-def refresh(event_ids):
-    if event_ids:
-        Event.objects.filter(pk__in=event_ids).refresh_search()
+def refresh(searched, shown):
+    if searched:
+        Event.objects.filter(pk__in=searched).refresh_search()
+    if searched or shown:
+        rendering.store(searched | shown)
 
 
 @contextmanager
 def corpus_changes():
-    if getattr(_pending, "events", None) is not None:
+    if getattr(_pending, "searched", None) is not None:
         yield
         return
-    _pending.events = set()
+    _pending.searched, _pending.shown = set(), set()
     try:
         yield
-        refresh(_pending.events)
+        refresh(_pending.searched, _pending.shown)
     finally:
-        _pending.events = None
+        _pending.searched = _pending.shown = None
 
 
-def record(instance):
-    events = affected_events(instance)
-    if getattr(_pending, "events", None) is None:
-        refresh(events)
+def record(searched, shown=frozenset()):
+    if getattr(_pending, "searched", None) is None:
+        refresh(searched, set(shown))
     else:
-        _pending.events |= events
+        _pending.searched |= searched
+        _pending.shown |= shown
 
 
 def search_part_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
-        record(instance)
+    if raw:
+        EventRendering.objects.filter(event_id__in=affected_events(instance)).delete()
+    else:
+        record(affected_events(instance), rendering.shown_with(instance))
+
+
+def shown_part_changed(sender, instance, raw=False, **kwargs):
+    """A source, an era or a category: shown in events' HTML, not part of their search text."""
+    events = getattr(instance, "_shown_in", None) or rendering.shown_with(instance)
+    if raw:
+        EventRendering.objects.filter(event_id__in=events).delete()
+    else:
+        record(set(), events)
+
+
+def before_delete(sender, instance, **kwargs):
+    """Which events show it, read while its links still exist."""
+    instance._shown_in = rendering.shown_with(instance)
+
+
+def links_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """An event's categories, or a statement's citations, added, removed or cleared."""
+    if action == "pre_clear":
+        instance._shown_in = links_of(sender, instance, reverse)
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if action == "post_clear":
+        events = getattr(instance, "_shown_in", set())
+    elif sender is Event.categories.through and reverse:
+        events = set(pk_set or ())
+    else:
+        events = links_of(sender, instance, reverse)
+    record(set(), events)
+
+
+def links_of(sender, instance, reverse):
+    if sender is Event.categories.through:
+        return rendering.shown_with(instance) if reverse else {instance.pk}
+    return {instance.event_id} if hasattr(instance, "event_id") else set()
 
 
 # Connected per sender: a receiver for every model would turn off Django's fast delete everywhere.
 for _model in (Actor, Alias, Citation, Event, Participation, *STATEMENT_MODELS):
     post_save.connect(search_part_changed, sender=_model, dispatch_uid=f"search-{_model.__name__}-saved")
     post_delete.connect(search_part_changed, sender=_model, dispatch_uid=f"search-{_model.__name__}-deleted")
+for _model in (Source, Era, Category):
+    post_save.connect(shown_part_changed, sender=_model, dispatch_uid=f"shown-{_model.__name__}-saved")
+    pre_delete.connect(before_delete, sender=_model, dispatch_uid=f"shown-{_model.__name__}-deleting")
+    post_delete.connect(shown_part_changed, sender=_model, dispatch_uid=f"shown-{_model.__name__}-deleted")
+for _through in (Event.categories.through, EventStatement.citations.through):
+    m2m_changed.connect(links_changed, sender=_through, dispatch_uid=f"shown-{_through.__name__}-changed")

@@ -11,7 +11,7 @@ import re
 
 from django.db import connection, transaction
 
-from . import search
+from . import rendering, search
 from .dates import DatePrecision
 from .models import Actor, Category, Citation, Era, Event, Participation, Source
 
@@ -115,6 +115,7 @@ def generate(count, seed=0, batch_size=2000):
             batch_size=5000,
         )
         search.index(Event, events)
+        rendering.store(event.pk for event in events)
         added += len(events)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

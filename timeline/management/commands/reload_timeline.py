@@ -9,6 +9,7 @@ from timeline.fixture_schema import MODELS, label
 from timeline.fixture_validation import FixtureError, read_fixtures
 from timeline.index import warm
 from timeline.reload import ReloadRefused, reload, summarize
+from timeline.rendering import catch_up
 from timeline.text import printable
 
 ACTIONS = ("create", "update", "delete", "unchanged", "kept")
@@ -59,6 +60,7 @@ class Command(BaseCommand):
 
         if not dry_run:
             warm()  # the reload pays for the new data's event index, not the next reader
+            catch_up()  # and renders what no writer of this release has rendered yet
         for change in changes if verbosity else ():
             if change.overwrites_edit:
                 self.stdout.write(self.style.WARNING(f"Overwrote admin edit: {change}"))

@@ -1,0 +1,168 @@
+"""Events rendered on write: the stored HTML is the HTML a reader would render, after every kind of edit."""
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import prefetch_related_objects
+from django.template.loader import get_template
+from django.test.utils import CaptureQueriesContext
+
+from timeline import rendering
+from timeline.caching import current_version
+from timeline.index import event_index, warm
+from timeline.models import (
+    Actor,
+    Citation,
+    Era,
+    Event,
+    EventRendering,
+    EventStatement,
+    Participation,
+    Source,
+    event_parts,
+)
+from timeline.synthetic import generate
+
+pytestmark = pytest.mark.usefixtures("corpus")
+
+
+def live(events):
+    """{id: HTML} as a listing renders an event it has no stored HTML for (categories from the index)."""
+    events = list(events)
+    prefetch_related_objects(events, *event_parts(categories=False))
+    event_index(current_version()[0]).attach_categories(events)
+    template = get_template("events.html#event")
+    return {event.pk: template.render({"event": event, "words": ()}) for event in events}
+
+
+def assert_all_current():
+    events = Event.objects.select_related("era")
+    expected = live(events)
+    found = rendering.stored(expected)
+    stale = sorted(Event.objects.get(pk=pk).slug for pk in expected if found.get(pk) != expected[pk])
+    assert not stale, f"stored HTML differs from a fresh rendering for {stale}"
+
+
+def test_every_event_is_stored_as_a_listing_renders_it():
+    assert EventRendering.objects.count() == Event.objects.count() > 30
+    assert_all_current()
+
+
+def test_a_first_time_state_reads_stored_html_and_renders_no_event(client, monkeypatch):
+    renders = []
+    real = rendering.rendered
+    monkeypatch.setattr(rendering, "rendered", lambda *a, **k: renders.append(a) or real(*a, **k))
+    warm()  # as a worker has it from its start
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/", {"actor": "changpeng-zhao"})
+    assert response.status_code == 200
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert any('FROM "timeline_eventrendering"' in sql for sql in statements)
+    parts = ('SELECT "timeline_citation"', 'SELECT "timeline_participation"')
+    assert not [sql for sql in statements if sql.startswith(parts)]
+    assert not renders
+    shown = Participation.objects.filter(actor__slug="changpeng-zhao").count()
+    assert response.content.decode().count('class="event ') == shown
+    client.get("/", {"actor": "changpeng-zhao", "q": "pardon"})
+    assert renders, "searched words are marked by the reader"
+
+
+def test_the_page_is_the_same_with_and_without_stored_html(client):
+    with_stored = client.get("/", {"category": "legal"}).content
+    EventRendering.objects.all().delete()
+    call_command("reload_timeline", verbosity=0, dry_run=True)
+    from django.core.cache import cache
+
+    cache.clear()
+    without = client.get("/", {"category": "legal"}).content
+    assert with_stored == without
+
+
+def test_html_from_another_release_is_not_shown_and_render_events_catches_up(client, capsys):
+    event = Event.objects.get(slug="cz-pleads-guilty")
+    EventRendering.objects.update(release="an-older-release", html="<p>stale</p>")
+    assert "stale" not in client.get("/").content.decode()
+    assert rendering.stored([event.pk]) == {}
+    call_command("render_events")
+    assert f"Rendered {Event.objects.count()} events." in capsys.readouterr().out
+    assert_all_current()
+    call_command("render_events")
+    assert "Rendered 0 events." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        "actor renamed",
+        "source retitled",
+        "era renamed",
+        "category renamed",
+        "category deleted",
+        "category removed from an event",
+        "event removed from a category",
+        "categories cleared",
+        "participation deleted",
+        "citation's stance changed",
+        "statement's citations changed",
+        "event retitled",
+        "event deleted",
+    ],
+)
+def test_an_edit_renders_again_every_event_that_shows_what_it_changed(edit):
+    cz = Actor.objects.get(slug="changpeng-zhao")
+    event = Event.objects.filter(categories__isnull=False, statements__citations__isnull=False).distinct().first()
+    category = event.categories.first()
+    if edit == "actor renamed":
+        cz.name = "Changpeng “CZ” Zhao (renamed)"
+        cz.save()
+    elif edit == "source retitled":
+        source = Source.objects.filter(citations__isnull=False).first()
+        source.title = source.title + " (retitled)"
+        source.save()
+    elif edit == "era renamed":
+        era = Era.objects.filter(events__isnull=False).first()
+        era.name = era.name + " (renamed)"
+        era.save()
+    elif edit == "category renamed":
+        category.name = category.name + " (renamed)"
+        category.save()
+    elif edit == "category deleted":
+        category.delete()
+    elif edit == "category removed from an event":
+        event.categories.remove(category)
+    elif edit == "event removed from a category":
+        category.events.remove(event)
+    elif edit == "categories cleared":
+        event.categories.clear()
+    elif edit == "participation deleted":
+        Participation.objects.filter(actor=cz).first().delete()
+    elif edit == "citation's stance changed":
+        citation = Citation.objects.exclude(stance=Citation.Stance.DISPUTES).first()
+        citation.stance = Citation.Stance.DISPUTES
+        citation.save()
+    elif edit == "statement's citations changed":
+        statement = EventStatement.objects.filter(citations__isnull=False).first()
+        statement.citations.remove(statement.citations.first())
+    elif edit == "event retitled":
+        event.title = event.title + " (retitled)"
+        event.save()
+    elif edit == "event deleted":
+        event.delete()
+    assert_all_current()
+
+
+def test_a_raw_fixture_load_drops_what_it_touches_rather_than_leave_it_stale():
+    cz = Actor.objects.get(slug="changpeng-zhao")
+    shown_in = set(cz.participations.values_list("event_id", flat=True))
+    cz.name = "Renamed by a raw load"
+    cz.save_base(raw=True)
+    assert not rendering.stored(shown_in)
+    assert len(rendering.stored(Event.objects.values_list("pk", flat=True))) == Event.objects.count() - len(shown_in)
+
+
+def test_the_benchmark_generator_stores_what_it_generates():
+    generate(40)
+    synthetic = Event.objects.filter(slug__startswith="synthetic-")
+    assert synthetic.count() == 40
+    assert len(rendering.stored(synthetic.values_list("pk", flat=True))) == 40
+    assert_all_current()

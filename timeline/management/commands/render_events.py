@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+
+from timeline import rendering
+
+
+class Command(BaseCommand):
+    help = (
+        "Render and store the HTML of every event that has none from this release of the code "
+        "(run after a deploy; --all renders every event again)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--all", action="store_true", help="Render every event, not only the outdated ones.")
+
+    def handle(self, *args, all, **options):
+        from timeline.models import Event
+
+        ids = Event.objects.values_list("pk", flat=True) if all else rendering.outdated()
+        count = rendering.store(ids)
+        self.stdout.write(f"Rendered {count} event{'s' if count != 1 else ''}.")
