@@ -91,17 +91,17 @@ def best_matches(events):
 def render_events(events, version, words=()):
     """Attach each event's rendered HTML (the searched words marked), from the cache when this data version has it.
 
-    Without searched words, an event missing from the cache has its HTML stored by the writer
-    (rendering.py): one query for all of them. Only events with neither, or with words to mark,
-    have their actors, citations and statements fetched and are rendered here (their categories
-    come from the event index), so a warm page costs one query for its events whatever they hold.
+    An event missing from the cache has its HTML stored by the writer, with the places a search
+    marks words in (rendering.py): one query for all of them. Only events with neither have
+    their actors, citations and statements fetched and are rendered here (their categories come
+    from the event index), so a warm page costs one query for its events whatever they hold.
     """
     marked = digest(" ".join(sorted({word.lower() for word in words}))) if words else ""
     keys = {event.pk: cache_key(version, "event-html", event.pk, marked) for event in events}
     cached = cache.get_many(list(keys.values()))
     missing = [event for event in events if keys[event.pk] not in cached]
-    if missing and not words:
-        found = {keys[pk]: html for pk, html in rendering.stored(event.pk for event in missing).items()}
+    if missing:
+        found = {keys[pk]: html for pk, html in rendering.stored((e.pk for e in missing), words).items()}
         cache.set_many(found, timeout=EVENT_HTML_SECONDS)
         cached.update(found)
         missing = [event for event in events if keys[event.pk] not in cached]

@@ -881,6 +881,7 @@ class EventRendering(models.Model):
     event = models.OneToOneField(Event, on_delete=models.CASCADE, primary_key=True, related_name="rendering")
     release = models.CharField(max_length=64)
     html = models.TextField()
+    marks = models.JSONField(null=True, help_text="Where a search marks words in the HTML (rendering.py).")
 
     def __str__(self):
         return f"rendering of event {self.event_id}"

@@ -3,24 +3,111 @@
 A reader's first-time filter state shows events nobody asked for before, and rendering them
 is most of what such a request costs. So whatever writes an event, or a record the event
 shows, renders the event again in the same transaction (signals.py): the listing then reads
-the stored HTML in one query. HTML with searched words marked is still rendered by the
-reader (chronology.py), and so is any event whose stored HTML another release of the code
-made, until ``manage.py render_events`` has rendered it again.
+the stored HTML in one query. With the HTML are stored its marks: where each text a search
+marks words in lies (a title, a statement, a quote) and where the matching passage goes, so
+that a search marks its words in the stored HTML instead of rendering the event again. An
+event whose stored HTML another release of the code made is rendered by the reader, until
+``manage.py render_events`` has rendered it again.
 """
 
 from django.db.models import prefetch_related_objects
 from django.template.loader import get_template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from .caching import release
 from .models import Citation, Event, EventRendering, event_parts
+from .quotes import quotation_marks
+from .search import highlight, snippet
 
 BATCH = 500
+SEGMENT = "\x00"  # never in curated text (text.py refuses control characters)
 
 
 def rendered(events, words=()):
     """{event id: HTML} of events whose parts are prefetched and categories attached (or prefetched)."""
     template = get_template("events.html#event")
     return {event.pk: template.render({"event": event, "words": words}) for event in events}
+
+
+def rendered_with_marks(events):
+    """{event id: (HTML without searched words, its marks)}: see with_words."""
+    template = get_template("events.html#event")
+    found = {}
+    for event in events:
+        segments = []
+        html, marks = assembled(template.render({"event": event, "words": (), "segments": segments}), segments)
+        found[event.pk] = (html, marks) if marks is not None else (template.render({"event": event}), None)
+    return found
+
+
+def markable(context, text):
+    """A text a search marks words in (the template tags' one way to show one), escaped."""
+    segments = context.get("segments")
+    if segments is None:
+        return highlight(text, context.get("words") or ())
+    segments.append(("t", text))
+    return mark_safe(f"{SEGMENT}{len(segments) - 1}{SEGMENT}")  # noqa: S308 (replaced by assembled)
+
+
+def passage_html(context, quotes):
+    """The matching passage of a search's result, or the place it goes when the HTML is stored."""
+    segments = context.get("segments")
+    if segments is None:
+        return snippet_html(quotes, context.get("words") or ())
+    segments.append(("p", quotes))
+    return mark_safe(f"{SEGMENT}{len(segments) - 1}{SEGMENT}")  # noqa: S308 (replaced by assembled)
+
+
+def snippet_html(quotes, words):
+    passage = snippet(quotes, words) if words else None
+    if not passage:
+        return ""
+    opening, closing = quotation_marks(passage)
+    return format_html(
+        '<span class="snippet"><span class="visually-hidden">Matching passage: </span>{}{}{}</span>',
+        opening,
+        highlight(passage, words),
+        closing,
+    )
+
+
+def assembled(raw, segments):
+    """(HTML, marks) from a rendering whose markable texts are placeholders; (None, None) if one
+    could not be told apart (a text holding the placeholder's character)."""
+    pieces = raw.split(SEGMENT)
+    if len(pieces) != 2 * len(segments) + 1:
+        return None, None
+    html, marks, length = [], [], 0
+    for number, piece in enumerate(pieces):
+        if number % 2 == 0:
+            html.append(piece)
+            length += len(piece)
+            continue
+        kind, value = segments[int(piece)]
+        if kind == "p":
+            marks.append(["p", length, value])
+        else:
+            text = conditional_escape(value)
+            marks.append(["t", length, length + len(text), value])
+            html.append(text)
+            length += len(text)
+    return "".join(html), marks
+
+
+def with_words(html, marks, words):
+    """The stored HTML with the searched words marked: what rendering it with `words` gives."""
+    out, last = [], 0
+    for mark in marks:
+        out.append(html[last : mark[1]])
+        if mark[0] == "p":
+            out.append(snippet_html(mark[2], words))
+            last = mark[1]
+        else:
+            out.append(highlight(mark[3], words))
+            last = mark[2]
+    out.append(html[last:])
+    return "".join(out)
 
 
 def store(event_ids):
@@ -33,21 +120,26 @@ def store(event_ids):
         if len(events) < len(batch):  # deleted, perhaps after its parts' signals rendered it once more
             EventRendering.objects.filter(event_id__in=set(batch) - {event.pk for event in events}).delete()
         prefetch_related_objects(events, *event_parts(categories=True))
-        html = rendered(events)
         EventRendering.objects.bulk_create(
-            [EventRendering(event_id=pk, release=release(), html=text) for pk, text in html.items()],
+            [
+                EventRendering(event_id=pk, release=release(), html=html, marks=marks)
+                for pk, (html, marks) in rendered_with_marks(events).items()
+            ],
             update_conflicts=True,
             unique_fields=["event"],
-            update_fields=["release", "html"],
+            update_fields=["release", "html", "marks"],
         )
         done += len(events)
     return done
 
 
-def stored(event_ids):
-    """{event id: HTML} of those of these events rendered by this release of the code."""
+def stored(event_ids, words=()):
+    """{event id: HTML, the searched words marked} of those of these events rendered by this release."""
     rows = EventRendering.objects.filter(event_id__in=list(event_ids), release=release())
-    return dict(rows.values_list("event_id", "html"))
+    if not words:
+        return dict(rows.values_list("event_id", "html"))
+    found = rows.exclude(marks__isnull=True).values_list("event_id", "html", "marks")
+    return {pk: with_words(html, marks, words) for pk, html, marks in found}
 
 
 def outdated():
