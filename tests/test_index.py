@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from timeline.caching import current_version
 from timeline.index import event_index, forget
 from timeline.models import Actor, Category, Citation, Era, Event, Participation, Source
-from timeline.overview import bin_rows, lane_actors
+from timeline.overview import MARK_FIELDS, bin_rows, lane_actors, mark_rows
 from timeline.paging import cursor_of, page_of
 from timeline.query import EventQuery
 from timeline.synthetic import generate
@@ -181,6 +181,45 @@ def test_timeline_bars_from_the_index_agree_with_sql(more_events, data, window):
     start, end, unit = datetime.date.fromisoformat(window[0]), datetime.date.fromisoformat(window[1]), window[2]
     lanes = lane_actors(query)
     assert sorted(bin_rows(query, start, end, lanes, unit)) == sql_bins(query, start, end, lanes, unit)
+
+
+def sql_marks(query, start, end, lanes):
+    """The timeline's marks by the SQL definition of the state: each event once per lane, in reading order."""
+    window = query.filterset.qs.between(start, end)
+    if not lanes:
+        return [(None, *row) for row in window.order_by("sort_key", "id").values_list(*MARK_FIELDS)]
+    found = Participation.objects.filter(event__in=window.values("pk"), actor_id__in=[id_ for id_, _ in lanes])
+    rows = found.order_by("event__sort_key", "event_id", "actor_id").values_list(
+        "actor_id", *(f"event__{name}" for name in MARK_FIELDS)
+    )
+    return list(rows)
+
+
+@settings(max_examples=60)
+@given(data=st.data(), window=st.sampled_from(WINDOWS))
+def test_timeline_marks_from_the_index_agree_with_sql(more_events, data, window):
+    state = data.draw(states(), label="state")
+    query = query_of(state)
+    assume(not query.problems)
+    start, end = datetime.date.fromisoformat(window[0]), datetime.date.fromisoformat(window[1])
+    lanes = lane_actors(query)
+    rows = mark_rows(query, start, end, lanes)
+    by_index = [(row["lane"], *(row[name] for name in MARK_FIELDS)) for row in rows]
+    expected = sql_marks(query, start, end, lanes)
+    assert [row[1] for row in by_index] == [row[1] for row in expected]  # same events, in reading order
+    assert sorted(by_index, key=str) == sorted(expected, key=str)  # each in the same lanes
+
+
+def test_timeline_marks_take_one_query_by_primary_key(more_events, django_assert_num_queries):
+    """The index says which events and lanes; the database is asked only for their fields."""
+    query = query_of({"actor": ["changpeng-zhao", "binance"], "category": ["legal"]})
+    query.count()
+    lanes = lane_actors(query)
+    with django_assert_num_queries(1) as captured:
+        rows = mark_rows(query, datetime.date(2016, 1, 1), datetime.date(2026, 12, 31), lanes)
+    assert rows and {row["lane"] for row in rows} <= {id_ for id_, _ in lanes}
+    sql = captured.captured_queries[0]["sql"]
+    assert "timeline_participation" not in sql and "timeline_event_categories" not in sql
 
 
 def test_timeline_bars_take_no_query(more_events, django_assert_num_queries):

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass
 
+from django.utils.html import format_html_join
+
 from .vocab import certainty_terms
 
 DATE_FILTERS = {"from", "to"}
@@ -18,6 +20,15 @@ class FacetOption:
         return self.label
 
 
+CHECKBOX = (
+    '<label class="option"><input type="checkbox" name="{}" value="{}"{}> {} <span class="count{}" id="n-{}-{}">'
+    '{}<span class="visually-hidden"> matching</span></span></label>\n      '
+)
+COUNT_SWAP = (
+    '<span class="count{}" id="n-{}-{}" hx-swap-oob="true">{}<span class="visually-hidden"> matching</span></span>'
+)
+
+
 @dataclass
 class FacetGroup:
     name: str
@@ -28,6 +39,26 @@ class FacetGroup:
     @property
     def selected(self):
         return sum(option.checked for option in self.options)
+
+    def checkboxes(self):
+        """Each option's checkbox with its count. Built here, not in a template loop: a group can
+        hold hundreds of options, drawn again for every filter state."""
+        return format_html_join(
+            "",
+            CHECKBOX,
+            (
+                (self.name, o.slug, " checked" if o.checked else "", o.label, zero(o), self.name, o.slug, o.matches)
+                for o in self.options
+            ),
+        )
+
+    def count_swaps(self):
+        """Each option's count, to replace the one on the page (htmx out-of-band swaps)."""
+        return format_html_join("", COUNT_SWAP, ((zero(o), self.name, o.slug, o.matches) for o in self.options))
+
+
+def zero(option):
+    return "" if option.matches else " zero"
 
 
 def facet_groups(counts, chosen, vocab):

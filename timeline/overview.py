@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .caching import cached
 from .dates import DatePrecision, format_partial_date, period_end
-from .models import Event, Participation
+from .models import Event
 
 MARK_LIMIT = 150
 MAX_LANES = 6
@@ -103,14 +103,13 @@ def build_timeline(query, matching, refine):
         return round(LEFT + (RIGHT - LEFT) * min(max(offset, -1), days + 1) / days, 3)
 
     lanes = lane_actors(query)
-    window = query.filterset.qs.between(start, end).order_by()
     if matching <= MARK_LIMIT:
-        rows = mark_rows(window, lanes)
+        rows = mark_rows(query, start, end, lanes)
     else:
         unit = "month" if days > 2 * 366 else "week" if days > 92 else "day"
         bins = bin_rows(query, start, end, lanes, unit)
         timeline.count = sum(n for _, _, n in bins)
-        rows = mark_rows(window, lanes) if refine and timeline.count <= MARK_LIMIT else None
+        rows = mark_rows(query, start, end, lanes) if refine and timeline.count <= MARK_LIMIT else None
         if rows is None:
             timeline.refinable = timeline.count <= MARK_LIMIT
     y = 6
@@ -138,17 +137,26 @@ def lane_actors(query):
     return [(terms[slug].id, terms[slug].label) for slug in chosen]
 
 
-def mark_rows(window, lanes):
-    """Each event in the window, once per lane it belongs to, in reading order."""
+def mark_rows(query, start, end, lanes):
+    """Each matching event in the window, once per lane it belongs to, in reading order.
+
+    The event index says which events and lanes; the database gives their fields, by primary key.
+    """
+    index = query.index
+    positions = list(index.each(query.window_bits(start, end)))
+    fields = Event.objects.filter(pk__in=[index.ids[pos] for pos in positions]).values("pk", *MARK_FIELDS)
+    by_id = {row.pop("pk"): row for row in fields}
     if not lanes:
-        events = window.order_by("sort_key", "id").values(*MARK_FIELDS)
-        return [{**event, "lane": None} for event in events]
-    found = (
-        Participation.objects.filter(event__in=window.values("pk"), actor_id__in=[id_ for id_, _ in lanes])
-        .order_by("event__sort_key", "event_id")
-        .values("actor_id", *(f"event__{name}" for name in MARK_FIELDS))
-    )
-    return [{"lane": row["actor_id"], **{name: row[f"event__{name}"] for name in MARK_FIELDS}} for row in found]
+        return [{**by_id[index.ids[pos]], "lane": None} for pos in positions if index.ids[pos] in by_id]
+    actor_sets = index.options.get("actor", {})
+    members = [(lane, index.members(actor_sets.get(str(lane), 0))) for lane, _ in lanes]
+    return [
+        {**by_id[index.ids[pos]], "lane": lane}
+        for pos in positions
+        if index.ids[pos] in by_id
+        for lane, member in members
+        if member(pos)
+    ]
 
 
 def bin_rows(query, start, end, lanes, unit):
