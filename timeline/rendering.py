@@ -18,7 +18,7 @@ from django.utils.safestring import mark_safe
 from .caching import release
 from .models import Citation, Event, EventRendering, event_parts
 from .quotes import quotation_marks
-from .search import highlight, snippet
+from .search import highlight, snippet, word_pattern
 
 BATCH = 500
 SEGMENT = "\x00"  # never in curated text (text.py refuses control characters)
@@ -97,14 +97,14 @@ def assembled(raw, segments):
 
 def with_words(html, marks, words):
     """The stored HTML with the searched words marked: what rendering it with `words` gives."""
-    out, last = [], 0
+    pattern, out, last = word_pattern(words), [], 0
     for mark in marks:
         out.append(html[last : mark[1]])
         if mark[0] == "p":
             out.append(snippet_html(mark[2], words))
             last = mark[1]
         else:
-            out.append(highlight(mark[3], words))
+            out.append(highlight(mark[3], words) if pattern and pattern.search(mark[3]) else html[mark[1] : mark[2]])
             last = mark[2]
     out.append(html[last:])
     return "".join(out)
