@@ -10,6 +10,12 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.template.defaultfilters import add
+from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
 from .caching import cached
 from .dates import DatePrecision, format_partial_date, period_end
 from .models import Event
@@ -472,3 +478,58 @@ def window_links(query, start, end, first, last, whole):
         "later": window_link(query, start + shift, end + shift) if end < last else None,
         "whole": query.link(view=None, after=None) if not whole else None,
     }
+
+
+MARK_LINK = '<a class="tl-item tl-mark certainty-{}" href="{}" data-slug="{}" data-day="{}" aria-label="{}: {} ({})">'
+SPAN = '<rect class="{}" x="{}%" y="{}" width="{}%" height="12" rx="3"{}></rect>'
+DOT = '<circle cx="{}%" cy="{}" r="6"></circle>'
+MARK_LABEL = '<text aria-hidden="true" class="tl-label fits-{}" x="{}%" dx="{}" y="{}">{}</text>'
+CLUSTER = (
+    '<a class="tl-item tl-cluster" href="{}{}" data-action="{}" data-day="{}" aria-label="{}">'
+    '<circle cx="{}%" cy="{}" r="10"></circle><text aria-hidden="true" x="{}%" y="{}">{}</text></a>'
+)
+BIN = (
+    '<a class="tl-item tl-bin" href="{}{}" data-action="{}" data-day="{}" aria-label="{}">'
+    '<rect x="{}%" y="{}" width="{}%" height="{}"></rect>'
+)
+BIN_COUNT = '<text aria-hidden="true" class="fits-{}" x="{}%" y="{}">{}</text>'
+ITEM_END = "</a>\n      "
+
+
+def items_html(timeline, page_slugs):
+    """The timeline's marks, clusters and bars as SVG. Built here, not in a template loop: a
+    timeline of bars holds hundreds of items, each with its link, drawn for every state."""
+    listing = reverse("chronology")
+    n = localize
+    pieces = []
+    for item in timeline.items:
+        if item["kind"] == "mark":
+            slug, certainty = item["slug"], item["certainty"]
+            href = f"#{slug}" if slug in page_slugs else reverse("event_detail", args=[slug])
+            label = item["certainty_label"].lower()
+            pieces.append(
+                format_html(MARK_LINK, certainty, href, slug, item["day"], item["date_display"], item["title"], label)
+            )
+            if item["span"]:
+                fill = format_html(' fill="url(#soft-{})"', certainty) if item["soft"] else ""
+                kind = "soft" if item["soft"] else "range"
+                pieces.append(format_html(SPAN, kind, n(item["x"]), n(add(item["y"], -6)), n(item["span"]), fill))
+            else:
+                pieces.append(format_html(DOT, n(item["x"]), n(item["y"])))
+            if item["label"]:
+                position = (n(item["label_x"]), n(item["label_dx"]), n(add(item["y"], 4)))
+                pieces.append(format_html(MARK_LABEL, item["label"], *position, item["text"]))
+            pieces.append(ITEM_END)
+        elif item["kind"] == "cluster":
+            x, y = n(item["x"]), item["y"]
+            where = (listing, item["link"], item["action"], item["day"], item["label"])
+            pieces.append(format_html(CLUSTER, *where, x, n(y), x, n(add(y, 4)), n(item["n"])) + "\n      ")
+        else:
+            where = (listing, item["link"], item["action"], item["day"], item["label"])
+            pieces.append(format_html(BIN, *where, n(item["x"]), n(item["y"]), n(item["width"]), n(item["height"])))
+            if item["count_label"]:
+                pieces.append(
+                    format_html(BIN_COUNT, item["count_label"], n(item["mid"]), n(add(item["y"], -3)), n(item["n"]))
+                )
+            pieces.append(ITEM_END)
+    return mark_safe("".join(pieces))  # noqa: S308 (every piece built by format_html)
