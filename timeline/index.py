@@ -98,15 +98,13 @@ class EventIndex:
             else:
                 inside |= bits
         edges &= ~inside
-        while edges:
-            low = edges & -edges
-            pos = low.bit_length() - 1
-            if (start is None or self.latest[pos] >= start.toordinal()) and (
-                end is None or self.dates[pos] <= end.toordinal()
-            ):
-                inside |= low
-            edges ^= low
-        return inside
+        first_day, last_day = start.toordinal() if start else 0, end.toordinal() if end else None
+        kept = [
+            pos
+            for pos in self.each(edges)
+            if self.latest[pos] >= first_day and (last_day is None or self.dates[pos] <= last_day)
+        ]
+        return inside | bitset(kept, (len(self.ids) + 7) // 8)
 
     def after(self, sort_key, pk):
         """The events after this keyset position in reading order."""
