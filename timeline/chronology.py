@@ -89,28 +89,28 @@ def best_matches(events):
 
 
 def render_events(events, version, words=()):
-    """Attach each event's rendered HTML (the searched words marked), from the cache when this data version has it.
+    """Attach each event's HTML (the searched words marked): stored by the writer, else cached, else rendered.
 
-    An event missing from the cache has its HTML stored by the writer, with the places a search
-    marks words in (rendering.py): one query for all of them. Only events with neither have
-    their actors, citations and statements fetched and are rendered here (their categories come
-    from the event index), so a warm page costs one query for its events whatever they hold.
+    The writer stores each event's HTML with the places a search marks words in (rendering.py),
+    so a page reads its fifty events in one query, the first time or not. Only an event with no
+    stored HTML from this release (after a deploy, until ``render_events``) is looked up in the
+    cache of this data version, and failing that has its actors, citations and statements
+    fetched and is rendered here (its categories come from the event index).
     """
-    marked = digest(" ".join(sorted({word.lower() for word in words}))) if words else ""
-    keys = {event.pk: cache_key(version, "event-html", event.pk, marked) for event in events}
-    cached = cache.get_many(list(keys.values()))
-    missing = [event for event in events if keys[event.pk] not in cached]
+    html = rendering.stored((event.pk for event in events), words)
+    missing = [event for event in events if event.pk not in html]
     if missing:
-        found = {keys[pk]: html for pk, html in rendering.stored((e.pk for e in missing), words).items()}
-        cache.set_many(found, timeout=EVENT_HTML_SECONDS)
-        cached.update(found)
-        missing = [event for event in events if keys[event.pk] not in cached]
-    if missing:
-        prefetch_related_objects(missing, *event_parts(categories=False))
-        event_index(version).attach_categories(missing)
-        fresh = {keys[pk]: html for pk, html in rendering.rendered(missing, words).items()}
-        cache.set_many(fresh, timeout=EVENT_HTML_SECONDS)
-        cached.update(fresh)
+        marked = digest(" ".join(sorted({word.lower() for word in words}))) if words else ""
+        keys = {event.pk: cache_key(version, "event-html", event.pk, marked) for event in missing}
+        cached = cache.get_many(list(keys.values()))
+        html.update((pk, cached[key]) for pk, key in keys.items() if key in cached)
+        missing = [event for event in missing if event.pk not in html]
+        if missing:
+            prefetch_related_objects(missing, *event_parts(categories=False))
+            event_index(version).attach_categories(missing)
+            fresh = rendering.rendered(missing, words)
+            cache.set_many({keys[pk]: text for pk, text in fresh.items()}, timeout=EVENT_HTML_SECONDS)
+            html.update(fresh)
     for event in events:
-        event.html = mark_safe(cached[keys[event.pk]])  # noqa: S308 (rendered by our own template)
+        event.html = mark_safe(html[event.pk])  # noqa: S308 (rendered by our own template)
     return events
