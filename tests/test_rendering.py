@@ -200,3 +200,20 @@ def test_the_benchmark_generator_stores_what_it_generates():
     assert synthetic.count() == 40
     assert len(rendering.stored(synthetic.values_list("pk", flat=True))) == 40
     assert_all_current()
+
+
+def test_an_admin_edit_is_on_the_public_listing_at_the_next_request(admin_client, client):
+    """Through the admin, as a curator edits: the source retitled is what the listing shows at once."""
+    from tests.admin_forms import change_form_data
+
+    source = Source.objects.filter(citations__isnull=False).first()
+    old_title = source.title
+    assert old_title in client.get("/").content.decode()
+    url = f"/admin/timeline/source/{source.pk}/change/"
+    data = change_form_data(admin_client.get(url))
+    assert admin_client.post(url, {**data, "title": "A retitled article"}).status_code == 302
+    listing = client.get("/").content.decode()
+    assert "A retitled article" in listing
+    cited_in = Event.objects.filter(citations__source=source).distinct().count()
+    assert listing.count(f">{old_title}</a>") == 0 and listing.count(">A retitled article</a>") >= cited_in
+    assert_all_current()
