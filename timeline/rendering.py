@@ -16,7 +16,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from .caching import release
-from .models import Citation, Event, EventRendering, event_parts
+from .models import Category, Citation, Era, Event, EventRendering, Source, event_parts
 from .quotes import quotation_marks
 from .search import highlight, snippet, word_pattern
 
@@ -157,11 +157,10 @@ def shown_with(instance):
     """Ids of the events whose HTML shows this record, beyond those whose search text holds it (signals.py)."""
     if isinstance(instance, Event.categories.through):
         return {instance.event_id}
-    model = type(instance)
-    if model._meta.model_name == "source":
+    if isinstance(instance, Source):
         return set(Citation.objects.filter(source=instance).values_list("event_id", flat=True))
-    if model._meta.model_name == "era":
+    if isinstance(instance, Era):
         return set(Event.objects.filter(era=instance).values_list("pk", flat=True))
-    if model._meta.model_name == "category":
+    if isinstance(instance, Category):
         return set(Event.categories.through.objects.filter(category=instance).values_list("event_id", flat=True))
     return set()
