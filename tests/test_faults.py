@@ -23,6 +23,7 @@ from timeline.middleware import DatabaseUnavailableMiddleware
 from timeline.models import DataVersion
 
 from .pgcluster import throwaway_cluster
+from .static_files import one_collectstatic_at_a_time
 
 MESSAGE = DatabaseUnavailableMiddleware.message
 EVENT, ACTOR = "cz-pleads-guilty", "doj"
@@ -120,7 +121,8 @@ def wait_until_listening(server, port, log):
 def test_a_database_outage_is_a_503_and_the_site_recovers_by_itself(tmp_path):
     with throwaway_cluster(dbname="outage") as cluster:
         env = production_env(cluster.url)
-        for command in (["migrate", "--noinput"], ["reload_timeline"], ["collectstatic", "--noinput"]):
+
+        def manage(*command):
             subprocess.run(
                 [sys.executable, "manage.py", *command, "-v0"],
                 cwd=settings.BASE_DIR,
@@ -129,6 +131,11 @@ def test_a_database_outage_is_a_503_and_the_site_recovers_by_itself(tmp_path):
                 capture_output=True,
                 timeout=180,
             )
+
+        manage("migrate", "--noinput")
+        manage("reload_timeline")
+        with one_collectstatic_at_a_time():
+            manage("collectstatic", "--noinput")
         port, log = free_port(), tmp_path / "gunicorn.log"
         with log.open("w") as log_file:
             server = subprocess.Popen(

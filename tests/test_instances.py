@@ -24,6 +24,7 @@ from django.test.utils import CaptureQueriesContext
 
 from .pgcluster import free_port, throwaway_cluster
 from .services import stop, throwaway_redis, wait_for_port
+from .static_files import one_collectstatic_at_a_time
 
 EVENT = "cz-pleads-guilty"
 ACTOR = "doj"
@@ -81,8 +82,10 @@ def instances(tmp_path_factory):
     logs = tmp_path_factory.mktemp("instances")
     with throwaway_cluster(dbname="instances") as cluster, throwaway_redis() as redis_url:
         env = server_env(cluster.url, redis_url)
-        for command in (["migrate", "--noinput"], ["reload_timeline"], ["collectstatic", "--noinput"]):
+        for command in (["migrate", "--noinput"], ["reload_timeline"]):
             manage(env, *command)
+        with one_collectstatic_at_a_time():
+            manage(env, "collectstatic", "--noinput")
         password = secrets.token_urlsafe(16)
         manage(
             {**env, "DJANGO_SUPERUSER_PASSWORD": password},
