@@ -486,7 +486,7 @@ DOT = '<circle cx="{}%" cy="{}" r="6"></circle>'
 MARK_LABEL = '<text aria-hidden="true" class="tl-label fits-{}" x="{}%" dx="{}" y="{}">{}</text>'
 CLUSTER = (
     '<a class="tl-item tl-cluster" href="{}{}" data-action="{}" data-day="{}" aria-label="{}">'
-    '<circle cx="{}%" cy="{}" r="10"></circle><text aria-hidden="true" x="{}%" y="{}">{}</text></a>'
+    '<circle cx="{}%" cy="{}" r="10"></circle><text aria-hidden="true" x="{}%" y="{}">{}</text>'
 )
 BIN = (
     '<a class="tl-item tl-bin" href="{}{}" data-action="{}" data-day="{}" aria-label="{}">'
@@ -523,7 +523,8 @@ def items_html(timeline, page_slugs):
         elif item["kind"] == "cluster":
             x, y = n(item["x"]), item["y"]
             where = (listing, item["link"], item["action"], item["day"], item["label"])
-            pieces.append(format_html(CLUSTER, *where, x, n(y), x, n(add(y, 4)), n(item["n"])) + "\n      ")
+            pieces.append(format_html(CLUSTER, *where, x, n(y), x, n(add(y, 4)), n(item["n"])))
+            pieces.append(ITEM_END)
         else:
             where = (listing, item["link"], item["action"], item["day"], item["label"])
             pieces.append(format_html(BIN, *where, n(item["x"]), n(item["y"]), n(item["width"]), n(item["height"])))

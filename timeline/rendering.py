@@ -46,8 +46,7 @@ def markable(context, text):
     segments = context.get("segments")
     if segments is None:
         return highlight(text, context.get("words") or ())
-    segments.append(("t", text))
-    return mark_safe(f"{SEGMENT}{len(segments) - 1}{SEGMENT}")  # noqa: S308 (replaced by assembled)
+    return placeholder(segments, "t", text)
 
 
 def passage_html(context, quotes):
@@ -55,7 +54,12 @@ def passage_html(context, quotes):
     segments = context.get("segments")
     if segments is None:
         return snippet_html(quotes, context.get("words") or ())
-    segments.append(("p", quotes))
+    return placeholder(segments, "p", quotes)
+
+
+def placeholder(segments, kind, value):
+    """Where a markable piece goes in a rendering for storage; ``assembled`` replaces it."""
+    segments.append((kind, value))
     return mark_safe(f"{SEGMENT}{len(segments) - 1}{SEGMENT}")  # noqa: S308 (replaced by assembled)
 
 

@@ -79,9 +79,9 @@ def search_part_changed(sender, instance, raw=False, **kwargs):
         record(affected_events(instance), rendering.shown_with(instance))
 
 
-def shown_part_changed(sender, instance, raw=False, **kwargs):
+def shown_part_saved(sender, instance, raw=False, **kwargs):
     """A source, an era or a category: shown in events' HTML, not part of their search text."""
-    events = getattr(instance, "_shown_in", None) or rendering.shown_with(instance)
+    events = rendering.shown_with(instance)
     if raw:
         EventRendering.objects.filter(event_id__in=events).delete()
     else:
@@ -93,6 +93,10 @@ def before_delete(sender, instance, **kwargs):
     instance._shown_in = rendering.shown_with(instance)
 
 
+def shown_part_deleted(sender, instance, **kwargs):
+    record(set(), instance.__dict__.pop("_shown_in", set()))
+
+
 def links_changed(sender, instance, action, reverse, pk_set, **kwargs):
     """An event's categories, or a statement's citations, added, removed or cleared."""
     if action == "pre_clear":
@@ -100,7 +104,7 @@ def links_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if action == "post_clear":
-        events = getattr(instance, "_shown_in", set())
+        events = instance.__dict__.pop("_shown_in", set())
     elif sender is Event.categories.through and reverse:
         events = set(pk_set or ())
     else:
@@ -119,8 +123,8 @@ for _model in (Actor, Alias, Citation, Event, Participation, *STATEMENT_MODELS):
     post_save.connect(search_part_changed, sender=_model, dispatch_uid=f"search-{_model.__name__}-saved")
     post_delete.connect(search_part_changed, sender=_model, dispatch_uid=f"search-{_model.__name__}-deleted")
 for _model in (Source, Era, Category):
-    post_save.connect(shown_part_changed, sender=_model, dispatch_uid=f"shown-{_model.__name__}-saved")
+    post_save.connect(shown_part_saved, sender=_model, dispatch_uid=f"shown-{_model.__name__}-saved")
     pre_delete.connect(before_delete, sender=_model, dispatch_uid=f"shown-{_model.__name__}-deleting")
-    post_delete.connect(shown_part_changed, sender=_model, dispatch_uid=f"shown-{_model.__name__}-deleted")
+    post_delete.connect(shown_part_deleted, sender=_model, dispatch_uid=f"shown-{_model.__name__}-deleted")
 for _through in (Event.categories.through, EventStatement.citations.through):
     m2m_changed.connect(links_changed, sender=_through, dispatch_uid=f"shown-{_through.__name__}-changed")

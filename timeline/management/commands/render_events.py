@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from timeline import rendering
+from timeline.models import Event
 
 
 class Command(BaseCommand):
@@ -13,8 +14,6 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="Render every event, not only the outdated ones.")
 
     def handle(self, *args, all, **options):
-        from timeline.models import Event
-
         ids = Event.objects.values_list("pk", flat=True) if all else rendering.outdated()
         count = rendering.store(ids)
         self.stdout.write(f"Rendered {count} event{'s' if count != 1 else ''}.")
