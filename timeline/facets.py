@@ -2,8 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.utils.html import format_html_join
-
+from .markup import html_join
 from .vocab import certainty_terms
 
 DATE_FILTERS = {"from", "to"}
@@ -43,8 +42,7 @@ class FacetGroup:
     def checkboxes(self):
         """Each option's checkbox with its count. Built here, not in a template loop: a group can
         hold hundreds of options, drawn again for every filter state."""
-        return format_html_join(
-            "",
+        return html_join(
             CHECKBOX,
             (
                 (self.name, o.slug, " checked" if o.checked else "", o.label, zero(o), self.name, o.slug, o.matches)
@@ -54,7 +52,7 @@ class FacetGroup:
 
     def count_swaps(self):
         """Each option's count, to replace the one on the page (htmx out-of-band swaps)."""
-        return format_html_join("", COUNT_SWAP, ((zero(o), self.name, o.slug, o.matches) for o in self.options))
+        return html_join(COUNT_SWAP, ((zero(o), self.name, o.slug, o.matches) for o in self.options))
 
 
 def zero(option):

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from django.template.defaultfilters import add
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from .caching import cached
 from .dates import DatePrecision, format_partial_date, period_end
+from .markup import html
 from .models import Event
 
 MARK_LIMIT = 150
@@ -508,29 +508,27 @@ def items_html(timeline, page_slugs):
             href = f"#{slug}" if slug in page_slugs else reverse("event_detail", args=[slug])
             label = item["certainty_label"].lower()
             pieces.append(
-                format_html(MARK_LINK, certainty, href, slug, item["day"], item["date_display"], item["title"], label)
+                html(MARK_LINK, certainty, href, slug, item["day"], item["date_display"], item["title"], label)
             )
             if item["span"]:
-                fill = format_html(' fill="url(#soft-{})"', certainty) if item["soft"] else ""
+                fill = html(' fill="url(#soft-{})"', certainty) if item["soft"] else ""
                 kind = "soft" if item["soft"] else "range"
-                pieces.append(format_html(SPAN, kind, n(item["x"]), n(add(item["y"], -6)), n(item["span"]), fill))
+                pieces.append(html(SPAN, kind, n(item["x"]), n(add(item["y"], -6)), n(item["span"]), fill))
             else:
-                pieces.append(format_html(DOT, n(item["x"]), n(item["y"])))
+                pieces.append(html(DOT, n(item["x"]), n(item["y"])))
             if item["label"]:
                 position = (n(item["label_x"]), n(item["label_dx"]), n(add(item["y"], 4)))
-                pieces.append(format_html(MARK_LABEL, item["label"], *position, item["text"]))
+                pieces.append(html(MARK_LABEL, item["label"], *position, item["text"]))
             pieces.append(ITEM_END)
         elif item["kind"] == "cluster":
             x, y = n(item["x"]), item["y"]
             where = (listing, item["link"], item["action"], item["day"], item["label"])
-            pieces.append(format_html(CLUSTER, *where, x, n(y), x, n(add(y, 4)), n(item["n"])))
+            pieces.append(html(CLUSTER, *where, x, n(y), x, n(add(y, 4)), n(item["n"])))
             pieces.append(ITEM_END)
         else:
             where = (listing, item["link"], item["action"], item["day"], item["label"])
-            pieces.append(format_html(BIN, *where, n(item["x"]), n(item["y"]), n(item["width"]), n(item["height"])))
+            pieces.append(html(BIN, *where, n(item["x"]), n(item["y"]), n(item["width"]), n(item["height"])))
             if item["count_label"]:
-                pieces.append(
-                    format_html(BIN_COUNT, item["count_label"], n(item["mid"]), n(add(item["y"], -3)), n(item["n"]))
-                )
+                pieces.append(html(BIN_COUNT, item["count_label"], n(item["mid"]), n(add(item["y"], -3)), n(item["n"])))
             pieces.append(ITEM_END)
-    return mark_safe("".join(pieces))  # noqa: S308 (every piece built by format_html)
+    return mark_safe("".join(pieces))  # noqa: S308 (every piece built by markup.html)
