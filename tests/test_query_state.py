@@ -108,6 +108,22 @@ def test_the_canonical_form_orders_and_deduplicates():
     assert EventQuery(QueryDict(""), "v").link() == ""
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "q=pardon&actor=binance&from=2024",
+        "view=2024-01-01..2024-12-31&actor=binance",
+        "after=r50&q=pardon",
+        *SAME_STATE,
+    ],
+)
+def test_a_window_link_is_the_state_linked_with_that_window(query):
+    state = EventQuery(QueryDict(query), "v")
+    for window in ("2024-01-01..2024-03-31", "2023-11-21"):
+        assert state.window_link(window) == state.link(view=window, after=None)
+
+
 def test_the_embed_honours_a_position_and_refuses_a_bad_one(client):
     first = client.get("/embed/").content.decode()
     assert first.count('<article class="event') == Event.objects.count()

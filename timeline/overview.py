@@ -197,7 +197,7 @@ def unit_end(day, unit):
 
 
 def window_link(query, start, end):
-    return query.link(view=f"{start.isoformat()}..{end.isoformat()}", after=None)
+    return query.window_link(f"{start.isoformat()}..{end.isoformat()}")
 
 
 def zoom_link(query, start, end):
@@ -434,7 +434,7 @@ def ticks(query, start, end, x):
                 found.append((day, label, day_text(day), day.isoformat(), minor))
             day += datetime.timedelta(days=1)
     return [
-        {"x": x(day), "label": label, "period": period, "link": query.link(view=view, after=None), "minor": minor}
+        {"x": x(day), "label": label, "period": period, "link": query.window_link(view), "minor": minor}
         for day, label, period, view, minor in found
     ]
 

@@ -6,6 +6,7 @@ and empty values, so two addresses that mean one state share one cache entry and
 same thing, and two states never share one.
 """
 
+import functools
 from itertools import islice
 from urllib.parse import urlencode
 
@@ -116,6 +117,20 @@ class EventQuery:
             pairs += [(name, v) for v in values]
         pairs.sort(key=lambda pair: PARAMETERS.index(pair[0]))
         return f"?{urlencode(pairs)}" if pairs else ""
+
+    @functools.cached_property
+    def window_link(self):
+        """``link(view=window, after=None)`` as a function of the window: one per bar and tick, so
+        the parameters that stay the same are encoded once."""
+        fixed = [(name, value) for name, value in self.pairs if name not in ("view", "after")]
+        place = PARAMETERS.index("view")
+        head = urlencode([pair for pair in fixed if PARAMETERS.index(pair[0]) < place])
+        tail = urlencode([pair for pair in fixed if PARAMETERS.index(pair[0]) > place])
+
+        def link(window):
+            return "?" + "&".join(part for part in (head, urlencode([("view", window)]), tail) if part)
+
+        return link
 
     @property
     def after(self):
