@@ -33,6 +33,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 
 from timeline.models import Actor, Category, Event  # noqa: E402
 from timeline.synthetic import PREFIX  # noqa: E402
+from timeline.worker import start  # noqa: E402
 
 STOP_WORDS = {"about", "after", "against", "before", "their", "these", "which", "while", "would", "under"}
 
@@ -101,6 +102,7 @@ def main():
     parser.add_argument("--budget", type=float, default=300, help="seconds for each of the two passes")
     args = parser.parse_args()
     setup_test_environment()
+    start()  # as a gunicorn worker does (gunicorn.conf.py)
     client = Client()
     paths = ["/?" + state for state in states()]
     page = one_pass(client, paths, {}, time.monotonic() + args.budget)

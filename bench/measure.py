@@ -30,10 +30,10 @@ def main(endpoints):
     setup_test_environment()
     client = Client()
     results = {}
-    from timeline.index import warm
+    from timeline.worker import start
 
     started = time.perf_counter()
-    warm()  # as a gunicorn worker does at start (gunicorn.conf.py)
+    start()  # as a gunicorn worker does (gunicorn.conf.py): the event index built, the loaded code frozen
     startup_ms = (time.perf_counter() - started) * 1000
     for name, (path, headers) in endpoints.items():
         cache.clear()
