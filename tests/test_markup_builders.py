@@ -4,8 +4,11 @@ template loops they replaced gave, byte for byte, for every state the corpus can
 import pytest
 from django.http import QueryDict
 from django.template import engines
+from django.test import override_settings
+from django.utils.formats import localize
 
 from timeline.caching import current_version
+from timeline.markup import numbers, plain_number
 from timeline.overview import items_html, overview_of
 from timeline.query import EventQuery
 from timeline.synthetic import generate
@@ -103,3 +106,12 @@ def test_the_facets_checkboxes_and_counts_are_the_template_loops_markup(state):
     assert "  " + swaps == render(COUNT_LOOP, {"facet_list": facet_list})
     if "actor" in state:
         assert any(option.checked for option in facets["groups"][1].options)
+
+
+def test_a_timeline_number_is_what_localize_shows():
+    show = numbers()
+    assert show is plain_number
+    for value in (0, 7, -3, 123456789, 0.0, -0.0, 12.5, -0.25, 99.999, 1e-05, 2.5e-07, 1e16, 123456.789, float("inf")):
+        assert show(value) == str(localize(value)), value
+    with override_settings(USE_THOUSAND_SEPARATOR=True):
+        assert numbers() is localize

@@ -12,12 +12,11 @@ from dataclasses import dataclass, field
 
 from django.template.defaultfilters import add
 from django.urls import reverse
-from django.utils.formats import localize
 from django.utils.safestring import mark_safe
 
 from .caching import cached
 from .dates import DatePrecision, format_partial_date, period_end
-from .markup import html
+from .markup import html, numbers
 from .models import Event
 
 MARK_LIMIT = 150
@@ -500,7 +499,7 @@ def items_html(timeline, page_slugs):
     """The timeline's marks, clusters and bars as SVG. Built here, not in a template loop: a
     timeline of bars holds hundreds of items, each with its link, drawn for every state."""
     listing = reverse("chronology")
-    n = localize
+    n = numbers()
     pieces = []
     for item in timeline.items:
         if item["kind"] == "mark":
