@@ -172,14 +172,19 @@ def sql_bins(query, start, end, lanes, unit):
     return sorted((row["actor_id"], row["unit"], row["n"]) for row in grouped)
 
 
+def drawn_timeline(data, window):
+    """(query, start, end, lanes) of a drawn well-formed state, over one of WINDOWS."""
+    query = query_of(data.draw(states(), label="state"))
+    assume(not query.problems)
+    start, end = datetime.date.fromisoformat(window[0]), datetime.date.fromisoformat(window[1])
+    return query, start, end, lane_actors(query)
+
+
 @settings(max_examples=60)
 @given(data=st.data(), window=st.sampled_from(WINDOWS))
 def test_timeline_bars_from_the_index_agree_with_sql(more_events, data, window):
-    state = data.draw(states(), label="state")
-    query = query_of(state)
-    assume(not query.problems)
-    start, end, unit = datetime.date.fromisoformat(window[0]), datetime.date.fromisoformat(window[1]), window[2]
-    lanes = lane_actors(query)
+    query, start, end, lanes = drawn_timeline(data, window)
+    unit = window[2]
     assert sorted(bin_rows(query, start, end, lanes, unit)) == sql_bins(query, start, end, lanes, unit)
 
 
@@ -198,11 +203,7 @@ def sql_marks(query, start, end, lanes):
 @settings(max_examples=60)
 @given(data=st.data(), window=st.sampled_from(WINDOWS))
 def test_timeline_marks_from_the_index_agree_with_sql(more_events, data, window):
-    state = data.draw(states(), label="state")
-    query = query_of(state)
-    assume(not query.problems)
-    start, end = datetime.date.fromisoformat(window[0]), datetime.date.fromisoformat(window[1])
-    lanes = lane_actors(query)
+    query, start, end, lanes = drawn_timeline(data, window)
     rows = mark_rows(query, start, end, lanes)
     by_index = [(row["lane"], *(row[name] for name in MARK_FIELDS)) for row in rows]
     expected = sql_marks(query, start, end, lanes)

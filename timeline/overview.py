@@ -497,7 +497,9 @@ ITEM_END = "</a>\n      "
 
 def items_html(timeline, page_slugs):
     """The timeline's marks, clusters and bars as SVG. Built here, not in a template loop: a
-    timeline of bars holds hundreds of items, each with its link, drawn for every state."""
+    timeline of bars holds hundreds of items, each with its link, drawn for every state.
+    Coordinates go through ``add`` and ``numbers`` as the loop's ``|add`` and variables did, so
+    the bytes are the same (tests/test_markup_builders.py)."""
     listing = reverse("chronology")
     n = numbers()
     pieces = []

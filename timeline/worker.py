@@ -15,8 +15,9 @@ def start():
 
     The index is loaded from the shared cache or built (timeline/index.py), so after a restart
     or a deploy no reader waits for it. Then everything loaded so far (code, settings, the
-    index) is moved out of the garbage collector's view: it lives as long as the worker, and a
-    full collection walking it paused requests by up to 30 ms at 10,000 events.
+    index) is moved out of the garbage collector's view: it lives as long as the worker, and
+    full collections walking it made the slowest first-time states of a pass take 51–77 ms
+    instead of 20–34 ms (10,000 events, in-process).
     """
     try:
         warm()
