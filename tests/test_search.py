@@ -1,5 +1,6 @@
 """Search that shows why: ranked best first, matched words marked, a passage, did-you-mean, what to change."""
 
+import datetime
 import re
 
 import pytest
@@ -114,3 +115,34 @@ def test_sqlite_ranks_with_one_full_text_match_not_one_per_event():
         plan = [row[-1] for row in cursor.fetchall()]
     assert not [step for step in plan if "VIRTUAL TABLE INDEX" in step and ":=" in step], plan
     assert any("CO-ROUTINE" in step or "MATERIALIZE" in step for step in plan), plan
+
+
+def copies_of(slug, changes):
+    """Saved copies of an event that differ only in the fields given (the search text is refreshed on save)."""
+    original = Event.objects.get(slug=slug)
+    copies = []
+    for n, fields in enumerate(changes):
+        copy = Event.objects.get(pk=original.pk)
+        copy.pk, copy.slug = None, f"{slug}-copy-{n}"
+        for name, value in {"title": "Zyzzyva hearing", "summary": "A zyzzyva hearing.", **fields}.items():
+            setattr(copy, name, value)
+        copy.save()
+        copies.append(copy)
+    return copies
+
+
+def test_equally_good_matches_come_in_reading_order():
+    days = [datetime.date(2024, 5, 2), datetime.date(2023, 1, 9), datetime.date(2025, 7, 30)]
+    copies_of("cz-pleads-guilty", [{"date": day, "date_precision": "day", "importance": 2} for day in days])
+    ranked = list(Event.objects.search("zyzzyva").by_relevance("zyzzyva"))
+    assert len({e.relevance for e in ranked}) == 1
+    assert [e.date for e in ranked] == sorted(days)
+    assert [e.pk for e in ranked] == list(Event.objects.search("zyzzyva").chronological().values_list("pk", flat=True))
+
+
+def test_a_major_event_counts_twice_a_minor_one_for_an_equally_good_match():
+    copies_of("cz-pleads-guilty", [{"importance": 1}, {"importance": 3}, {"importance": 2}])
+    ranked = Event.objects.search("zyzzyva").by_relevance("zyzzyva")
+    relevance = dict(ranked.values_list("importance", "relevance"))
+    assert relevance[3] == pytest.approx(2 * relevance[1]) and relevance[2] == pytest.approx(1.5 * relevance[1])
+    assert list(ranked.values_list("importance", flat=True)) == [3, 2, 1]

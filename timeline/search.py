@@ -17,7 +17,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, F, FloatField, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Length, Replace
+from django.db.models.functions import Cast, Collate, Length, Replace
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
@@ -80,7 +80,7 @@ def ranked(queryset, text):
             output_field=FloatField(),
         )
     return queryset.annotate(relevance=(relevance + TITLE_SHARE * title_share(words)) * importance_factor()).order_by(
-        F("relevance").desc(nulls_last=True), F("sort_key").asc(nulls_last=True), "id"
+        F("relevance").desc(nulls_last=True), reading_order_key().asc(nulls_last=True), "id"
     )
 
 
@@ -99,8 +99,18 @@ def title_share(words):
 
 
 def importance_factor():
-    """Major events (importance 3) count twice as much as minor ones (1) for an equally good match."""
-    return (F("importance") + 1.0) / 2.0
+    """Major events (importance 3) count twice as much as minor ones (1) for an equally good match.
+
+    In floating point: PostgreSQL's numeric arithmetic cost 10% of ranking the broadest words.
+    """
+    return (Cast("importance", FloatField()) + Value(1.0, FloatField())) / Value(2.0, FloatField())
+
+
+def reading_order_key():
+    """sort_key compared code point by code point, as the event index sorts it: on PostgreSQL
+    whatever the database's locale, and without its collation's cost (a fifth of ranking
+    55,000 matches)."""
+    return Collate(F("sort_key"), "C") if connection.vendor == "postgresql" else F("sort_key")
 
 
 def index(model, events):
