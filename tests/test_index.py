@@ -128,6 +128,20 @@ def test_the_index_is_built_in_one_query_and_shared(django_assert_num_queries):
         assert event_index(version).ids == index.ids  # from the shared cache
 
 
+def test_event_ids_map_to_their_positions_and_unknown_ids_to_none():
+    forget()
+    index = event_index(current_version()[0])
+    assert "_position_table" not in vars(index)  # not stored with the index in the shared cache
+    ids = list(index.ids)
+    assert [index.position(pk) for pk in ids] == list(range(len(ids)))
+    gone = next(pk for pk in range(1, max(ids)) if pk not in ids) if len(ids) < max(ids) else None
+    unknown = [0, max(ids) + 1, 10**9, *([gone] if gone else [])]
+    assert [index.position(pk) for pk in unknown] == [None] * len(unknown)
+    assert index.positions_of([ids[2], max(ids) + 1, ids[0], 0]) == [2, 0]
+    assert index.positions([ids[3], 10**9, ids[1]]) == (1 << 3) | (1 << 1)
+    assert index.position_table.itemsize * len(index.position_table) == 8 * (max(ids) + 1)
+
+
 def test_a_write_gives_a_new_index():
     before = event_index(current_version()[0])
     Event.objects.filter(slug="trump-pardons-cz").update(certainty="reported")
