@@ -146,3 +146,15 @@ def test_a_major_event_counts_twice_a_minor_one_for_an_equally_good_match():
     relevance = dict(ranked.values_list("importance", "relevance"))
     assert relevance[3] == pytest.approx(2 * relevance[1]) and relevance[2] == pytest.approx(1.5 * relevance[1])
     assert list(ranked.values_list("importance", flat=True)) == [3, 2, 1]
+
+
+def test_a_title_made_of_the_searched_words_ranks_first_and_one_without_them_adds_nothing():
+    # Created longest title first, so that a tie would put it first.
+    titles = {"long": "Zyzzyva hearing held in court today", "none": "Court hearing", "short": "Zyzzyva hearing"}
+    copies = copies_of("cz-pleads-guilty", [{"title": title, "importance": 1} for title in titles.values()])
+    slug_of = dict(zip(titles, (copy.slug for copy in copies), strict=True))
+    ranked = list(Event.objects.search("zyzzyva").by_relevance("zyzzyva"))
+    assert [e.slug for e in ranked] == [slug_of["short"], slug_of["long"], slug_of["none"]]
+    if connection.vendor == "postgresql":  # ts_rank does not depend on the title's length; bm25 does
+        relevance = {e.slug: e.relevance for e in ranked}
+        assert relevance[slug_of["short"]] - relevance[slug_of["long"]] == pytest.approx(2 * (1 / 2 - 1 / 6))

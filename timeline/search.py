@@ -9,13 +9,14 @@ a name; words match as typed or as prefixes, so "Bin" finds Binance while typing
 
 import difflib
 import functools
+import operator
 import re
 from html import escape
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, F, FloatField, Value, When
+from django.db.models import Case, F, FloatField, Q, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Collate, Length, Replace
 from django.utils.html import conditional_escape
@@ -95,7 +96,12 @@ def title_share(words):
         Value(0.0),
     )
     title_words = Length("title") - Length(Replace("title", Value(" "), Value(""))) + 1
-    return hits / Cast(title_words, FloatField())
+    # Titles are counted only where a word is in them: a few dozen of 55,000 matches, and counting
+    # every title's words was a quarter of ranking "binance" on PostgreSQL.
+    in_title = functools.reduce(operator.or_, (Q(title__icontains=word) for word in words))
+    return Case(
+        When(in_title, then=hits / Cast(title_words, FloatField())), default=Value(0.0), output_field=FloatField()
+    )
 
 
 def importance_factor():
