@@ -99,7 +99,7 @@ def write_markdown(report, path):
                     f"Stress: {len(hard['paths'])} mixed URLs (pages, fragments, JSON, feed), "
                     f"{hard['connections']} connections for {hard['seconds']} s: {hard['requests']:,} requests, "
                     f"{hard['rps']} req/s, p50 {hard['p50_ms']:.0f} ms, p99 {hard['p99_ms']:.0f} ms, "
-                    f"{hard['errors']} errors (socket errors, 5 s timeouts and non-2xx responses)."
+                    f"{hard['errors']} errors{error_kinds(hard)} (socket errors, 5 s timeouts and non-2xx responses)."
                 )
             lines.append("")
     lines += cold_section(report["runs"]) + edge_section(report["runs"]) + instances_section(report["runs"])
@@ -199,7 +199,7 @@ def instances_section(runs):
             f"{b.get('queries_max')} | {b['errors']} |",
             "",
             f"Mixed load on both for {load['seconds']} s: {load['requests']:,} requests, {load['rps']} req/s, "
-            f"p99 {load['p99_ms']:.0f} ms, {load['errors']} errors.",
+            f"p99 {load['p99_ms']:.0f} ms, {load['errors']} errors{error_kinds(load)}.",
             "",
         ]
     return lines
@@ -249,6 +249,19 @@ def pageload_section(runs):
             )
         lines.append("")
     return lines
+
+
+def error_kinds(figures):
+    """ " (2 timeouts)": what wrk counted as errors, where it said and there were any."""
+    kinds = {kind: n for kind, n in figures.get("error_kinds", {}).items() if n}
+    names = {
+        "connect": "failed connections",
+        "read": "read errors",
+        "write": "write errors",
+        "timeout": "timeouts (5 s)",
+        "non_2xx": "non-2xx responses",
+    }
+    return f" ({', '.join(f'{n} {names[kind]}' for kind, n in kinds.items())})" if kinds else ""
 
 
 def timing(figures, name):
@@ -347,8 +360,8 @@ def shared_targets(runs):
         )
         load = pair_run["load"]
         lines.append(
-            f"| two instances, one PostgreSQL, one Redis: mixed load with 0 errors | {load['errors']} errors in "
-            f"{load['requests']:,} requests | {verdict(load['errors'] == 0)} |"
+            f"| two instances, one PostgreSQL, one Redis: mixed load with 0 errors | {load['errors']} errors"
+            f"{error_kinds(load)} in {load['requests']:,} requests | {verdict(load['errors'] == 0)} |"
         )
     lines.append(
         "| an edit or reload through one instance seen on the other, no stale 304 | tests/test_instances.py "
@@ -412,7 +425,8 @@ def targets(report, assets):
             hard = run["stress"]
             lines.append(
                 f"| 0 errors at {hard['connections']} connections for {hard['seconds']} s, mixed URLs, "
-                f"{run['backend']}, N = {run['n']:,} | {hard['errors']} errors in {hard['requests']:,} requests | "
+                f"{run['backend']}, N = {run['n']:,} | {hard['errors']} errors{error_kinds(hard)} in "
+                f"{hard['requests']:,} requests | "
                 f"{verdict(hard['errors'] == 0 and hard['requests'] > 0)} |"
             )
     lines += pageload_targets(runs)

@@ -76,8 +76,10 @@ done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
     'WRKJSON {"requests": %d, "duration_us": %d, "socket_errors": %d, "non_2xx": %d,'
+    .. ' "error_kinds": {"connect": %d, "read": %d, "write": %d, "timeout": %d, "non_2xx": %d},'
     .. ' "p50_ms": %.3f, "p95_ms": %.3f, "p99_ms": %.3f}\\n',
     summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    e.connect, e.read, e.write, e.timeout, e.status,
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
 end
 """
@@ -348,6 +350,10 @@ def two_instances(env, paths, args, log):
             "rps": round(sum(x["rps"] for x in loads.values()), 1),
             "requests": sum(x["requests"] for x in loads.values()),
             "errors": sum(x["errors"] for x in loads.values()),
+            "error_kinds": {
+                kind: sum(x["error_kinds"][kind] for x in loads.values())
+                for kind in next(iter(loads.values()))["error_kinds"]
+            },
             "p99_ms": max(x["p99_ms"] for x in loads.values()),
         },
     }
