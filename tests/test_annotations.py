@@ -91,10 +91,17 @@ def test_pages_link_to_each_other_and_hold_every_annotation(client, monkeypatch)
     [
         ("page=0", "page: “0” is not a page number"),
         ("page=9", "page: 9 is past the last page, 1."),
+        ("page=" + "9" * 10_000, "page: “9999999999999999999999999999999999999999” is not a page number"),
+        ("page=" + "0" * 5_000 + "2", "page: 2 is past the last page, 1."),
+        ("page=%C2%B2", "page: “²” is not a page number"),
+        ("page=%D9%A1", "page: “١” is not a page number"),
+        ("page=1000000000", "page: “1000000000” is not a page number"),
+        ("page=-1", "page: “-1” is not a page number"),
         ("actor=nobody", "actor"),
     ],
 )
 def test_a_bad_parameter_is_a_readable_400(client, query, message):
+    """More than 4,300 digits and "²" were a 500 (int() refuses them); "١" was read as page 1."""
     response = client.get(f"/annotations.jsonld?{query}")
     assert response.status_code == 400
     assert any(message in error for error in response.json()["errors"])

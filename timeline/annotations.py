@@ -9,6 +9,8 @@ annotation's motivation says what the passage does for the event: "describing" w
 supports it, "questioning" when it disputes it, "commenting" when it gives context.
 """
 
+import re
+
 from django.http import JsonResponse
 from django.urls import reverse
 
@@ -21,6 +23,7 @@ PAGE_SIZE = 500
 CONTEXT_CHARACTERS = 32
 TEXT_ELEMENT = "#article-text"
 MOTIVATION = {"supports": "describing", "disputes": "questioning", "context": "commenting"}
+PAGE_NUMBER = re.compile(r"0*([1-9][0-9]{0,8})")  # 1 to 999,999,999, leading zeros allowed
 
 
 def text_selectors(text, start, end):
@@ -60,11 +63,16 @@ def annotation(event, number, citation):
 
 
 def read_page(values):
-    """`page`: which page of the collection, counting from 1."""
+    """`page`: which page of the collection, counting from 1.
+
+    Matched before it is converted: str.isdigit() accepts "²", which int() refuses, and int()
+    refuses more than 4,300 digits; either was a 500. Only the digits 0–9 make a page number.
+    """
     if not values:
         return 1, None
-    if len(values) == 1 and values[0].isdigit() and 0 < int(values[0]) < 10**9:
-        return int(values[0]), None
+    number = PAGE_NUMBER.fullmatch(values[0]) if len(values) == 1 else None
+    if number:
+        return int(number[1]), None
     return None, f"page: “{values[-1][:40]}” is not a page number; pages count from 1."
 
 
