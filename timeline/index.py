@@ -61,6 +61,11 @@ class EventIndex:
         except IndexError:  # an id above every indexed one
             return [pos for pos in (table[pk] if pk < len(table) else -1 for pk in ids) if pos >= 0]
 
+    def among(self, ids, bits):
+        """The ids, in their order, whose events are in this bitset (a search's ranked matches on a page)."""
+        table, member = self.position_table, self.members(bits)
+        return (pk for pk in ids if pk < len(table) and (pos := table[pk]) >= 0 and member(pos))
+
     def position(self, pk):
         """The bit position of an event id, or None."""
         table = self.position_table

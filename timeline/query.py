@@ -239,9 +239,8 @@ class EventQuery:
         """(events, cursor of the next page or None): best matches first, or reading order, from the index."""
         bits = self.bits()
         if self.by_relevance:
-            table, member = self.index.position_table, self.index.members(bits)
             start = self.after.offset if self.after is not None else 0
-            matching = (pk for pk in self.ranked_ids() if pk < len(table) and (pos := table[pk]) >= 0 and member(pos))
+            matching = self.index.among(self.ranked_ids(), bits)
             chosen = list(islice(matching, start, start + size + 1))
             pks = chosen[:size]
             next_cursor = f"r{start + size}" if len(chosen) > size and start + size <= MAX_OFFSET else None

@@ -96,8 +96,8 @@ def title_share(words):
         Value(0.0),
     )
     title_words = Length("title") - Length(Replace("title", Value(" "), Value(""))) + 1
-    # Titles are counted only where a word is in them: a few dozen of 55,000 matches, and counting
-    # every title's words was a quarter of ranking "binance" on PostgreSQL.
+    # Titles are counted only where a word is in them: 11 of the 55,553 matches of "binance" at
+    # 100,000 events; counting every title's words took 28-54 ms of ranking them (two measurements, PostgreSQL).
     in_title = functools.reduce(operator.or_, (Q(title__icontains=word) for word in words))
     return Case(
         When(in_title, then=hits / Cast(title_words, FloatField())), default=Value(0.0), output_field=FloatField()
@@ -114,8 +114,8 @@ def importance_factor():
 
 def reading_order_key():
     """sort_key compared code point by code point, as the event index sorts it: on PostgreSQL
-    whatever the database's locale, and without its collation's cost (a fifth of ranking
-    55,000 matches)."""
+    whatever the database's locale, and without its collation's cost (about 20 ms, a tenth,
+    of ranking 55,553 matches)."""
     return Collate(F("sort_key"), "C") if connection.vendor == "postgresql" else F("sort_key")
 
 
