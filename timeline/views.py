@@ -25,7 +25,7 @@ def listing_context(query):
         return {**base, "problems": query.problems, "events": [], "groups": [], "matching": 0}
     events, next_cursor = query.page()
     render_events(events, query.version, query.words)
-    _, matching = query.counts()
+    matching = query.count()
     undated_shown, undated_left_out = query.undated()
     suggestion = query.suggestion() if not matching and query.words else None
     return {
