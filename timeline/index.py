@@ -12,6 +12,7 @@ The SQL definition of a state (EventFilter) stays the reference: exports, releva
 and search use it, and tests check that the index agrees with it.
 """
 
+import calendar
 import datetime
 import threading
 from array import array
@@ -113,10 +114,14 @@ class EventIndex:
             return self.everything
         first = month_of(start) if start else min(self.overlapping, default=0)
         last = month_of(end) if end else max(self.overlapping, default=0)
+        # A bound on a month's first or last day (every year or month people type) cuts no event
+        # that overlaps its month: only a bound inside a month needs each event's dates checked.
+        start_inside = start and start.day != 1
+        end_inside = end and end.day != calendar.monthrange(end.year, end.month)[1]
         inside, edges = 0, 0
         for month in range(first, last + 1):
             bits = self.overlapping.get(month, 0)
-            if (start and month == first) or (end and month == last):
+            if (start_inside and month == first) or (end_inside and month == last):
                 edges |= bits
             else:
                 inside |= bits
