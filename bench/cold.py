@@ -17,6 +17,7 @@ import sys
 import time
 from itertools import islice, product
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.settings")
@@ -34,6 +35,9 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 from timeline.models import Actor, Category, Event  # noqa: E402
 from timeline.synthetic import PREFIX  # noqa: E402
 from timeline.worker import start  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from drive import by_kind, percentiles  # noqa: E402
 
 STOP_WORDS = {"about", "after", "against", "before", "their", "these", "which", "while", "would", "under"}
 
@@ -69,32 +73,43 @@ def states():
     return list(dict.fromkeys(found))
 
 
-def percentiles(values):
-    if not values:
-        return {"n": 0}
-    ordered = sorted(values)
-    return {
-        "n": len(ordered),
-        "p50_ms": round(statistics.median(ordered), 1),
-        "p95_ms": round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 1),
-        "max_ms": round(ordered[-1], 1),
-    }
-
-
 def one_pass(client, paths, headers, deadline):
     cache.clear()
     client.get("/")
-    times, queries, statuses = [], [], set()
+    timed, queries, statuses = [], [], set()
     for path in paths:
         if time.monotonic() > deadline:
             break
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as captured:
             response = client.get(path, headers=headers)
-        times.append((time.perf_counter() - started) * 1000)
+        timed.append((path, (time.perf_counter() - started) * 1000))
         queries.append(len(captured))
         statuses.add(response.status_code)
-    return {**percentiles(times), "queries_max": max(queries, default=0), "statuses": sorted(statuses)}
+    times = [ms for _, ms in timed]
+    return {
+        **percentiles(times),
+        "by_kind": by_kind(timed),
+        "queries_max": max(queries, default=0),
+        "statuses": sorted(statuses),
+    }
+
+
+def matching_alone(paths, repeats=3):
+    """For each search state, the database's own query for its matches (ids only, unranked): the
+    least a first-time search can cost while the database finds the matches. Median of `repeats`."""
+    found = []
+    for path in paths:
+        word = parse_qs(urlsplit(path).query).get("q", [None])[0]
+        if not word:
+            continue
+        times, ids = [], []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            ids = list(Event.objects.search(word).values_list("id", flat=True))
+            times.append((time.perf_counter() - started) * 1000)
+        found.append({"word": word, "matches": len(ids), "ms": round(statistics.median(times), 1)})
+    return sorted(found, key=lambda row: -row["ms"])
 
 
 def main():
@@ -107,7 +122,12 @@ def main():
     paths = ["/?" + state for state in states()]
     page = one_pass(client, paths, {}, time.monotonic() + args.budget)
     fragment = one_pass(client, paths, {"HX-Request": "true"}, time.monotonic() + args.budget)
-    print(json.dumps({"events": Event.objects.count(), "paths": paths, "page": page, "fragment": fragment}))
+    floor = matching_alone(paths)
+    print(
+        json.dumps(
+            {"events": Event.objects.count(), "paths": paths, "page": page, "fragment": fragment, "matching": floor}
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ reads `X-Query-Count` when the server sends it (TIMELINE_QUERY_COUNT_HEADER=1).
 import http.client
 import statistics
 import time
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 
 def percentiles(values):
@@ -20,6 +20,19 @@ def percentiles(values):
         "p95_ms": round(ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))], 2),
         "max_ms": round(ordered[-1], 2),
     }
+
+
+def state_kind(path):
+    """ "search" for a state with a search word, "filters" for one without: their costs differ in kind."""
+    return "search" if parse_qs(urlsplit(path).query).get("q") else "filters"
+
+
+def by_kind(timed):
+    """Percentiles of [(path, ms)] for each kind of state."""
+    kinds = {}
+    for path, ms in timed:
+        kinds.setdefault(state_kind(path), []).append(ms)
+    return {kind: percentiles(times) for kind, times in sorted(kinds.items())}
 
 
 class Connection:
@@ -49,7 +62,7 @@ def each_once(base_url, paths, headers=None, budget=300.0):
     """Latency percentiles, query counts and statuses of one GET per path, stopping at `budget` seconds."""
     conn = Connection(base_url)
     deadline = time.monotonic() + budget
-    times, queries, statuses, errors = [], [], {}, 0
+    timed, queries, statuses, errors = [], [], {}, 0
     try:
         for path in paths:
             if time.monotonic() > deadline:
@@ -59,13 +72,18 @@ def each_once(base_url, paths, headers=None, budget=300.0):
             except (http.client.HTTPException, OSError):
                 errors += 1
                 continue
-            times.append(ms)
+            timed.append((path, ms))
             statuses[status] = statuses.get(status, 0) + 1
             if "X-Query-Count" in response_headers:
                 queries.append(int(response_headers["X-Query-Count"]))
     finally:
         conn.close()
-    summary = {**percentiles(times), "statuses": statuses, "errors": errors}
+    summary = {
+        **percentiles([ms for _, ms in timed]),
+        "by_kind": by_kind(timed),
+        "statuses": statuses,
+        "errors": errors,
+    }
     if queries:
         summary["queries_max"], summary["queries_median"] = max(queries), statistics.median(queries)
     return summary
