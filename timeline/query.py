@@ -221,7 +221,7 @@ class EventQuery:
                 text = self.cleaned["q"]
                 self._search_bits = cached(
                     cache_key(self.version, "search", digest(text)),
-                    lambda: self.index.positions(Event.objects.search(text).values_list("id", flat=True)),
+                    lambda: self.index.positions(Event.objects.search(text).order_by().values_list("id", flat=True)),
                     LISTING_SECONDS,
                 )
         return self._search_bits
