@@ -106,7 +106,7 @@ def matching_alone(paths, repeats=3):
         times, ids = [], []
         for _ in range(repeats):
             started = time.perf_counter()
-            ids = list(Event.objects.search(word).values_list("id", flat=True))
+            ids = list(Event.objects.search(word).order_by().values_list("id", flat=True))
             times.append((time.perf_counter() - started) * 1000)
         found.append({"word": word, "matches": len(ids), "ms": round(statistics.median(times), 1)})
     return sorted(found, key=lambda row: -row["ms"])
