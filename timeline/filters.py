@@ -64,8 +64,10 @@ class CursorField(forms.CharField):
 
 
 class SlugChoiceField(django_filters.fields.MultipleChoiceField):
-    """Slugs checked against a set of the vocabulary's: every request's form copies its fields and
-    scanned every choice, a few ms per request with a few hundred actors."""
+    """Slugs are checked against a set of the vocabulary's slugs, and the choices are a function.
+
+    Every request builds a form, which copies its fields: with the choices as a list, copying
+    and checking them went through every actor, 1-3 ms per request with 238 actors."""
 
     def __init__(self, *args, slugs=frozenset(), **kwargs):
         self.slugs = slugs
