@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from drive import each_once, repeated  # noqa: E402
-from pgcluster import throwaway_cluster  # noqa: E402
+from pgcluster import free_port, throwaway_cluster  # noqa: E402
 from services import throwaway_redis, throwaway_varnish  # noqa: E402
 
 FRAGMENT = "/?actor=changpeng-zhao&from=2019&to=2025&q=Binance"
@@ -83,12 +83,6 @@ done = function(summary, latency, requests)
     latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
 end
 """
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def manage(env, *args):

@@ -8,6 +8,7 @@ Fails loudly, never silently skips, when the cluster cannot start.
 
 import contextlib
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -22,10 +23,41 @@ class ClusterError(RuntimeError):
     pass
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+LOWEST_PORT = 20_000
+PORTS = random.SystemRandom()  # whoever seeds `random` (Hypothesis does, in its tests), ports differ
+
+
+def ephemeral_ports(path="/proc/sys/net/ipv4/ip_local_port_range"):
+    """The range the kernel takes outgoing connections' local ports from."""
+    try:
+        low, high = map(int, Path(path).read_text().split())
+    except (OSError, ValueError):
+        return range(32_768, 61_000)
+    return range(low, high + 1)
+
+
+def free_port(attempts=200):
+    """A port on 127.0.0.1 that nothing listens on, below the ephemeral range.
+
+    bind(0) hands out a port from the ephemeral range, which the kernel also gives to outgoing
+    connections (the tests' own, to PostgreSQL, Redis and gunicorn): one of those took such a
+    port before the PostgreSQL meant for it could bind it. A random port below that range,
+    checked free, leaves only two servers drawing the same port at the same moment.
+    """
+    top = ephemeral_ports().start
+    if top - LOWEST_PORT < 1_000:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+    for _ in range(attempts):
+        port = PORTS.randrange(LOWEST_PORT, top)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise OSError(f"no free port between {LOWEST_PORT} and {top} after {attempts} attempts")
 
 
 def as_postgres(args, **kwargs):
@@ -90,7 +122,14 @@ def throwaway_cluster(dbname="timeline"):
         )
         if result.returncode:
             raise ClusterError(f"initdb failed:\n{result.stderr}")
-        cluster.start()
+        for attempt in range(3):
+            try:
+                cluster.start()
+                break
+            except ClusterError as exc:
+                if "Address already in use" not in str(exc) or attempt == 2:
+                    raise
+                cluster = Cluster(workdir, free_port(), dbname)  # someone bound the port since it was chosen
         result = as_postgres([PG_BIN / "createdb", "-h", "127.0.0.1", "-p", cluster.port, "-U", "postgres", dbname])
         if result.returncode:
             raise ClusterError(f"createdb failed:\n{result.stderr}")

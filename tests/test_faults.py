@@ -22,7 +22,7 @@ from django.test import Client
 from timeline.middleware import DatabaseUnavailableMiddleware
 from timeline.models import DataVersion
 
-from .pgcluster import throwaway_cluster
+from .pgcluster import free_port, throwaway_cluster
 from .static_files import one_collectstatic_at_a_time
 
 MESSAGE = DatabaseUnavailableMiddleware.message
@@ -82,12 +82,6 @@ def production_env(database_url):
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(40)[:50],
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
     }
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def fetch(port, path):
