@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connections
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 
@@ -97,6 +98,10 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+        # While Playwright's event loop runs in this thread, asgiref keeps Django's connections
+        # per asyncio context, not per thread: the tests' connection is out of reach once it
+        # stops, and dropping the test database failed on it ("accessed by other users").
+        connections.close_all()
 
 
 @pytest.fixture(scope="session")
