@@ -96,8 +96,8 @@ def one_pass(client, paths, headers, deadline):
 
 
 def matching_alone(paths, repeats=3):
-    """For each search state, the database's own query for its matches (ids only, unranked): the
-    least a first-time search can cost while the database finds the matches. Median of `repeats`."""
+    """For each search state, the database's own query for its matches (ids only, unranked, unsorted):
+    a part of every first-time search's ranked query, timed alone. Median of `repeats`."""
     found = []
     for path in paths:
         word = parse_qs(urlsplit(path).query).get("q", [None])[0]
