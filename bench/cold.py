@@ -9,14 +9,17 @@ before them would have. bench/run.py drives the same states over HTTP.
 """
 
 import argparse
+import functools
 import json
 import os
 import re
 import statistics
 import sys
 import time
+from contextlib import ExitStack
 from itertools import islice, product
 from pathlib import Path
+from unittest import mock
 from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -32,12 +35,14 @@ from django.db.models import Count, Max, Min  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
+from timeline import views  # noqa: E402
 from timeline.models import Actor, Category, Event  # noqa: E402
+from timeline.query import EventQuery  # noqa: E402
 from timeline.synthetic import PREFIX  # noqa: E402
 from timeline.worker import start  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from drive import by_kind, percentiles  # noqa: E402
+from drive import by_kind, percentiles, state_kind  # noqa: E402
 
 STOP_WORDS = {"about", "after", "against", "before", "their", "these", "which", "while", "would", "under"}
 
@@ -95,20 +100,95 @@ def one_pass(client, paths, headers, deadline):
     }
 
 
+# Where a listing's time goes: each step of the chronology view, by the function that does it.
+PARTS = {
+    "events": (EventQuery, "page"),  # the page's events: the index, a search's ranked query, one fetch
+    "their HTML": (views, "render_events"),  # stored HTML, with a search's words marked
+    "facets": (EventQuery, "facets"),
+    "overview": (views, "overview_of"),
+    "template": (views, "render"),
+}
+
+
+def timing(spent, name, function):
+    """`function`, adding the milliseconds each call takes to spent[name]."""
+
+    @functools.wraps(function)
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[name] = spent.get(name, 0.0) + (time.perf_counter() - started) * 1000
+
+    return timed
+
+
+def parts_by_kind(rows):
+    """{kind: {part: median ms, "the rest": …, "total": …, "n": states}} of [(path, {part: ms, "total": ms})].
+
+    "The rest" is what no part accounts for: the middleware, reading the state, counting its matches.
+    """
+    kinds = {}
+    for path, spent in rows:
+        rest = spent["total"] - sum(spent.get(name, 0.0) for name in PARTS)
+        kinds.setdefault(state_kind(path), []).append({**spent, "the rest": rest})
+    return {
+        kind: {
+            **{
+                name: round(statistics.median(state.get(name, 0.0) for state in found), 2)
+                for name in [*PARTS, "the rest", "total"]
+            },
+            "n": len(found),
+        }
+        for kind, found in sorted(kinds.items())
+    }
+
+
+def parts_pass(client, paths, deadline):
+    """Each full page once more, caches empty again, with each part of the view timed: where a
+    first-time state's time goes. A pass of its own, so that the timers cost the other passes nothing."""
+    spent, rows = {}, []
+    with ExitStack() as patches:
+        for name, (owner, attribute) in PARTS.items():
+            patches.enter_context(mock.patch.object(owner, attribute, timing(spent, name, getattr(owner, attribute))))
+        cache.clear()
+        client.get("/")
+        for path in paths:
+            if time.monotonic() > deadline:
+                break
+            spent.clear()
+            started = time.perf_counter()
+            client.get(path)
+            rows.append((path, {**spent, "total": (time.perf_counter() - started) * 1000}))
+    return parts_by_kind(rows)
+
+
 def matching_alone(paths, repeats=3):
-    """For each search state, the database's own query for its matches (ids only, unranked, unsorted):
-    a part of every first-time search's ranked query, timed alone. Median of `repeats`."""
+    """For each search state, the database's own query for its matches (ids only, unranked, unsorted),
+    a part of every first-time search's ranked query, and that ranked query (ids, best first), each
+    timed alone. Medians of `repeats`."""
     found = []
     for path in paths:
         word = parse_qs(urlsplit(path).query).get("q", [None])[0]
         if not word:
             continue
-        times, ids = [], []
+        matching, ranked, ids = [], [], []
         for _ in range(repeats):
             started = time.perf_counter()
             ids = list(Event.objects.search(word).order_by().values_list("id", flat=True))
-            times.append((time.perf_counter() - started) * 1000)
-        found.append({"word": word, "matches": len(ids), "ms": round(statistics.median(times), 1)})
+            matching.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            list(Event.objects.search(word).by_relevance(word).values_list("id", flat=True))
+            ranked.append((time.perf_counter() - started) * 1000)
+        found.append(
+            {
+                "word": word,
+                "matches": len(ids),
+                "ms": round(statistics.median(matching), 1),
+                "ranked_ms": round(statistics.median(ranked), 1),
+            }
+        )
     return sorted(found, key=lambda row: -row["ms"])
 
 
@@ -122,12 +202,10 @@ def main():
     paths = ["/?" + state for state in states()]
     page = one_pass(client, paths, {}, time.monotonic() + args.budget)
     fragment = one_pass(client, paths, {"HX-Request": "true"}, time.monotonic() + args.budget)
+    parts = parts_pass(client, paths, time.monotonic() + args.budget)
     floor = matching_alone(paths)
-    print(
-        json.dumps(
-            {"events": Event.objects.count(), "paths": paths, "page": page, "fragment": fragment, "matching": floor}
-        )
-    )
+    found = {"events": Event.objects.count(), "paths": paths, "page": page, "fragment": fragment}
+    print(json.dumps({**found, "parts": parts, "matching": floor}))
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ WATCH = """(() => {
   requestAnimationFrame(check);
 })();"""
 READY = "#timeline[data-ready] [tabindex='0']"
-LOADS = 5
+LOADS = 9  # five gave medians 9.6× to 12.0× apart on the same code (bench/notes.md)
 
 
 def timelinejs_data(base_url, count):
@@ -151,6 +151,12 @@ def medians(loads):
     return figures
 
 
+def turn_ratios(ours, theirs):
+    """TimelineJS's drawn time over ours, in each turn: how far the ratio moves with the machine."""
+    pairs = zip(ours, theirs, strict=True)
+    return [round(them["drawn_ms"] / us["drawn_ms"], 1) for us, them in pairs if us["drawn_ms"]]
+
+
 def file_route(path, content_type=None):
     def handler(route):
         route.fulfill(path=str(path), content_type=content_type) if content_type else route.fulfill(path=str(path))
@@ -229,6 +235,7 @@ def measure(base_url, page_path="/", timelinejs_events=1000, vis_count=10_000):
             }
         finally:
             browser.close()
+    results["ours"]["turn_ratios"] = turn_ratios(ours, theirs)
     results["timelinejs"]["events"] = timelinejs_events
     results["timelinejs_large"]["events"] = vis_count
     results["vis"]["items"] = vis_count

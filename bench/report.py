@@ -137,7 +137,33 @@ def cold_section(runs):
             f"{pair(http['page'])} | {pair(http['fragment'])} | {pair(http['static'])} | "
             f"{worst / http['static']['p95_ms']:.0f}× |"
         )
-    return [*lines, "", *kinds_section(runs)]
+    return [*lines, "", *kinds_section(runs), *parts_section(runs)]
+
+
+PARTS = ("events", "their HTML", "facets", "overview", "template", "the rest")
+
+
+def parts_section(runs):
+    """Where a first-time full page's time goes, by kind of state: the view's steps, timed."""
+    runs = [run for run in runs if run.get("cold", {}).get("parts")]
+    if not runs:
+        return []
+    lines = [
+        "Where a first-time full page's time goes: each state asked once more in-process, the app's caches "
+        "emptied again (the database's own caches are warm from the passes above, so totals are lower), with "
+        "each step of the view timed (bench/cold.py `parts_pass`). *Events* chooses the page's events (the "
+        "event index; for a search, its ranked query) and fetches them; *their HTML* reads their stored HTML "
+        "and marks a search's words in it; *the rest* is what no step accounts for (middleware, reading the "
+        "state, counting its matches). Medians in ms.",
+        "",
+        f"| database | events | kind | states | {' | '.join(PARTS)} | total |",
+        "| --- | ---: | --- | ---: |" + " ---: |" * (len(PARTS) + 1),
+    ]
+    for run in runs:
+        for kind, parts in run["cold"]["parts"].items():
+            figures = " | ".join(str(parts[name]) for name in (*PARTS, "total"))
+            lines.append(f"| {run['backend']} | {run['n']:,} | {kind} | {parts['n']} | {figures} |")
+    return [*lines, ""]
 
 
 def kind_pair(figures, kind):
@@ -156,12 +182,13 @@ def kinds_section(runs):
         "By kind: filter states (actor × year, category × certainty, two facets) and one-word searches, "
         "as states: p50 / p95 ms. *Matching alone* is the database's own query for a search's matches "
         "(ids only, unranked, median of 3; bench/cold.py `matching_alone`), which every first-time search "
-        "includes: how many of the words take over 50 ms in it, and the slowest.",
+        "includes: how many of the words take over 50 ms in it, and the slowest. *Ranked alone* is the ranked "
+        "query that a search's first page runs (ids, best first), timed the same way: the slowest.",
         "",
         "| database | events | in-process page, filters | in-process page, searches | in-process fragment, "
         "filters | in-process fragment, searches | HTTP page, filters | HTTP page, searches | matching alone "
-        "> 50 ms | slowest matching alone |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "> 50 ms | slowest matching alone | slowest ranked alone |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
     for run in runs:
         cold, http = run["cold"], run["cold"].get("http", {})
@@ -172,9 +199,18 @@ def kinds_section(runs):
             f"| {run['backend']} | {run['n']:,} | {kind_pair(cold['page'], 'filters')} | "
             f"{kind_pair(cold['page'], 'search')} | {kind_pair(cold['fragment'], 'filters')} | "
             f"{kind_pair(cold['fragment'], 'search')} | {kind_pair(http.get('page', {}), 'filters')} | "
-            f"{kind_pair(http.get('page', {}), 'search')} | {over_goal(matching)} of {len(matching)} | {shown} |"
+            f"{kind_pair(http.get('page', {}), 'search')} | {over_goal(matching)} of {len(matching)} | {shown} | "
+            f"{slowest_ranked(matching)} |"
         )
     return [*lines, ""]
+
+
+def slowest_ranked(matching):
+    ranked = [row for row in matching if "ranked_ms" in row]
+    if not ranked:
+        return "n/a"
+    row = max(ranked, key=lambda row: row["ranked_ms"])
+    return f"“{row['word']}”: {row['matches']:,} matches, {row['ranked_ms']} ms"
 
 
 def over_goal(matching, goal_ms=50):
@@ -349,6 +385,22 @@ def why_searches_miss(cold, goal_ms=50):
     )
 
 
+def where_sqlite_goes(cold, times=20):
+    """What a first-time state spends against the budget of `times` the static file: the view's steps."""
+    parts, static = cold.get("parts", {}), cold["http"]["static"]["p95_ms"]
+    search, filters = parts.get("search"), parts.get("filters")
+    if not search or not filters:
+        return ""
+    ranked = [row["ranked_ms"] for row in cold.get("matching", []) if "ranked_ms" in row]
+    slowest = f" (the ranked query alone up to {max(ranked)} ms)" if ranked else ""
+    return (
+        f"; the budget is {times * static:.1f} ms, and in-process, with the database's caches warm, a "
+        f"search's full page takes {search['total']} ms (median): {search['events']} ms choosing its events"
+        f"{slowest}, {search['their HTML']} ms marking its words, {search['template']} ms its template; a "
+        f"filter state's {filters['total']} ms, {filters['template']} ms of it the template"
+    )
+
+
 def kinds_over_static(http):
     """Each kind's HTTP p95 (the worse of page and fragment) as a multiple of the static file's."""
     shown = []
@@ -385,7 +437,8 @@ def cold_targets(runs, results):
         lines.append(
             f"| first-time states p95 ≤ 20× a static file, SQLite, N = {sqlite['n']:,} (HTTP, same run) | "
             f"{ratio:.0f}× (page {http['page']['p95_ms']} ms, fragment {http['fragment']['p95_ms']} ms, static "
-            f"{http['static']['p95_ms']} ms){kinds_over_static(http)} | {verdict(ratio <= 20 and enough(http))} |"
+            f"{http['static']['p95_ms']} ms){kinds_over_static(http)}{where_sqlite_goes(sqlite['cold'])} | "
+            f"{verdict(ratio <= 20 and enough(http))} |"
         )
     for run in runs:
         change = run.get("after_change")
@@ -464,6 +517,18 @@ def edge_targets(runs, results):
     return lines
 
 
+def turns_spread(ours):
+    """How the ratio moved from turn to turn, and our page's own spread: the machine's noise, measured."""
+    turns, drawn = ours.get("turn_ratios"), ours.get("drawn_ms_range")
+    if not turns or not drawn:
+        return ""
+    met = sum(ratio >= 10 for ratio in turns)
+    return (
+        f"; turn by turn {min(turns)}× to {max(turns)}× ({met} of {len(turns)} turns at 10× or more), "
+        f"our page drawn in {drawn[0]} to {drawn[1]} ms"
+    )
+
+
 def pageload_targets(runs):
     run = next((r for r in runs if r.get("pageload")), None)
     if not run:
@@ -475,7 +540,8 @@ def pageload_targets(runs):
     medians = f" (medians of {ours['loads']} loads each)" if ours.get("loads") else ""
     lines = [
         f"| first page drawn ≥ 10× faster than TimelineJS draws {theirs['events']:,} events, N = {run['n']:,} | "
-        f"{ours['drawn_ms']} ms vs {theirs['drawn_ms']} ms{medians}: {ratio:.1f}× | {verdict(ratio >= 10)} |"
+        f"{ours['drawn_ms']} ms vs {theirs['drawn_ms']} ms{medians}: {ratio:.1f}×{turns_spread(ours)} | "
+        f"{verdict(ratio >= 10)} |"
     ]
     interactive = ours.get("interactive_ms")
     if interactive is not None:

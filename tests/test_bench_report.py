@@ -2,6 +2,7 @@
 of them. The figures are made up here; bench/results.md holds the measured ones."""
 
 import importlib.util
+import time
 
 import pytest
 from django.conf import settings
@@ -14,7 +15,7 @@ def bench_module(name):
     return module
 
 
-drive, report = bench_module("drive"), bench_module("report")
+drive, report, cold, pageload = (bench_module(name) for name in ("drive", "report", "cold", "pageload"))
 
 
 @pytest.mark.parametrize(
@@ -63,7 +64,10 @@ def test_the_kinds_table_has_a_row_per_run():
     lines = report.kinds_section([run])
     row = next(line for line in lines if line.startswith("| sqlite"))
     assert "| 50: 30.0 / 44.0 | 15: 70.0 / 240.0 |" in row
-    assert "| 0 of 2 | “binance”: 5,530 matches, 11.4 ms |" in row
+    assert "| 0 of 2 | “binance”: 5,530 matches, 11.4 ms | n/a |" in row
+    matching[1]["ranked_ms"], matching[0]["ranked_ms"] = 3.1, 24.8
+    row = next(line for line in report.kinds_section([run]) if line.startswith("| sqlite"))
+    assert row.endswith("| “binance”: 5,530 matches, 11.4 ms | “binance”: 5,530 matches, 24.8 ms |")
     assert report.kinds_section([{"backend": "sqlite", "n": 39}]) == []
 
 
@@ -74,3 +78,59 @@ def test_each_kind_over_the_static_file():
         "fragment": {"by_kind": {"filters": {"p95_ms": 50.0}, "search": {"p95_ms": 60.0}}},
     }
     assert report.kinds_over_static(http) == "; by kind: filters 25×, search 45×"
+
+
+PARTS = {"events": 8.0, "their HTML": 4.0, "facets": 1.0, "overview": 5.0, "template": 9.0}
+
+
+def test_the_parts_of_a_state_by_kind():
+    rows = [("/?actor=a", {**PARTS, "total": 30.0}), ("/?actor=b", {**PARTS, "events": 2.0, "total": 24.0})]
+    rows += [("/?q=binance", {**PARTS, "total": 40.0})]
+    kinds = cold.parts_by_kind(rows)
+    assert kinds["filters"] == {
+        **PARTS,
+        "events": 5.0,
+        "the rest": 3.0,
+        "total": 27.0,
+        "n": 2,
+    }
+    assert kinds["search"]["the rest"] == 13.0 and kinds["search"]["n"] == 1
+
+
+@pytest.mark.django_db
+def test_the_parts_pass_times_every_step_of_the_view(corpus, client):
+    """Every step the view takes is timed: a step renamed or no longer taken would read 0 here."""
+    paths = ["/?q=binance", "/?actor=changpeng-zhao&from=2024&to=2024"]
+    kinds = cold.parts_pass(client, paths, time.monotonic() + 60)
+    assert set(kinds) == {"filters", "search"}
+    for parts in kinds.values():
+        assert parts["n"] == 1
+        assert all(parts[name] > 0 for name in cold.PARTS), parts
+        assert parts["total"] >= sum(parts[name] for name in cold.PARTS)
+
+
+def test_the_sqlite_row_says_where_the_time_goes():
+    parts = {
+        "search": {**PARTS, "the rest": 5.0, "total": 32.0, "n": 15},
+        "filters": {**PARTS, "template": 8.5, "the rest": 5.0, "total": 20.5, "n": 50},
+    }
+    matching = [{"word": "binance", "matches": 5530, "ms": 7.6, "ranked_ms": 24.8}]
+    cold_figures = {"parts": parts, "matching": matching, "http": {"static": {"p95_ms": 1.44}}}
+    assert report.where_sqlite_goes(cold_figures) == (
+        "; the budget is 28.8 ms, and in-process, with the database's caches warm, a search's full page takes "
+        "32.0 ms (median): 8.0 ms choosing its events (the ranked query alone up to 24.8 ms), 4.0 ms marking its "
+        "words, 9.0 ms its template; a filter state's 20.5 ms, 8.5 ms of it the template"
+    )
+    assert report.where_sqlite_goes({**cold_figures, "parts": {}}) == ""
+    lines = report.parts_section([{"backend": "sqlite", "n": 10_039, "cold": cold_figures}])
+    assert "| sqlite | 10,039 | search | 15 | 8.0 | 4.0 | 1.0 | 5.0 | 9.0 | 5.0 | 32.0 |" in lines
+
+
+def test_the_page_load_row_shows_the_turns():
+    ours = [{"drawn_ms": 150.0}, {"drawn_ms": 300.0}, {"drawn_ms": 0}]
+    theirs = [{"drawn_ms": 2400.0}, {"drawn_ms": 2700.0}, {"drawn_ms": 2500.0}]
+    turns = pageload.turn_ratios(ours, theirs)
+    assert turns == [16.0, 9.0]
+    spread = report.turns_spread({"turn_ratios": turns, "drawn_ms_range": [150.0, 300.0]})
+    assert spread == "; turn by turn 9.0× to 16.0× (1 of 2 turns at 10× or more), our page drawn in 150.0 to 300.0 ms"
+    assert report.turns_spread({}) == ""
