@@ -5,7 +5,9 @@
 A reader exploring the timeline almost never repeats a state, so each state here is asked
 once: every full page after clearing the cache, then every htmx fragment after clearing it
 again. Before each pass one unrelated request ("/") fills the vocabularies, as any reader
-before them would have. bench/run.py drives the same states over HTTP.
+before them would have. A third pass asks every full page once more, the cache cleared again,
+with each step of the view timed (`parts_pass`); then each search word's match query and ranked
+query are timed alone (`matching_alone`). bench/run.py drives the same states over HTTP.
 """
 
 import argparse

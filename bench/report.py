@@ -140,14 +140,13 @@ def cold_section(runs):
     return [*lines, "", *kinds_section(runs), *parts_section(runs)]
 
 
-PARTS = ("events", "their HTML", "facets", "overview", "template", "the rest")
-
-
 def parts_section(runs):
     """Where a first-time full page's time goes, by kind of state: the view's steps, timed."""
     runs = [run for run in runs if run.get("cold", {}).get("parts")]
     if not runs:
         return []
+    first = next(iter(runs[0]["cold"]["parts"].values()))
+    columns = [name for name in first if name != "n"]  # bench/cold.py's steps, "the rest" and "total"
     lines = [
         "Where a first-time full page's time goes: each state asked once more in-process, the app's caches "
         "emptied again (the database's own caches are warm from the passes above, so totals are lower), with "
@@ -156,12 +155,12 @@ def parts_section(runs):
         "and marks a search's words in it; *the rest* is what no step accounts for (middleware, reading the "
         "state, counting its matches). Medians in ms.",
         "",
-        f"| database | events | kind | states | {' | '.join(PARTS)} | total |",
-        "| --- | ---: | --- | ---: |" + " ---: |" * (len(PARTS) + 1),
+        f"| database | events | kind | states | {' | '.join(columns)} |",
+        "| --- | ---: | --- | ---: |" + " ---: |" * len(columns),
     ]
     for run in runs:
         for kind, parts in run["cold"]["parts"].items():
-            figures = " | ".join(str(parts[name]) for name in (*PARTS, "total"))
+            figures = " | ".join(str(parts[name]) for name in columns)
             lines.append(f"| {run['backend']} | {run['n']:,} | {kind} | {parts['n']} | {figures} |")
     return [*lines, ""]
 

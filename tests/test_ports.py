@@ -14,7 +14,7 @@ def test_a_free_port_is_below_the_range_of_outgoing_connections_and_free():
         sock.bind(("127.0.0.1", port))
 
 
-def test_seeding_random_does_not_repeat_the_ports(monkeypatch):
+def test_seeding_random_does_not_repeat_the_ports():
     """Hypothesis seeds `random` alike in every worker while its tests run; servers must not draw alike."""
     drawn = []
     for _ in range(2):

@@ -1,5 +1,6 @@
 """A gunicorn worker's start-up (gunicorn.conf.py), here so the benchmark starts the same way."""
 
+import contextlib
 import ctypes
 import ctypes.util
 import gc
@@ -16,7 +17,7 @@ MALLOC_ARENAS = 2
 
 
 def limit_malloc_arenas():
-    """At most two glibc malloc arenas for the worker's threads; True if the C library took the setting.
+    """At most two glibc malloc arenas for the worker's threads.
 
     glibc gives each new thread an arena of its own, up to eight per core, and memory freed in one
     is kept for that arena's thread: a gthread worker's four threads held 10-15 MB more than two
@@ -24,10 +25,8 @@ def limit_malloc_arenas():
     124-128 MB), with no measurable change in throughput. Python's own small-object allocator is
     not affected. Without glibc this does nothing.
     """
-    try:
-        return bool(ctypes.CDLL(ctypes.util.find_library("c")).mallopt(M_ARENA_MAX, MALLOC_ARENAS))
-    except (OSError, AttributeError):
-        return False
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(ctypes.util.find_library("c")).mallopt(M_ARENA_MAX, MALLOC_ARENAS)
 
 
 def start():
