@@ -15,10 +15,28 @@ backend app {
 }
 
 sub vcl_recv {
-    # htmx sends exactly "true"; any other value is a full page to Django (django-htmx),
-    # so it is the same variant as no header at all.
-    if (req.http.HX-Request && req.http.HX-Request != "true") {
+    # Headers whose names hold an underscore are CGI variables to a WSGI server (SCRIPT_NAME,
+    # PATH_INFO, REMOTE_USER): a client's must never reach the app, where gunicorn could take them
+    # as the proxy's and answer another page under this URL. VCL cannot loop over header names,
+    # so the ones a WSGI server reads are named; gunicorn.conf.py drops every other one.
+    unset req.http.SCRIPT_NAME;
+    unset req.http.PATH_INFO;
+    unset req.http.REMOTE_USER;
+    unset req.http.REMOTE_ADDR;
+    unset req.http.QUERY_STRING;
+    unset req.http.SERVER_NAME;
+    unset req.http.SERVER_PORT;
+    unset req.http.WSGI_URL_SCHEME;
+    # The app answers a fragment exactly when HX-Request is "true" and HX-History-Restore-Request
+    # is not "true" (http.wants_partial), and varies on both. Here the two headers take one of two
+    # forms, so a shared object exists per form: a fragment, or a full page (a history restore is
+    # a full page, the same object as a plain request).
+    if (req.http.HX-Request == "true" && req.http.HX-History-Restore-Request != "true") {
+        set req.http.HX-Request = "true";
+        unset req.http.HX-History-Restore-Request;
+    } else {
         unset req.http.HX-Request;
+        unset req.http.HX-History-Restore-Request;
     }
     if (req.url ~ "^/admin/") {
         return (pass);

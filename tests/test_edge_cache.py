@@ -26,7 +26,7 @@ class Origin(BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Vary", "HX-Request")
+        self.send_header("Vary", "HX-Request, HX-History-Restore-Request")
         self.send_header("Cache-Control", "no-cache" if self.path == "/no-cache" else PUBLIC)
         if self.path == "/sets-cookie":
             self.send_header("Set-Cookie", "csrftoken=abc; Path=/")

@@ -1,15 +1,16 @@
 """The pipeline every public URL goes through (urls.py applies it, visibly, to each).
 
 Read-only methods; no CSRF (nothing public accepts a write, so a POST is a plain 405);
-one snapshot of the database; conditional GET from the data version; ``Vary: HX-Request``
-and ``Cache-Control: public``, so a shared cache (a CDN, Varnish) may store the response:
-public views never read the session or set a cookie.
+one snapshot of the database; conditional GET from the data version; a ``Vary`` naming both
+htmx headers the body depends on, and ``Cache-Control: public``, so a shared cache (a CDN,
+Varnish) may store the response: public views never read the session or set a cookie.
 """
 
 import contextlib
 import zlib
 from functools import wraps
 
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import TooManyFieldsSent
@@ -17,6 +18,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date, quote_etag
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
@@ -74,12 +76,22 @@ def wants_partial(request):
     return bool(getattr(request, "htmx", False) and not request.htmx.history_restore_request)
 
 
-def request_state(request):
-    """The request's parameters as query.given_pairs sees them: the ETag splits no state the listing merges."""
+# The request headers a public body depends on (wants_partial reads both): every response varies on them.
+VARY = ["HX-Request", "HX-History-Restore-Request"]
+# A view that refuses every parameter it does not know (a listing): all of them make its state.
+EVERY_PARAMETER = None
+
+
+def request_state(request, reads=EVERY_PARAMETER):
+    """The parameters the view reads, as query.given_pairs sees them: the ETag splits no state the
+    listing merges, and a page that reads none is one response, whatever is appended to its address."""
     try:
-        return repr(given_pairs(request.GET))
+        pairs = given_pairs(request.GET)
     except TooManyFieldsSent:
         return "too-many-parameters"
+    if reads is not EVERY_PARAMETER:
+        pairs = [(name, value) for name, value in pairs if name in reads]
+    return repr(pairs)
 
 
 RESPONSE_SECONDS = 3600
@@ -109,7 +121,7 @@ def store_response(key, response):
     cache.set(key, {"body": zlib.compress(body, 1), "headers": headers}, RESPONSE_SECONDS)
 
 
-def conditional_on_data(view):
+def conditional_on_data(view, reads=EVERY_PARAMETER):
     """Answer 304 when the client's copy is current, else the stored response of this validator; one query decides.
 
     The ETag covers everything a body can depend on: the release, the data version, page
@@ -123,7 +135,14 @@ def conditional_on_data(view):
         version, changed_at = current_version()
         request.data_version = version
         variant = "|".join(
-            [release(), version, str(wants_partial(request)), settings.SITE_URL, request.path, request_state(request)]
+            [
+                release(),
+                version,
+                str(wants_partial(request)),
+                settings.SITE_URL,
+                request.path,
+                request_state(request, reads),
+            ]
         )
         etag = quote_etag(digest(variant))
         last_modified = int(changed_at.timestamp()) if changed_at else None
@@ -141,15 +160,27 @@ def conditional_on_data(view):
             response.headers.setdefault("Cache-Control", settings.PUBLIC_CACHE_CONTROL)
         else:
             response.headers.setdefault("Cache-Control", "no-cache")
-        patch_vary_headers(response, ["HX-Request"])
+        patch_vary_headers(response, VARY)
         return response
 
     return wrapper
 
 
-def public(view):
-    """The public pipeline, outermost first: GET/HEAD only, no CSRF, one snapshot, conditional on the data."""
-    return require_safe(csrf_exempt(read_in_one_snapshot(conditional_on_data(view))))
+def frameable(view):
+    """Any site may frame what the view answers: fresh, stored or 304 alike, as the marks are set outside
+    the conditional layer (middleware reads them off the response object, which a stored copy lacks)."""
+    return xframe_options_exempt(csp_replace({"frame-ancestors": ["*"]})(view))
+
+
+def public(view, *, reads=EVERY_PARAMETER, framed=False):
+    """The public pipeline, outermost first: GET/HEAD only, no CSRF, one snapshot, conditional on the data.
+
+    `reads` names the query parameters the view depends on when it ignores the others (a detail
+    page); by default every parameter counts, for views that refuse unknown ones. `framed` lets
+    other sites put the view in an iframe.
+    """
+    pipeline = require_safe(csrf_exempt(read_in_one_snapshot(conditional_on_data(view, reads))))
+    return frameable(pipeline) if framed else pipeline
 
 
 def site_url(path):

@@ -121,8 +121,12 @@ CACHES = {
     }
     if os.environ.get("REDIS_URL")
     else {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 3000},
+        "BACKEND": "timeline.local_cache.BoundedLocMemCache",
+        # Each worker holds at most this many bytes of cached values (pickled), whatever the requests.
+        "OPTIONS": {
+            "MAX_ENTRIES": 3000,
+            "MAX_BYTES": int(os.environ.get("TIMELINE_CACHE_MAX_BYTES", 64 * 1024 * 1024)),
+        },
         "KEY_PREFIX": "cz-timeline",
     }
 }

@@ -1,5 +1,7 @@
 """Every URL of the site. Public URLs go through one pipeline (http.public): read-only, cookie-free,
-one snapshot, conditional on the data, shareable by a shared cache. Curators write in the admin."""
+one snapshot, conditional on the data, shareable by a shared cache. A page that reads no query
+parameter says so (`reads=NONE`), so what is appended to its address never makes another stored
+response; the embed alone may be framed. Curators write in the admin."""
 
 from django.contrib import admin
 from django.urls import path
@@ -7,26 +9,28 @@ from django.urls import path
 from . import annotations, api, curation, exports, views
 from .http import public
 
+NONE = ()
+
 urlpatterns = [
     path("", public(views.chronology), name="chronology"),
     path("timeline/", public(views.timeline_fragment), name="timeline_fragment"),
-    path("embed/", public(views.embed), name="embed"),
-    path("events/<slug:slug>/", public(views.event_detail), name="event_detail"),
-    path("actors/", public(views.actor_index), name="actor_index"),
-    path("actors/<slug:slug>/", public(views.actor_detail), name="actor_detail"),
-    path("sources/", public(views.source_index), name="source_index"),
-    path("sources/<slug:slug>/", public(views.source_detail), name="source_detail"),
+    path("embed/", public(views.embed, framed=True), name="embed"),
+    path("events/<slug:slug>/", public(views.event_detail, reads=NONE), name="event_detail"),
+    path("actors/", public(views.actor_index, reads=NONE), name="actor_index"),
+    path("actors/<slug:slug>/", public(views.actor_detail, reads=NONE), name="actor_detail"),
+    path("sources/", public(views.source_index, reads=NONE), name="source_index"),
+    path("sources/<slug:slug>/", public(views.source_detail, reads=NONE), name="source_detail"),
     path("events.json", public(views.events_json), name="events_json"),
-    path("actors.json", public(views.actors_json), name="actors_json"),
-    path("sources.json", public(views.sources_json), name="sources_json"),
+    path("actors.json", public(views.actors_json, reads=NONE), name="actors_json"),
+    path("sources.json", public(views.sources_json, reads=NONE), name="sources_json"),
     path("events.csv", public(exports.events_csv), name="events_csv"),
     path("citations.csv", public(exports.citations_csv), name="citations_csv"),
     path("events.ics", public(exports.events_ics), name="events_ics"),
     path("events.timelinejs.json", public(exports.events_timelinejs), name="events_timelinejs"),
     path("annotations.jsonld", public(annotations.annotations_jsonld), name="annotations_jsonld"),
     path("feed/", public(exports.event_feed), name="feed"),
-    path("api/", public(api.api_page), name="api"),
-    path("api/schema.json", public(api.schema_json), name="api_schema"),
+    path("api/", public(api.api_page, reads=NONE), name="api"),
+    path("api/schema.json", public(api.schema_json, reads=NONE), name="api_schema"),
     path("admin/desk/", admin.site.admin_view(curation.desk), name="curators_desk"),
     path("admin/", admin.site.urls),
 ]
