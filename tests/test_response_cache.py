@@ -4,7 +4,7 @@ import os
 from unittest import mock
 
 import pytest
-from django.core.cache import caches
+from django.core.cache import cache, caches
 from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
@@ -165,3 +165,16 @@ def test_the_byte_budget_lets_the_least_recently_used_go_first():
     budget.delete("a")
     budget.clear()
     assert budget.held_bytes == 0
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["HX-Target", "HX-Trigger", "HX-Trigger-Name", "HX-Current-URL", "HX-Boosted", "HX-Prompt", "X-Forwarded-Host"],
+)
+def test_a_header_the_responses_do_not_vary_on_changes_no_body(client, header):
+    """Vary names HX-Request and HX-History-Restore-Request only: every other header must leave the body as it is."""
+    for headers in ({}, HTMX):
+        plain = client.get("/?actor=changpeng-zhao&q=pardon", headers=headers)
+        cache.clear()
+        other = client.get("/?actor=changpeng-zhao&q=pardon", headers={**headers, header: "/elsewhere?x=1"})
+        assert other.content == plain.content and other.headers["ETag"] == plain.headers["ETag"]
