@@ -123,7 +123,7 @@ def conditional_on_data(view):
         version, changed_at = current_version()
         request.data_version = version
         variant = "|".join(
-            [release(), version, str(wants_partial(request)), settings.SITE_URL, request.path, request_state(request)]
+            [release(), version, str(wants_partial(request)), site_base(request), request.path, request_state(request)]
         )
         etag = quote_etag(digest(variant))
         last_modified = int(changed_at.timestamp()) if changed_at else None
@@ -152,6 +152,12 @@ def public(view):
     return require_safe(csrf_exempt(read_in_one_snapshot(conditional_on_data(view))))
 
 
-def site_url(path):
-    """An absolute link, from the configured site address rather than the request's Host header."""
-    return f"{settings.SITE_URL}{path}"
+def site_base(request):
+    """The site's address for absolute links: DJANGO_SITE_URL when configured, else the request's own
+    scheme and host (ALLOWED_HOSTS decides which hosts are answered at all)."""
+    return settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
+
+
+def site_url(request, path):
+    """An absolute link to `path` on this site (see site_base)."""
+    return f"{site_base(request)}{path}"

@@ -1,7 +1,6 @@
 """The public pages and the JSON endpoints. Each listing reads its state from EventQuery (query.py)."""
 
 from csp.decorators import csp_replace
-from django.conf import settings
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -9,7 +8,7 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from .chronology import best_matches, group_events, render_events
-from .http import site_url, wants_partial
+from .http import site_base, site_url, wants_partial
 from .models import Actor, ActorStatement, Alias, Event, EventStatement, Source, event_parts, own_footnotes
 from .overview import overview_of
 from .paging import JSON_PAGE_SIZE, PAGE_SIZE
@@ -46,8 +45,8 @@ def listing_context(query):
     }
 
 
-def embed_snippet(query):
-    url = site_url(reverse("embed") + query.link(after=None))
+def embed_snippet(request, query):
+    url = site_url(request, reverse("embed") + query.link(after=None))
     return f'<iframe src="{url}" title="CZ and Binance timeline" width="100%" height="600" loading="lazy"></iframe>'
 
 
@@ -63,7 +62,7 @@ def chronology(request):
         page_slugs={event.slug for event in context["events"]},
         total=query.vocab.total,
         page_size=PAGE_SIZE,
-        embed_snippet=embed_snippet(query),
+        embed_snippet=embed_snippet(request, query),
         partial=wants_partial(request),
     )
     if context["partial"]:
@@ -137,12 +136,12 @@ def source_detail(request, slug):
     citations = source.citations.select_related("event").prefetch_related(statements).order_by("start", "end")
     citations = list(citations[:2000])
     context = {"source": source, "citations": citations, "passages": cited_passages(citations)}
-    context.update(pieces=article_pieces(source.text, citations), site_url=settings.SITE_URL)
+    context.update(pieces=article_pieces(source.text, citations), site_url=site_base(request))
     return render(request, "source_detail.html", context)
 
 
 def source_index(request):
-    return render(request, "source_index.html", {"sources": Source.objects.all(), "site_url": settings.SITE_URL})
+    return render(request, "source_index.html", {"sources": Source.objects.all(), "site_url": site_base(request)})
 
 
 def json_response(body, status=200):
