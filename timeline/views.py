@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 
 from .chronology import best_matches, group_events, render_events
+from .dates import suggested_date
 from .http import site_base, site_url, wants_partial
 from .models import Actor, ActorStatement, Alias, Event, EventStatement, Source, event_parts, own_footnotes
 from .overview import overview_of
@@ -21,7 +22,7 @@ def listing_context(query):
     """What the chronology and the embed show for a state: its page of events, grouped, and its links."""
     base = {"query": query, "form": query.filterset.form, "start_link": query.link(after=None)}
     if query.problems:
-        return {**base, "problems": query.problems, "events": [], "groups": [], "matching": 0}
+        return {**base, "problems": query.problems, "events": [], "groups": [], "matching": 0, **date_hints(query)}
     events, next_cursor = query.page()
     render_events(events, query.version, query.words)
     matching = query.count()
@@ -43,6 +44,16 @@ def listing_context(query):
         "removals": query.removals() if not matching else [],
         "next_link": query.link(after=next_cursor) if next_cursor else None,
     }
+
+
+def date_hints(query):
+    """{"from_hint": (nearest reading, its link)}, and the same for "to", for a date with a mistyped month."""
+    hints, form = {}, query.filterset.form
+    for name in ("from", "to"):
+        near = suggested_date(form.data.get(name) or "") if name in form.errors else None
+        if near:
+            hints[f"{name}_hint"] = (near, query.link(**{name: near, "after": None}))
+    return hints
 
 
 def embed_snippet(request, query):
