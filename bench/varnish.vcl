@@ -43,6 +43,13 @@ sub vcl_recv {
     }
 }
 
+sub vcl_hash {
+    # Without DJANGO_SITE_URL the app writes absolute links with the request's scheme and host
+    # (http.site_base), and the scheme may come from X-Forwarded-Proto: it keys the object, as the
+    # built-in rules that run after this key it by URL and Host.
+    hash_data(req.http.X-Forwarded-Proto);
+}
+
 sub vcl_backend_response {
     # A short TTL for pages and JSON: at most 10 s, less if the app says less; then up to
     # 30 s of grace, in which a reader gets the stored copy while one request refreshes it.

@@ -177,6 +177,22 @@ def test_a_mistyped_date_stays_in_place_beside_its_field_under_debug(page, setti
     assert page.evaluate("getComputedStyle(document.body).fontFamily") != "Times New Roman"
 
 
+def test_a_mistyped_month_is_answered_beside_its_field_with_the_nearest_reading(page):
+    page.goto("/")
+    page.locator("#id_from").fill("Marhc 2025")
+    wait_for_swap(page, lambda: page.locator("#id_from").press("Tab"))
+    message = page.locator("#id_from + #from-understood")
+    message.wait_for()
+    assert "Did you mean March 2025?" in message.inner_text()
+    assert page.locator("h1").is_visible() and page.locator("#filter-form").is_visible()
+    assert page.input_value("#id_from") == "Marhc 2025"
+    message.get_by_role("link", name="Show March 2025").click()
+    page.wait_for_url(re.compile(r"from=March\+2025"))
+    assert "From understood as Mar 2025" in page.locator("#from-understood").inner_text()
+    assert page.input_value("#id_from") == "March 2025"
+    assert page.locator("#results article.event").count() > 0
+
+
 def test_search_marks_the_words_and_ranks_the_pardon_first(page):
     page.goto("/")
     page.locator("#id_q").fill("pardon")

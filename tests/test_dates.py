@@ -3,7 +3,15 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from timeline.dates import DatePrecision, PartialDate, format_partial_date, parse_partial_date, period_end
+from timeline.dates import (
+    AmbiguousDate,
+    DatePrecision,
+    PartialDate,
+    format_partial_date,
+    parse_partial_date,
+    period_end,
+    suggested_date,
+)
 from timeline.models import Era, Event
 
 D = datetime.date
@@ -40,6 +48,56 @@ def test_parse_partial_date_keeps_the_precision_written(text, start, precision):
 def test_parse_partial_date_explains_what_it_could_not_read(text, reason):
     with pytest.raises(ValueError, match=reason):
         parse_partial_date(text)
+
+
+@pytest.mark.parametrize(
+    "text, start",
+    [
+        ("2025/03/04", D(2025, 3, 4)),  # year first: year, month, day, whatever the separator
+        ("2025.03.04", D(2025, 3, 4)),
+        ("2025/3/4", D(2025, 3, 4)),
+        ("13/03/2025", D(2025, 3, 13)),  # 13 can only be the day
+        ("03/13/2025", D(2025, 3, 13)),
+        ("13.03.2025", D(2025, 3, 13)),
+        ("04/04/2025", D(2025, 4, 4)),  # both readings are the same day
+    ],
+)
+def test_an_all_numeric_date_is_read_by_the_declared_order(text, start):
+    assert parse_partial_date(text) == PartialDate(start, "day")
+
+
+def test_a_year_first_month_with_slashes_is_a_month():
+    assert parse_partial_date("2025/03") == PartialDate(D(2025, 3, 1), "month")
+
+
+@pytest.mark.parametrize("text", ["03/04/2025", "3/4/2025", "03.04.2025", "03-04-2025"])
+def test_an_ambiguous_all_numeric_date_is_refused_naming_both_readings(text):
+    with pytest.raises(AmbiguousDate) as refused:
+        parse_partial_date(text)
+    assert str(refused.value).startswith(
+        f"{text} could be 3 April 2025 or March 4, 2025: write 2025-04-03 or 3 April 2025"
+    )
+
+
+@pytest.mark.parametrize("text", ["2025/13/01", "13/13/2025", "2025.02.30"])
+def test_an_impossible_all_numeric_date_is_not_swapped_into_a_real_one(text):
+    with pytest.raises(ValueError, match="not a real date"):
+        parse_partial_date(text)
+
+
+@pytest.mark.parametrize(
+    "text, near",
+    [("Marhc 2025", "March 2025"), ("13 Mrch 2025", "13 March 2025"), ("Setpember 2024", "September 2024")],
+)
+def test_a_mistyped_month_has_the_nearest_reading(text, near):
+    with pytest.raises(ValueError):
+        parse_partial_date(text)
+    assert suggested_date(text) == near
+
+
+@pytest.mark.parametrize("text", ["yesterday", "Marhc", "March 2025", "Foo 2025"])
+def test_no_reading_is_suggested_where_none_is_near_or_needed(text):
+    assert suggested_date(text) is None
 
 
 def test_period_end_and_display():

@@ -188,14 +188,14 @@ def test_a_history_restore_gets_exactly_the_full_page(client):
     assert "hx-swap-oob" not in restore.content.decode()
 
 
-def test_absolute_links_come_from_the_site_url_not_the_request(client):
+def test_a_configured_site_url_wins_over_the_request_host(client):
     spoofed = {"HTTP_HOST": "evil.example:8443", "HTTP_X_FORWARDED_PROTO": "https"}
-    with override_settings(ALLOWED_HOSTS=["*"]):
+    with override_settings(ALLOWED_HOSTS=["*"], SITE_URL="https://timeline.example"):
         html = client.get("/?actor=binance", **spoofed).content.decode()
         feed = client.get("/feed/?actor=binance", **spoofed).content.decode()
     assert "evil.example" not in html + feed
-    assert f"{settings.SITE_URL}/embed/?actor=binance" in html
-    assert f'href="{settings.SITE_URL}/feed/?actor=binance"' in feed
+    assert "https://timeline.example/embed/?actor=binance" in html
+    assert 'href="https://timeline.example/feed/?actor=binance"' in feed
 
 
 # The data version -----------------------------------------------------------------------

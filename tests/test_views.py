@@ -1,6 +1,7 @@
 """The chronology page, its htmx fragment and the 400s for every malformed parameter."""
 
 import datetime
+import re
 
 import pytest
 from django.utils.html import escape
@@ -158,3 +159,39 @@ def test_bad_ordering_requests_are_400(client, query, message):
     response = client.get(f"/?{query}")
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+def date_field_page(client, value, **headers):
+    response = client.get("/", {"from": value, "actor": "changpeng-zhao"}, **headers)
+    assert response.status_code == 400
+    return response.content.decode()
+
+
+def beside_from(html):
+    return re.search(r'<span id="from-understood"[^>]*>(.*?)</span>', html, re.S).group(1)
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX])
+def test_an_ambiguous_date_is_refused_beside_its_field_and_the_page_stays(client, headers):
+    html = date_field_page(client, "03/04/2025", **headers)
+    message = "03/04/2025 could be 3 April 2025 or March 4, 2025: write 2025-04-03 or 3 April 2025"
+    assert message in beside_from(html)
+    assert 'id="results"' in html
+    if not headers:
+        assert "<h1>" in html and '<form id="filter-form"' in html and 'value="03/04/2025"' in html
+
+
+def test_a_mistyped_month_keeps_the_page_and_links_to_the_nearest_reading(client):
+    html = date_field_page(client, "Marhc 2025")
+    beside = beside_from(html)
+    assert "“Marhc 2025” is not a date we can read" in beside and "Did you mean March 2025?" in beside
+    link = re.search(r'<a href="([^"]+)">Show March 2025</a>', beside).group(1).replace("&amp;", "&")
+    assert link == "/?actor=changpeng-zhao&from=March+2025"
+    assert client.get(link).status_code == 200
+    assert "<h1>" in html and '<form id="filter-form"' in html and 'id="results"' in html
+    assert 'value="Marhc 2025"' in html  # the field keeps what was typed
+
+
+def test_a_year_first_date_with_slashes_is_read_year_month_day(client):
+    html = client.get("/", {"from": "2025/03/04"}).content.decode()
+    assert "From understood as 4 Mar 2025 (from 4 Mar 2025)." in html

@@ -38,9 +38,9 @@ def text_selectors(text, start, end):
     return [{"type": "CssSelector", "value": TEXT_ELEMENT, "refinedBy": selector} for selector in (quote, position)]
 
 
-def annotation(event, number, citation):
+def annotation(request, event, number, citation):
     """One citation as an Annotation; its id is the citation in the event's own list."""
-    event_url = site_url(event.get_absolute_url())
+    event_url = site_url(request, event.get_absolute_url())
     return {
         "@context": CONTEXT,
         "id": f"{event_url}#{event.slug}-c{number}",
@@ -56,7 +56,7 @@ def annotation(event, number, citation):
         ],
         "target": {
             "type": "SpecificResource",
-            "source": site_url(citation.source.get_absolute_url()),
+            "source": site_url(request, citation.source.get_absolute_url()),
             "selector": text_selectors(citation.source.text, citation.start, citation.end),
         },
     }
@@ -82,7 +82,7 @@ def annotations_jsonld(request):
         return error
     page = query.options["page"]
     items = [
-        annotation(event, number, citation)
+        annotation(request, event, number, citation)
         for event in query.matching().prefetch_related("citations__source")[:EXPORT_LIMIT]
         for number, citation in enumerate(event.citations.all(), start=1)
     ]
@@ -90,15 +90,15 @@ def annotations_jsonld(request):
     if page > last:
         return JsonResponse({"errors": [f"page: {page} is past the last page, {last}."]}, status=400)
     return JsonResponse(
-        collection(query, items, page),
+        collection(request, query, items, page),
         content_type=CONTENT_TYPE,
         json_dumps_params={"ensure_ascii": False},
     )
 
 
-def collection(query, items, page):
+def collection(request, query, items, page):
     """The AnnotationCollection, with the requested AnnotationPage embedded as "first" or on its own."""
-    base = site_url(reverse("annotations_jsonld") + query.link())
+    base = site_url(request, reverse("annotations_jsonld") + query.link())
 
     def url(number=None):
         if number is None:

@@ -2,6 +2,7 @@
 
 import calendar
 import datetime
+import difflib
 import re
 
 from django.core.exceptions import ValidationError
@@ -75,9 +76,62 @@ class PartialDate:
 
 
 ISO_LIKE = re.compile(r"^\d{4}-\d{1,2}(-\d{1,2})?$")
+# The order of an all-numeric date, declared once: a four-digit year first is year-month-day
+# whatever the separator (2025/03/04 is 4 March); a year last gives day and month, read as the
+# only reading when one of them is over 12 (13/03/2025, 03/13/2025), refused when both could be
+# the month (03/04/2025: 3 April or March 4), so a list never silently shows another range.
+YEAR_FIRST = re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?$")
+YEAR_LAST = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
+MONTH_NAMES = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+MONTH_WORD = re.compile(r"[^\W\d_]{3,}")
 
 
-def parse_iso(text):
+class AmbiguousDate(ValueError):
+    """An all-numeric date with two readings: the message names both and how to write each."""
+
+
+def parse_numeric(text):
+    """A PartialDate for an all-numeric date by the rule above, or None when the text is not one."""
+    if match := YEAR_FIRST.match(text):
+        year, month, day = match.groups()
+        return parse_iso(f"{year}-{month}" + (f"-{day}" if day else ""), text)
+    if not (match := YEAR_LAST.match(text)):
+        return None
+    first, second, year = (int(part) for part in match.groups())
+    if first <= 12 and second <= 12 and first != second:
+        day_first, month_first = datetime.date(year, second, first), datetime.date(year, first, second)
+        raise AmbiguousDate(
+            f"{text} could be {day_text(day_first)} or {month_first:%B} {month_first.day}, {year}: "
+            f"write {day_first.isoformat()} or {day_text(day_first)} "
+            f"(or {month_first.isoformat()} for {month_first:%B} {month_first.day})"
+        )
+    day, month = (first, second) if first > 12 else (second, first)
+    return parse_iso(f"{year}-{month}-{day}", text)
+
+
+def day_text(day):
+    return f"{day.day} {day:%B} {day.year}"
+
+
+def suggested_date(text):
+    """The text with a mistyped month replaced by the nearest name ("Marhc 2025": "March 2025"), if it then reads."""
+    changed = text
+    for word in MONTH_WORD.findall(text):
+        if word.lower() in MONTH_NAMES:
+            continue
+        near = difflib.get_close_matches(word.lower(), MONTH_NAMES, n=1, cutoff=0.6)
+        if near:
+            changed = changed.replace(word, near[0].capitalize(), 1)
+    if changed == text:
+        return None
+    try:
+        parse_partial_date(changed)
+    except ValueError:
+        return None
+    return changed
+
+
+def parse_iso(text, written=None):
     """YYYY-MM or YYYY-MM-DD, strictly: dateutil would swap an impossible month and day."""
     parts = [int(part) for part in text.split("-")]
     try:
@@ -85,7 +139,7 @@ def parse_iso(text):
             return PartialDate(datetime.date(parts[0], parts[1], 1), DatePrecision.MONTH)
         return PartialDate(datetime.date(*parts), DatePrecision.DAY)
     except ValueError as exc:
-        raise ValueError(f"{text!r} is not a real date ({exc})") from exc
+        raise ValueError(f"{written or text!r} is not a real date ({exc})") from exc
 
 
 def parse_partial_date(text):
@@ -111,6 +165,8 @@ def parse_any_partial_date(text):
         raise ValueError("too long to be a date")
     if ISO_LIKE.match(text):
         return parse_iso(text)
+    if numeric := parse_numeric(text):
+        return numeric
     try:
         first = parser.parse(text, default=datetime.datetime(2000, 1, 1), dayfirst=True)
         second = parser.parse(text, default=datetime.datetime(2001, 12, 28), dayfirst=True)

@@ -106,7 +106,7 @@ def events_csv(request):
             "; ".join(c.name for c in event.categories.all()),
             "; ".join(f"{p.actor.name} ({p.role})" for p in event.participations.all()),
             event.source_count,
-            site_url(event.get_absolute_url()),
+            site_url(request, event.get_absolute_url()),
         ]
         for event in events.with_related()[:EXPORT_LIMIT].iterator(chunk_size=1000)
     )
@@ -144,7 +144,7 @@ def citations_csv(request):
             c.event.date.isoformat() if c.event.date else "",
             c.source.title,
             c.source.outlet,
-            site_url(c.source.get_absolute_url()),
+            site_url(request, c.source.get_absolute_url()),
             c.source.seed_file,
             c.stance,
             c.quote,
@@ -218,7 +218,7 @@ def events_ics(request):
         else:
             last = event.end_date or event.date
         entry.add("dtend", last + datetime.timedelta(days=1))
-        url = site_url(event.get_absolute_url())
+        url = site_url(request, event.get_absolute_url())
         entry.add("url", url)
         when = ""
         if imprecise:
@@ -252,18 +252,22 @@ class EventFeed(Feed):
         return request
 
     def link(self, request):
-        return site_url(reverse("chronology") + request.timeline_query.link())
+        return site_url(request, reverse("chronology") + request.timeline_query.link())
 
     def feed_url(self, request):
-        return site_url(reverse("feed") + request.timeline_query.link())
+        return site_url(request, reverse("feed") + request.timeline_query.link())
 
     def subtitle(self, request):
         note = left_out_note(request.timeline_query, "feed")
         return f"Events of the source-cited timeline, newest first.{' ' + note if note else ''}"
 
     def items(self, request):
+        """The events, each with its absolute link: item_link is given the event alone, not the request."""
         dated = request.timeline_query.matching().filter(date__isnull=False).order_by("-sort_key", "-id")
-        return list(dated.with_related()[: self.limit])
+        events = list(dated.with_related()[: self.limit])
+        for event in events:
+            event.site_link = site_url(request, event.get_absolute_url())
+        return events
 
     def item_title(self, event):
         return xml_safe(f"{event.date_display}: {event.title}")
@@ -277,7 +281,7 @@ class EventFeed(Feed):
         return xml_safe("".join(f"<p>{escape(part)}</p>" for part in [event.summary, *citation_lines(event)]))
 
     def item_link(self, event):
-        return site_url(event.get_absolute_url())
+        return event.site_link
 
     def item_guid(self, event):
         return f"tag:cz-timeline,2025:{event.slug}"

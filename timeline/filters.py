@@ -7,7 +7,7 @@ OpenAPI description (api.py) and the fuzz tests read it from here.
 import django_filters
 from django import forms
 
-from .dates import parse_date_window, parse_partial_date
+from .dates import AmbiguousDate, parse_date_window, parse_partial_date, suggested_date
 from .models import Event
 from .paging import parse_cursor
 
@@ -29,10 +29,12 @@ class PartialDateField(forms.CharField):
             return None
         try:
             return parse_partial_date(value)
+        except AmbiguousDate as exc:
+            raise forms.ValidationError(f"{exc}.") from exc
         except ValueError as exc:
-            raise forms.ValidationError(
-                f"“{shorten(value)}” is not a date we can read ({exc}). Try 2024, March 2025 or 2025-03-13."
-            ) from exc
+            near = suggested_date(value)
+            hint = f"Did you mean {near}?" if near else "Try 2024, March 2025 or 2025-03-13."
+            raise forms.ValidationError(f"“{shorten(value)}” is not a date we can read ({exc}). {hint}") from exc
 
 
 class DateWindowField(forms.CharField):

@@ -139,7 +139,7 @@ def conditional_on_data(view, reads=EVERY_PARAMETER):
                 release(),
                 version,
                 str(wants_partial(request)),
-                settings.SITE_URL,
+                site_base(request),
                 request.path,
                 request_state(request, reads),
             ]
@@ -183,6 +183,12 @@ def public(view, *, reads=EVERY_PARAMETER, framed=False):
     return frameable(pipeline) if framed else pipeline
 
 
-def site_url(path):
-    """An absolute link, from the configured site address rather than the request's Host header."""
-    return f"{settings.SITE_URL}{path}"
+def site_base(request):
+    """The site's address for absolute links: DJANGO_SITE_URL when configured, else the request's own
+    scheme and host (ALLOWED_HOSTS decides which hosts are answered at all)."""
+    return settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
+
+
+def site_url(request, path):
+    """An absolute link to `path` on this site (see site_base)."""
+    return f"{site_base(request)}{path}"

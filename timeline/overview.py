@@ -199,10 +199,10 @@ def window_link(query, start, end):
     return query.window_link(f"{start.isoformat()}..{end.isoformat()}")
 
 
-def zoom_link(query, start, end):
-    """A link that shows [start, end] a little wider, so what is zoomed into is not at the edge."""
+def zoom_window(start, end):
+    """[start, end] a little wider, so what is zoomed into is not at the edge."""
     pad = datetime.timedelta(days=max((end - start).days // 6, 1))
-    return window_link(query, start - pad, end + pad)
+    return start - pad, end + pad
 
 
 def place_bands(timeline, query, x, y):
@@ -246,8 +246,8 @@ def place_marks(timeline, query, rows, lanes, x, y):
             timeline.lanes.append({"name": name, "y": y + 12})
             y += 18
         ends, used, overflow = [[] for _ in range(rows_per_lane)], 0, []
-        for row in (r for r in rows if r["lane"] == lane_id):
-            mark = mark_of(row, x, timeline)
+        marks = [mark_of(row, x, timeline) for row in rows if row["lane"] == lane_id]
+        for mark in sorted(marks, key=lambda m: (m["span"], m["x"])):
             placed = place_in_rows(mark, ends)
             if placed is None:
                 overflow.append(mark)
@@ -299,14 +299,16 @@ def short_label(title):
 
 
 def place_in_rows(mark, ends):
-    """The first row with room for the mark and its label, else for the mark alone, else None."""
+    """The first row with room for the mark and its label, else for the mark alone, else None.
+
+    Marks come shortest first (place_marks), so a row is checked against every mark in it."""
     left = mark["x"] * WIDE / 100 - 8
     right = (mark["x"] + mark["span"]) * WIDE / 100 + 8
     labelled = max(right, mark["label_x"] * WIDE / 100 + mark["label_dx"] + len(mark["text"]) * CHAR_WIDTH + 6)
     for extent, labelled_ in ((labelled, True), (right, False)):
         for index, row in enumerate(ends):
-            if not row or row[-1]["right"] < left:
-                row.append({"right": extent, "mark": mark})
+            if all(other["right"] < left or other["left"] > extent for other in row):
+                row.append({"left": left, "right": extent, "mark": mark})
                 mark["row"], mark["labelled"] = index, labelled_
                 return index
     return None
@@ -326,21 +328,26 @@ def finish_labels(marks):
 
 
 def place_clusters(timeline, query, overflow, y):
-    """Marks with no room left, gathered into counted clusters that zoom into their days."""
+    """Marks with no room left, gathered into counted clusters that zoom into their days.
+
+    A cluster whose days are no narrower than the window (events of one month or year, which
+    span any window inside it) shows its days in the list: a zoom would draw the same cluster."""
     groups = []
     for mark in sorted(overflow, key=lambda m: m["x"]):
         if groups and (mark["x"] - groups[-1][0]["x"]) * WIDE / 100 < CLUSTER_PX:
             groups[-1].append(mark)
         else:
             groups.append([mark])
-    at_limit = (timeline.end - timeline.start).days + 1 <= MIN_DAYS
+    shown = timeline.end - timeline.start
     for group in groups:
         first = min(datetime.date.fromisoformat(m["day"]) for m in group)
         last = max(datetime.date.fromisoformat(m["until"]) for m in group)
+        zoomed = zoom_window(first, last)
+        at_limit = shown.days + 1 <= MIN_DAYS or zoomed[1] - zoomed[0] >= shown
         link = (
             query.link(**{"from": first.isoformat(), "to": last.isoformat(), "after": None})
             if at_limit
-            else zoom_link(query, first, last)
+            else window_link(query, *zoomed)
         )
         timeline.items.append(
             {

@@ -27,8 +27,9 @@ if not SECRET_KEY:
         raise RuntimeError("Set DJANGO_SECRET_KEY when DJANGO_DEBUG is off.")
     SECRET_KEY = "dev-only-not-secret"
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
-# The site's public address, for absolute links (the embed snippet, feeds): never taken from a request's Host.
-SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The site's public address, for absolute links (the embed snippet, feeds). Unset, each request's own
+# scheme and host (ALLOWED_HOSTS guards it), so `PORT=8811 make serve` links to port 8811.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,13 +1,13 @@
 """The public pages and the JSON endpoints. Each listing reads its state from EventQuery (query.py)."""
 
-from django.conf import settings
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from .chronology import best_matches, group_events, render_events
-from .http import site_url, wants_partial
+from .dates import suggested_date
+from .http import site_base, site_url, wants_partial
 from .models import Actor, ActorStatement, Alias, Event, EventStatement, Source, event_parts, own_footnotes
 from .overview import overview_of
 from .paging import JSON_PAGE_SIZE, PAGE_SIZE
@@ -20,7 +20,7 @@ def listing_context(query):
     """What the chronology and the embed show for a state: its page of events, grouped, and its links."""
     base = {"query": query, "form": query.filterset.form, "start_link": query.link(after=None)}
     if query.problems:
-        return {**base, "problems": query.problems, "events": [], "groups": [], "matching": 0}
+        return {**base, "problems": query.problems, "events": [], "groups": [], "matching": 0, **date_hints(query)}
     events, next_cursor = query.page()
     render_events(events, query.version, query.words)
     matching = query.count()
@@ -44,8 +44,18 @@ def listing_context(query):
     }
 
 
-def embed_snippet(query):
-    url = site_url(reverse("embed") + query.link(after=None))
+def date_hints(query):
+    """{"from_hint": (nearest reading, its link)}, and the same for "to", for a date with a mistyped month."""
+    hints, form = {}, query.filterset.form
+    for name in ("from", "to"):
+        near = suggested_date(form.data.get(name) or "") if name in form.errors else None
+        if near:
+            hints[f"{name}_hint"] = (near, query.link(**{name: near, "after": None}))
+    return hints
+
+
+def embed_snippet(request, query):
+    url = site_url(request, reverse("embed") + query.link(after=None))
     return f'<iframe src="{url}" title="CZ and Binance timeline" width="100%" height="600" loading="lazy"></iframe>'
 
 
@@ -61,7 +71,7 @@ def chronology(request):
         page_slugs={event.slug for event in context["events"]},
         total=query.vocab.total,
         page_size=PAGE_SIZE,
-        embed_snippet=embed_snippet(query),
+        embed_snippet=embed_snippet(request, query),
         partial=wants_partial(request),
     )
     if context["partial"]:
@@ -133,12 +143,12 @@ def source_detail(request, slug):
     citations = source.citations.select_related("event").prefetch_related(statements).order_by("start", "end")
     citations = list(citations[:2000])
     context = {"source": source, "citations": citations, "passages": cited_passages(citations)}
-    context.update(pieces=article_pieces(source.text, citations), site_url=settings.SITE_URL)
+    context.update(pieces=article_pieces(source.text, citations), site_url=site_base(request))
     return render(request, "source_detail.html", context)
 
 
 def source_index(request):
-    return render(request, "source_index.html", {"sources": Source.objects.all(), "site_url": settings.SITE_URL})
+    return render(request, "source_index.html", {"sources": Source.objects.all(), "site_url": site_base(request)})
 
 
 def json_response(body, status=200):

@@ -185,9 +185,10 @@
     return true;
   }
 
+  // An SVG link's `href` is an SVGAnimatedString, not a URL: read the attribute for both kinds.
   function follow(link) {
     var action = link.dataset.action;
-    var params = new URL(link.href, window.location.href).searchParams;
+    var params = new URL(link.getAttribute("href"), window.location.href).searchParams;
     if (action === "window") {
       load(params.get("view") || "");
       return true;
@@ -327,6 +328,16 @@
     return box.top + Number(fig.querySelector(".tl-brush").getAttribute("y"));
   }
 
+  // The pointer is captured once it drags, not when it goes down: a captured click is
+  // aimed at the svg, and a mark, label, cluster or band under the pointer never hears it.
+  function capture(svg, pointerId) {
+    try {
+      svg.setPointerCapture(pointerId);
+    } catch (ignored) {
+      // Synthetic pointers cannot be captured; the document still hears them.
+    }
+  }
+
   document.addEventListener("pointerdown", function (event) {
     var fig = figure();
     var svg = fig && event.target.closest && event.target.closest("#timeline svg");
@@ -334,11 +345,6 @@
       return;
     }
     pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
-    try {
-      svg.setPointerCapture(event.pointerId);
-    } catch (ignored) {
-      // Synthetic pointers cannot be captured; the document still hears them.
-    }
     if (pointers.size === 2) {
       var points = Array.from(pointers.values());
       gesture = {
@@ -348,6 +354,9 @@
         scale: 1,
         moved: true
       };
+      pointers.forEach(function (ignored, id) {
+        capture(svg, id);
+      });
       return;
     }
     if (pointers.size > 2) {
@@ -357,7 +366,8 @@
       kind: event.clientY >= axisTop(fig) ? "brush" : "pan",
       x0: event.clientX,
       x: event.clientX,
-      moved: false
+      moved: false,
+      svg: svg
     };
     if (event.pointerType !== "touch") {
       event.preventDefault();
@@ -382,8 +392,9 @@
       return;
     }
     gesture.x = event.clientX;
-    if (Math.abs(gesture.x - gesture.x0) > 4) {
+    if (!gesture.moved && Math.abs(gesture.x - gesture.x0) > 4) {
       gesture.moved = true;
+      capture(gesture.svg, event.pointerId);
     }
     if (!gesture.moved) {
       return;
