@@ -195,3 +195,28 @@ def test_a_mistyped_month_keeps_the_page_and_links_to_the_nearest_reading(client
 def test_a_year_first_date_with_slashes_is_read_year_month_day(client):
     html = client.get("/", {"from": "2025/03/04"}).content.decode()
     assert "From understood as 4 Mar 2025 (from 4 Mar 2025)." in html
+
+
+def event_slugs(html):
+    return re.findall(r'<article class="event [^"]*" id="([a-z0-9-]+)"', html)
+
+
+@pytest.mark.parametrize("typed", ["Marhc 2025", "03/04/2025"])
+@pytest.mark.parametrize("headers", [{}, {"HX-Request": "true"}])
+def test_a_date_that_cannot_be_read_leaves_the_rest_of_the_list_standing(client, typed, headers):
+    """While a reader corrects a date, the list is the rest of the state's, and says the date is left out."""
+    rest = client.get("/", {"actor": "changpeng-zhao", "certainty": "confirmed"}, headers=headers)
+    misread = client.get("/", {"actor": "changpeng-zhao", "certainty": "confirmed", "from": typed}, headers=headers)
+    assert misread.status_code == 400
+    html = misread.content.decode()
+    assert event_slugs(html) and event_slugs(html) == event_slugs(rest.content.decode())
+    assert "1 filter left out (see its message)." in html and "The list below leaves it out." in html
+    links = [link for link in re.findall(r'href="([^"]*)"', html) if "Did you mean" not in link]
+    assert not [link for link in links if "from=" in link and "from=March" not in link], links
+
+
+def test_a_problem_other_than_a_typed_date_still_shows_no_list(client):
+    for params in ({"from": "2025", "to": "2024"}, {"from": "Marhc 2025", "bogus": "1"}, {"actor": "nobody"}):
+        response = client.get("/", params)
+        assert response.status_code == 400 and not event_slugs(response.content.decode()), params
+        assert "Filters not applied" in response.content.decode()

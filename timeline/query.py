@@ -24,6 +24,8 @@ from .search import corpus_words, did_you_mean, search_words
 
 LISTING_SECONDS = 3600
 PARAMETERS = tuple(EventFilter.base_filters)
+# Dates people type: one that cannot be read is left out of the list shown beside its message.
+TYPED_DATES = frozenset({"from", "to", "view"})
 
 
 def request_parameters(request):
@@ -81,6 +83,7 @@ class EventQuery:
         self._bits, self._date_bits, self._search_bits = {}, None, None
         self.pairs, found = canonical_parameters(params)
         self.problems = [*problems, *found]
+        self._only_fields_wrong = not self.problems
         data = QueryDict(mutable=True)
         for name, value in self.pairs:
             data.appendlist(name, value)
@@ -93,6 +96,20 @@ class EventQuery:
     def from_request(cls, request):
         params, problems = request_parameters(request)
         return cls(params, request.data_version, problems)
+
+    def readable_part(self):
+        """This state, or, when its only problems are dates that could not be read, the state without
+        them (the list a reader keeps while correcting a date); None when anything else is wrong."""
+        if not self.problems:
+            return self
+        unread = set(self.filterset.form.errors)
+        if not self._only_fields_wrong or not unread or not unread <= TYPED_DATES:
+            return None
+        data = QueryDict(mutable=True)
+        for name, value in self.pairs:
+            if name not in unread:
+                data.appendlist(name, value)
+        return EventQuery(data, self.version)
 
     # The state and its links ------------------------------------------------------
 

@@ -17,30 +17,37 @@ from .reader import article_pieces, cited_passages
 
 
 def listing_context(query):
-    """What the chronology and the embed show for a state: its page of events, grouped, and its links."""
-    base = {"query": query, "form": query.filterset.form, "start_link": query.link(after=None)}
-    if query.problems:
-        return {**base, "problems": query.problems, "events": [], "groups": [], "matching": 0, **date_hints(query)}
-    events, next_cursor = query.page()
-    render_events(events, query.version, query.words)
-    matching = query.count()
-    undated_shown, undated_left_out = query.undated()
-    suggestion = query.suggestion() if not matching and query.words else None
+    """What the chronology and the embed show for a state: its page of events, grouped, and its links.
+
+    With dates that could not be read, the form keeps what was typed beside its message and the
+    list is that of the rest of the state (its links leave those dates out); with any other
+    problem there is no list."""
+    shown = query.readable_part()
+    base = {"form": query.filterset.form, "problems": query.problems, **date_hints(query)}
+    if shown is None:
+        return {**base, "query": query, "start_link": query.link(after=None), "events": [], "groups": [], "matching": 0}
+    events, next_cursor = shown.page()
+    render_events(events, shown.version, shown.words)
+    matching = shown.count()
+    undated_shown, undated_left_out = shown.undated()
+    suggestion = shown.suggestion() if not matching and shown.words else None
     return {
         **base,
-        "problems": [],
+        "query": shown,
+        "listed": True,
+        "start_link": shown.link(after=None),
         "events": events,
-        "groups": best_matches(events) if query.by_relevance else group_events(events),
+        "groups": best_matches(events) if shown.by_relevance else group_events(events),
         "matching": matching,
-        "words": query.words,
+        "words": shown.words,
         "undated_shown": undated_shown,
         "undated_left_out": undated_left_out,
-        "with_undated_link": query.link(undated="include", after=None),
+        "with_undated_link": shown.link(undated="include", after=None),
         "dated_matching": matching - undated_shown,
         "suggestion": suggestion,
-        "suggestion_link": query.link(q=suggestion, after=None) if suggestion else None,
-        "removals": query.removals() if not matching else [],
-        "next_link": query.link(after=next_cursor) if next_cursor else None,
+        "suggestion_link": shown.link(q=suggestion, after=None) if suggestion else None,
+        "removals": shown.removals() if not matching else [],
+        "next_link": shown.link(after=next_cursor) if next_cursor else None,
     }
 
 
@@ -62,16 +69,17 @@ def embed_snippet(request, query):
 def chronology(request):
     query = EventQuery.from_request(request)
     context = listing_context(query)
-    facets = query.facets()
+    shown = context["query"]
+    facets = shown.facets()
     context.update(
         facets=facets,
         facet_list=[facets["certainty"], *facets["groups"]],
-        overview=overview_of(query),
+        overview=overview_of(shown),
         filter_count=sum(name not in ("order", "after", "view") for name, _ in query.pairs),
         page_slugs={event.slug for event in context["events"]},
         total=query.vocab.total,
         page_size=PAGE_SIZE,
-        embed_snippet=embed_snippet(request, query),
+        embed_snippet=embed_snippet(request, shown),
         partial=wants_partial(request),
     )
     if context["partial"]:
