@@ -7,6 +7,8 @@ from django.urls import path
 from . import annotations, api, curation, exports, views
 from .http import public
 
+handler400 = "timeline.body_limit.bad_request"
+
 urlpatterns = [
     path("", public(views.chronology), name="chronology"),
     path("timeline/", public(views.timeline_fragment), name="timeline_fragment"),
