@@ -1,5 +1,7 @@
 vcl 4.1;
 
+import std;
+
 # The edge cache in front of gunicorn (bench/run.py and docs/deploy.md). Varnish's built-in
 # rules still run after these subroutines: a request with a Cookie or Authorization header
 # is passed to the app, and a response with Set-Cookie, `private`, `no-cache` or `no-store`
@@ -15,6 +17,10 @@ backend app {
 }
 
 sub vcl_recv {
+    # No worker reads a body larger than the app accepts (timeline/body_limit.py, 3.5 MiB).
+    if (std.integer(req.http.Content-Length, 0) > 4194304) {
+        return (synth(413, "Request body too large"));
+    }
     # Headers whose names hold an underscore are CGI variables to a WSGI server (SCRIPT_NAME,
     # PATH_INFO, REMOTE_USER): a client's must never reach the app, where gunicorn could take them
     # as the proxy's and answer another page under this URL. VCL cannot loop over header names,

@@ -127,3 +127,16 @@ def test_the_edge_keeps_two_forms_of_a_page_whatever_the_headers_say(site, resto
     _, headers, body = get(edge, path, {"HX-Request": "true", "HX-History-Restore-Request": restore})
     assert is_page(body) == (restore == "true")
     assert headers["X-Cache"] == "hit"
+
+
+def test_the_edge_refuses_a_body_larger_than_the_app_accepts_before_reading_it(site):
+    _, edge = site
+    conn = http.client.HTTPConnection("127.0.0.1", edge, timeout=30)
+    try:
+        conn.putrequest("POST", "/admin/login/")
+        conn.putheader("Content-Length", str(200 * 1024 * 1024))
+        conn.putheader("Content-Type", "multipart/form-data; boundary=x")
+        conn.endheaders()
+        assert conn.getresponse().status == 413
+    finally:
+        conn.close()

@@ -33,6 +33,7 @@ from timeline.dates import EARLIEST, LATEST
 from timeline.models import Actor, Alias, Category, Citation, Era, Event, Participation, Source
 from timeline.paging import cursor_of
 from timeline.query import PARAMETERS
+from timeline.text import NONCHARACTERS
 
 pytestmark = pytest.mark.usefixtures("corpus")
 
@@ -534,9 +535,11 @@ DATE_FIELDS = [
     if isinstance(f, models.DateField) and f.editable
 ]
 FORBIDDEN = st.one_of(
-    st.sampled_from([chr(c) for c in range(32) if chr(c) not in "\t\n\r"] + ["\x7f"]),
+    st.sampled_from([chr(c) for c in range(32) if chr(c) not in "\t\n\r"] + ["\x7f", "\x85"]),
     st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF),
+    st.sampled_from(NONCHARACTERS),
 )
+REFUSALS = ("control character", "lone surrogate", "noncharacter")
 
 
 def field_errors(model, f, value):
@@ -550,21 +553,24 @@ def field_errors(model, f, value):
 @fuzz(400)
 @given(
     case=st.sampled_from(TEXT_FIELDS),
-    text=st.text(st.characters(codec="utf-8", exclude_categories=("Cc", "Cs")), max_size=30),
+    text=st.text(
+        st.characters(codec="utf-8", exclude_categories=("Cc", "Cs"), exclude_characters=NONCHARACTERS), max_size=30
+    ),
     bad=FORBIDDEN,
     at=st.integers(0, 30),
 )
 def test_every_stored_text_field_refuses_control_characters_and_lone_surrogates(case, text, bad, at):
-    """Every curated text field, on every path: a C0 control character (other than tab and line breaks in
-    multi-line text) or a lone surrogate is refused wherever it sits; the same text without it is not refused
-    for that reason."""
+    """Every curated text field, on every path: a control character (other than tab and line breaks in
+    multi-line text), a lone surrogate or a noncharacter is refused wherever it sits; the same text
+    without it is not refused for that reason."""
     model, f = case
     spoiled = text[:at] + bad + text[at:]
-    assert any(
-        "control character" in m or "lone surrogate" in m or "slug" in m or "file name" in m
-        for m in field_errors(model, f, spoiled)
-    ), (model, f.name, spoiled)
-    assert not [m for m in field_errors(model, f, text) if "control character" in m or "lone surrogate" in m]
+    assert any(any(r in m for r in (*REFUSALS, "slug", "file name")) for m in field_errors(model, f, spoiled)), (
+        model,
+        f.name,
+        spoiled,
+    )
+    assert not [m for m in field_errors(model, f, text) if any(r in m for r in REFUSALS)]
 
 
 @fuzz(200)

@@ -1,6 +1,7 @@
 """reload_timeline: validate first, apply atomically, keep admin edits, refuse bad fixtures."""
 
 import json
+import os
 import re
 from io import StringIO
 
@@ -427,3 +428,98 @@ def test_a_reload_remembers_what_it_wrote_in_a_few_batched_statements(fixture_di
     assert len([sql for sql in on_loaded if not sql.startswith("SELECT")]) <= 3, on_loaded
     retitled = first(json.loads((fixture_dir / "events.json").read_text(encoding="utf-8")), "timeline.event")
     assert Event.objects.get(slug=retitled["fields"]["slug"]).title == "Retitled"
+
+
+# Hostile JSON (issue 26, finding 11): every one is refused by file, record and field, never a traceback.
+
+
+def raw_value(fixture_dir, name, model, field, raw):
+    """Write a field's value as raw JSON text, which json.dumps could not produce."""
+    path = fixture_dir / name
+    records = json.loads(path.read_text(encoding="utf-8"))
+    first(records, model)["fields"][field] = "@@raw@@"
+    path.write_text(json.dumps(records).replace('"@@raw@@"', raw, 1), encoding="utf-8")
+
+
+def test_an_integer_past_pythons_digit_limit_is_refused_and_named(corpus, fixture_dir):
+    raw_value(fixture_dir, "citations.json", "timeline.citation", "start", "9" * 4301)
+    refused(fixture_dir, r"fixtures/citations.json, record 1, field 'start': an integer of 4,301 digits")
+
+
+@pytest.mark.parametrize(
+    "name, model, field, raw, message",
+    [
+        ("events.json", "timeline.event", "title", "-" + "1" * 5000, r"record 1 \(.*\), field 'title': an integer of"),
+        (
+            "citations.json",
+            "timeline.citation",
+            "event",
+            "[" + "1" * 5000 + "]",
+            r"record 1, field 'event': expected a",
+        ),
+        (
+            "citations.json",
+            "timeline.citation",
+            "start",
+            "NaN",
+            r"record 1, field 'start': expected int, got float nan",
+        ),
+        (
+            "citations.json",
+            "timeline.citation",
+            "start",
+            "1e999",
+            r"record 1, field 'start': expected int, got float inf",
+        ),
+        (
+            "citations.json",
+            "timeline.citation",
+            "start",
+            "-Infinity",
+            r"record 1, field 'start': expected int, got float",
+        ),
+        (
+            "events.json",
+            "timeline.event",
+            "title",
+            '"A", "title": "B"',
+            r"record 1, field 'title': given more than once",
+        ),
+        ("events.json", "timeline.event", "ti\x00tle\x1b", '"x"', r"field 'ti\\x00tle\\x1b': .* has no such field"),
+    ],
+)
+def test_hostile_values_are_refused_and_named(corpus, fixture_dir, name, model, field, raw, message):
+    raw_value(fixture_dir, name, model, field, raw)
+    refused(fixture_dir, message)
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('[{"model": ["timeline.actor"], "fields": {}}]', r"record 1, field 'model': \['timeline.actor'\] does not"),
+        ('[{"model": {}, "fields": {}}]', r"record 1, field 'model': \{\} does not belong"),
+        ('[{"model": "timeline.actor", "model": "timeline.alias", "fields": {}}]', r"field 'model': given more than"),
+        ("[" * 100_000 + "]" * 100_000, r"fixtures/actors.json: JSON nested too deeply"),
+        ("\ufeff[]", r"fixtures/actors.json: invalid JSON at line 1, column 1: Unexpected UTF-8 BOM"),
+    ],
+)
+def test_hostile_files_are_refused_and_named(corpus, fixture_dir, text, message):
+    (fixture_dir / "actors.json").write_text(text, encoding="utf-8")
+    refused(fixture_dir, message)
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda path: path.symlink_to(path.parent.parent / "elsewhere.json"), "is a symbolic link"),
+        (lambda path: path.symlink_to("/dev/zero"), "is a symbolic link"),
+        (lambda path: path.mkdir(), "is not a plain file"),
+        (lambda path: os.mkfifo(path), "is not a plain file"),
+    ],
+)
+def test_a_fixture_that_is_not_a_plain_file_is_refused(corpus, fixture_dir, make, message):
+    path = fixture_dir / "actors.json"
+    (fixture_dir.parent / "elsewhere.json").write_bytes(path.read_bytes())
+    path.unlink()
+    make(path)
+    refused(fixture_dir, f"fixtures/actors.json: {message}")

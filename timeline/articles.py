@@ -3,15 +3,14 @@
 import os
 import re
 import tempfile
-import unicodedata
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
 from .seeds import text_sha256
+from .text import validate_article
 
 MAX_ARTICLE_BYTES = 1024 * 1024
-ALLOWED_CONTROLS = "\t\n"
 SEED_NAME = re.compile(r"^(\d{3,})_[0-9a-f]{16}\.txt$")
 
 
@@ -30,18 +29,10 @@ def decode_article(data):
 
 
 def check_article(text):
-    """Refuse text that is empty, too long, or holds control characters or lone surrogates."""
+    """Refuse text that is empty, too long, or holds what the text rules refuse (timeline.text)."""
     if not text.strip():
         raise ValidationError("The article is empty.")
-    for index, char in enumerate(text):
-        category = unicodedata.category(char)
-        if category == "Cs":
-            raise ValidationError(f"Character {index} is a lone surrogate, which is not text.")
-        if category == "Cc" and char not in ALLOWED_CONTROLS:
-            raise ValidationError(
-                f"Character {index} is the control character U+{ord(char):04X}; "
-                "only tabs and line breaks are allowed (a Windows file's CR LF line ends count as control characters)."
-            )
+    validate_article(text)
     size = len(text.encode("utf-8"))
     if size > MAX_ARTICLE_BYTES:
         raise ValidationError(f"The article is {size:,} bytes as UTF-8; the limit is {MAX_ARTICLE_BYTES:,}.")

@@ -63,7 +63,8 @@ def key_of(model, fields):
 
 
 def describe(model, key):
-    return f"{label(model)} {'/'.join(str(part) for part in key)!r}"
+    shown = "/".join(str(part) for part in key)
+    return f"{label(model)} {shown if len(shown) <= 120 else shown[:120] + '…'!r}"
 
 
 def digest(fields):

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 
+from .fixture_json import MAX_DEPTH, UNREAD, Unreadable, read_json, type_name
 from .fixture_schema import (
     LAYOUT,
     MODELS,
@@ -38,9 +39,7 @@ from .quotes import quote_problem
 from .seeds import SeedError, read_seed, text_sha256
 from .text import printable
 
-MAX_FIXTURE_BYTES = 5 * 1024 * 1024
 MAX_RECORDS = 20_000  # per file; the corpus has a few hundred
-MAX_DEPTH = 8  # a file is a list of records, whose fields hold at most lists of natural keys
 MAX_PROBLEMS = 50
 
 
@@ -106,27 +105,12 @@ def read_fixtures(directory, seeds_dir):
     problems = Problems()
     raw = []
     for name, models_ in LAYOUT.items():
-        path = directory / name
         shown = f"{directory.name}/{name}"
-        if not path.is_file():
-            problems.append(f"{shown}: file is missing.")
-            continue
-        if path.stat().st_size > MAX_FIXTURE_BYTES:
-            problems.append(f"{shown}: file is {path.stat().st_size:,} bytes; the limit is {MAX_FIXTURE_BYTES:,}.")
-            continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except UnicodeDecodeError as exc:
-            problems.append(f"{shown}: not UTF-8 ({exc.reason} at byte {exc.start}).")
-            continue
-        except json.JSONDecodeError as exc:
-            problems.append(f"{shown}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}.")
-            continue
-        except RecursionError:
-            problems.append(f"{shown}: JSON nested too deeply; records nest at most {MAX_DEPTH} levels.")
+        data = read_json(directory / name, shown, problems)
+        if data is UNREAD:
             continue
         if not isinstance(data, list):
-            problems.append(f"{shown}: expected a JSON list of records, got {type(data).__name__}.")
+            problems.append(f"{shown}: expected a JSON list of records, got {type_name(data)}.")
             continue
         if len(data) > MAX_RECORDS:
             problems.append(f"{shown}: holds {len(data):,} records; the limit is {MAX_RECORDS:,}.")
@@ -141,7 +125,11 @@ def read_fixtures(directory, seeds_dir):
             if not isinstance(item, dict) or not isinstance(item.get("fields"), dict):
                 problems.append(f"{where}: expected an object with 'model' and 'fields'.")
                 continue
-            if item.get("model") not in allowed:
+            if item.duplicates or item["fields"].duplicates:
+                names = sorted(item.duplicates | item["fields"].duplicates)
+                problems.append(f"{where}, field {names[0]!r}: given more than once; JSON keeps only the last.")
+                continue
+            if not isinstance(item.get("model"), str) or item["model"] not in allowed:
                 problems.append(
                     f"{where}, field 'model': {item.get('model')!r} does not belong in this file "
                     f"(expected one of {', '.join(sorted(allowed))})."
@@ -221,6 +209,10 @@ def check_record(record, problems):
             failed = True
             continue
         value = given[name]
+        if isinstance(value, Unreadable):
+            problems.append(f"{where}: {value}, more than any field holds.")
+            failed = True
+            continue
         if f.many_to_many:
             if not isinstance(value, list) or not all(is_natural_key(v, f.related_model) for v in value):
                 problems.append(f'{where}: expected a list of natural keys like [["slug"], ...].')
@@ -243,7 +235,7 @@ def check_record(record, problems):
         types = expected_types(f)
         if not isinstance(value, types) or isinstance(value, bool) and bool not in types:
             problems.append(
-                f"{where}: expected {' or '.join(t.__name__ for t in types)}, got {type(value).__name__} {value!r:.60}."
+                f"{where}: expected {' or '.join(t.__name__ for t in types)}, got {type_name(value)} {value!r:.60}."
             )
             failed = True
             continue

@@ -208,3 +208,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }
+
+# Request bodies are bounded before anything is parsed or spooled to disk (body_limit.py, docs/deploy.md).
+FILE_UPLOAD_HANDLERS = [
+    "timeline.body_limit.BodyLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# A 500 page under DEBUG (`make serve`) hides credentials in settings, the request and the environment.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "timeline.error_reports.CredentialFilter"

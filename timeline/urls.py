@@ -10,6 +10,7 @@ from . import annotations, api, curation, exports, views
 from .http import public
 
 NONE = ()
+handler400 = "timeline.body_limit.bad_request"
 
 urlpatterns = [
     path("", public(views.chronology), name="chronology"),
