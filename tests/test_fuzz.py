@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 from icalendar import Calendar
 
 from timeline.dates import EARLIEST, LATEST
+from timeline.dimensions import BY_NAME
 from timeline.models import Actor, Alias, Category, Citation, Era, Event, Participation, Source
 from timeline.paging import cursor_of
 from timeline.query import PARAMETERS
@@ -42,7 +43,7 @@ MESSAGE_LIMIT = 1_000
 CASES = {}
 
 FILTER_PARAMS = PARAMETERS
-VOCABULARY_PARAMS = ("actor", "category", "source", "era")
+VOCABULARY_PARAMS = tuple(name for name, d in BY_NAME.items() if d.vocabulary)
 
 FILTERED_PAGES = ("/", "/embed/")
 FILTERED = (*FILTERED_PAGES, "/events.json", "/events.timelinejs.json", "/events.csv", "/citations.csv")
@@ -302,7 +303,7 @@ class Queries:
     @st.composite
     def valid_state(draw, self):
         """Real vocabulary, dates and cursors (now and then odd ones) and hostile text in q: the filters run."""
-        names = draw(st.sets(st.sampled_from((*VOCABULARY_PARAMS, "certainty"))))
+        names = draw(st.sets(st.sampled_from(tuple(BY_NAME))))
         pairs = [(name, draw(st.sampled_from(self.vocab[name]))) for name in sorted(names)]
         for name in ("from", "to"):
             if draw(st.booleans()):

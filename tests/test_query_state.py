@@ -98,12 +98,12 @@ def test_two_values_for_a_one_valued_parameter_are_a_400(client, name):
 def test_the_canonical_form_orders_and_deduplicates():
     states = [EventQuery(QueryDict(query), "v") for query in SAME_STATE]
     assert {state.canonical for state in states} == {
-        "q=pardon&actor=binance&actor=changpeng-zhao&certainty=confirmed&certainty=reported&from=2024"
+        "q=pardon&certainty=confirmed&certainty=reported&actor=binance&actor=changpeng-zhao&from=2024"
     }
     state = states[0]
     assert state.link(after="2024-01-01|2|0002~7").endswith("&after=2024-01-01%7C2%7C0002~7")
-    assert state.link(**{"from": None}) == "?q=pardon&actor=binance&actor=changpeng-zhao&certainty=confirmed&" + (
-        "certainty=reported"
+    assert state.link(**{"from": None}) == "?q=pardon&certainty=confirmed&certainty=reported&actor=binance&" + (
+        "actor=changpeng-zhao"
     )
     assert EventQuery(QueryDict(""), "v").link() == ""
 

@@ -2,8 +2,8 @@
 
 from dataclasses import dataclass
 
+from .dimensions import DIMENSIONS
 from .markup import html_join
-from .vocab import certainty_terms
 
 DATE_FILTERS = {"from", "to"}
 
@@ -34,6 +34,7 @@ class FacetGroup:
     legend: str
     options: list
     collapsible: bool = False
+    badge: bool = False
 
     @property
     def selected(self):
@@ -60,21 +61,13 @@ def zero(option):
 
 
 def facet_groups(counts, chosen, vocab):
-    """The options of each filter, with their counts and whether they are chosen, in the form's order."""
+    """The options of each dimension, with their counts and whether they are chosen, in the registry's order."""
 
-    def options(name, terms, key=lambda term: str(term.id)):
-        picked = set(chosen.get(name) or ())
-        numbers = counts.get(name, {})
-        return [FacetOption(t.slug, t.label, numbers.get(key(t), 0), t.slug in picked) for t in terms]
+    def group(dimension):
+        picked, numbers = set(chosen.get(dimension.name) or ()), counts.get(dimension.name, {})
+        options = [
+            FacetOption(t.slug, t.label, numbers.get(str(t.id), 0), t.slug in picked) for t in vocab[dimension.name]
+        ]
+        return FacetGroup(dimension.name, dimension.label, options, dimension.collapsible, dimension.badge)
 
-    return {
-        "certainty": FacetGroup(
-            "certainty", "Certainty", options("certainty", certainty_terms(), key=lambda term: term.slug)
-        ),
-        "groups": [
-            FacetGroup("era", "Eras", options("era", vocab["era"])),
-            FacetGroup("actor", "Actors", options("actor", vocab["actor"]), True),
-            FacetGroup("category", "Categories", options("category", vocab["category"]), True),
-            FacetGroup("source", "Source articles", options("source", vocab["source"]), True),
-        ],
-    }
+    return {d.name: group(d) for d in DIMENSIONS}

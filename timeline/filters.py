@@ -1,18 +1,19 @@
 """The URL parameters of every event listing, declared once: what each means and how it filters.
 
-``EventFilter.base_filters`` is the parameter list: the query state (query.py), the
-OpenAPI description (api.py) and the fuzz tests read it from here.
+``EventFilter.base_filters`` is the parameter list: the search, one filter per dimension
+(dimensions.py) in the registry's order, then the dates, order, window and position. The query
+state (query.py), the OpenAPI description (api.py) and the fuzz tests read it from here.
 """
 
 import django_filters
 from django import forms
 
 from .dates import AmbiguousDate, parse_date_window, parse_partial_date, suggested_date
+from .dimensions import BY_NAME, DIMENSIONS
 from .models import Event
 from .paging import parse_cursor
 
 ECHO_LIMIT = 40
-VOCABULARY_FILTERS = ("actor", "category", "source", "era")
 
 
 def shorten(text, limit=ECHO_LIMIT):
@@ -128,22 +129,6 @@ class EventFilter(django_filters.FilterSet):
             "names and aliases. Best matches come first unless `order=time`."
         ),
     )
-    actor = SlugChoiceFilter(
-        method="filter_terms", label="Actors", help_text="Actor slug; repeat for several (any of them)."
-    )
-    category = SlugChoiceFilter(
-        method="filter_terms", label="Categories", help_text="Category slug; repeat for several."
-    )
-    certainty = django_filters.MultipleChoiceFilter(
-        choices=Event.Certainty.choices,
-        method="filter_certainty",
-        label="Certainty",
-        help_text="Certainty; repeat for several.",
-    )
-    source = SlugChoiceFilter(
-        method="filter_terms", label="Source articles", help_text="Source article slug; repeat for several."
-    )
-    era = SlugChoiceFilter(method="filter_terms", label="Eras", help_text="Era slug; repeat for several.")
     date_from = PartialDateFilter(
         method="filter_dates",
         label="From",
@@ -183,7 +168,7 @@ class EventFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, vocab, **kwargs):
         self.vocab = vocab
         super().__init__(data, *args, **kwargs)
-        for name in VOCABULARY_FILTERS:
+        for name in BY_NAME:
             terms = vocab[name]
             self.filters[name].extra.update(
                 choices=lambda terms=terms: [(term.slug, term.label) for term in terms],
@@ -198,17 +183,7 @@ class EventFilter(django_filters.FilterSet):
         if not value:
             return queryset
         terms = self.vocab.by_slug(name)
-        ids = [terms[slug].id for slug in value]
-        method = {
-            "actor": queryset.involving,
-            "category": queryset.in_categories,
-            "source": queryset.cited_in,
-            "era": queryset.in_eras,
-        }[name]
-        return method(ids)
-
-    def filter_certainty(self, queryset, name, value):
-        return queryset.with_certainty(value) if value else queryset
+        return BY_NAME[name].filter(queryset, [terms[slug].id for slug in value])
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value) if value.strip() else queryset
@@ -253,8 +228,24 @@ class EventFilter(django_filters.FilterSet):
         return messages
 
 
-# "from" and "to" are the URL parameters, but "from" cannot be a class attribute.
+def dimension_filter(dimension):
+    """A dimension's filter: any of several slugs, each checked against the vocabulary (or the choices)."""
+    declared = SlugChoiceFilter(
+        field_name=dimension.name, method="filter_terms", label=dimension.label, help_text=dimension.help_text
+    )
+    if dimension.choices:
+        declared.extra["choices"] = list(dimension.choices)
+    return declared
+
+
+# The search, each dimension, then the rest; "from" and "to" are the URL parameters, but "from"
+# cannot be a class attribute.
 EventFilter.base_filters = {
-    {"date_from": "from", "date_to": "to"}.get(name, name): declared
-    for name, declared in EventFilter.base_filters.items()
+    "q": EventFilter.base_filters["q"],
+    **{dimension.name: dimension_filter(dimension) for dimension in DIMENSIONS},
+    **{
+        {"date_from": "from", "date_to": "to"}.get(name, name): declared
+        for name, declared in EventFilter.base_filters.items()
+        if name != "q"
+    },
 }

@@ -10,27 +10,28 @@ import json
 
 from django.db import models
 
+from .dimensions import DIMENSIONS
 from .models import (
-    Actor,
     ActorStatement,
     Alias,
-    Category,
     Citation,
-    Era,
     EraStatement,
     Event,
     EventStatement,
     Participation,
-    Source,
 )
 
+# Each file's models, in loading order: the dimensions' vocabularies first (dimensions.py), then the rest.
 LAYOUT = {
-    "taxonomy.json": (Era, Category),
-    "sources.json": (Source,),
-    "actors.json": (Actor, Alias),
-    "events.json": (Event, Participation),
-    "citations.json": (Citation,),
-    "statements.json": (EventStatement, ActorStatement, EraStatement),
+    file: (*(d.vocabulary for d in DIMENSIONS if d.fixture_file == file), *rest)
+    for file, rest in {
+        "taxonomy.json": (),
+        "sources.json": (),
+        "actors.json": (Alias,),
+        "events.json": (Event, Participation),
+        "citations.json": (Citation,),
+        "statements.json": (EventStatement, ActorStatement, EraStatement),
+    }.items()
 }
 MODELS = [model for models_ in LAYOUT.values() for model in models_]
 

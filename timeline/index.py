@@ -23,7 +23,8 @@ from django.db.models import Aggregate, CharField, DateField, F, IntegerField, V
 from django.db.models.functions import Cast
 
 from .caching import cache_key, cached, current_version
-from .models import Category, Citation, Event, Participation
+from .dimensions import DIMENSIONS
+from .models import Category, Event
 from .vocab import Vocabularies, term_parts, vocabularies_from
 
 LAST = "\U0010ffff"  # sorts after every sort key: undated events come last
@@ -207,11 +208,7 @@ def rows():
 
     parts = [
         part(Event.objects.all(), "event", "id", "certainty", F("sort_key"), F("date"), F("latest_date")),
-        option(Event.objects.all(), "certainty", "id", "certainty"),
-        option(Event.objects.all(), "era", "id", "era_id"),
-        option(Participation.objects.all(), "actor", "event_id", "actor_id"),
-        option(Event.categories.through.objects.all(), "category", "event_id", "category_id"),
-        option(Citation.objects.all(), "source", "event_id", "source_id"),
+        *(option(Event.objects.exclude(**{d.event_path: None}), d.name, "id", d.event_path) for d in DIMENSIONS),
         *term_parts(part),
     ]
     return parts[0].union(*parts[1:], all=True)

@@ -15,8 +15,9 @@ from django.core.exceptions import TooManyFieldsSent
 from django.http import QueryDict
 
 from .caching import cache_key, cached, digest
+from .dimensions import DIMENSIONS
 from .facets import facet_groups
-from .filters import VOCABULARY_FILTERS, EventFilter, shorten
+from .filters import EventFilter, shorten
 from .index import event_index
 from .models import Event
 from .paging import MAX_OFFSET, PAGE_SIZE
@@ -168,15 +169,12 @@ class EventQuery:
         cleaned, found = self.cleaned, []
         if cleaned.get("q"):
             found.append((f"the search “{cleaned['q']}”", self.link(q=None, order=None, after=None)))
-        for name in ("actor", "category", "source", "era"):
-            labels = self.vocab.by_slug(name)
-            chosen = cleaned.get(name) or []
+        for dimension in DIMENSIONS:
+            terms, chosen = self.vocab.by_slug(dimension.name), cleaned.get(dimension.name) or []
             for slug in chosen:
                 rest = [other for other in chosen if other != slug]
-                found.append((labels[slug].label, self.link(**{name: rest, "after": None})))
-        for value in cleaned.get("certainty") or []:
-            rest = [other for other in cleaned["certainty"] if other != value]
-            found.append((f"certainty “{value}”", self.link(certainty=rest, after=None)))
+                link = self.link(**{dimension.name: rest, "after": None})
+                found.append((dimension.removal_label(terms[slug]), link))
         if cleaned.get("from") or cleaned.get("to"):
             span = " ".join(
                 f"{word} {cleaned[name]}" for word, name in (("from", "from"), ("to", "to")) if cleaned.get(name)
@@ -207,12 +205,11 @@ class EventQuery:
                 bits &= self.search_bits()
             if (chosen.get("from") or chosen.get("to")) and excluded != "dates":
                 bits &= self.date_bits()
-            for name in VOCABULARY_FILTERS:
+            for dimension in DIMENSIONS:
+                name = dimension.name
                 if chosen.get(name) and name != excluded:
                     terms = self.vocab.by_slug(name)
                     bits &= index.any_of(name, [str(terms[slug].id) for slug in chosen[name]])
-            if chosen.get("certainty") and excluded != "certainty":
-                bits &= index.any_of("certainty", chosen["certainty"])
             self._bits[excluded] = bits
         return self._bits[excluded]
 
@@ -295,9 +292,11 @@ class EventQuery:
         return did_you_mean(text, corpus_words(Event, self.version)) if text else None
 
     def facets(self):
-        """Every filter's options with counts: for a malformed state, those of the whole corpus."""
+        """Every filter's options with counts: for a malformed state, those of the whole corpus, with the
+        values it could read still ticked (a form submitted again keeps them)."""
         if self.problems:
-            return EventQuery(QueryDict(), self.version).facets()
+            counts, _ = EventQuery(QueryDict(), self.version).counts()
+            return facet_groups(counts, self.filterset.form.cleaned_data, self.vocab)
         counts, _ = self.counts()
         return facet_groups(counts, self.cleaned, self.vocab)
 

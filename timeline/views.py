@@ -73,7 +73,7 @@ def chronology(request):
     facets = shown.facets()
     context.update(
         facets=facets,
-        facet_list=[facets["certainty"], *facets["groups"]],
+        facet_list=list(facets.values()),
         overview=overview_of(shown),
         filter_count=sum(name not in ("order", "after", "view") for name, _ in query.pairs),
         page_slugs={event.slug for event in context["events"]},

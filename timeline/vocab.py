@@ -1,4 +1,4 @@
-"""The filter vocabularies (actors, categories, eras, sources) and era spans, read once per data version.
+"""The filter vocabularies (each dimension's terms, dimensions.py) and era spans, read once per data version.
 
 They change only when the corpus does: filters validate slugs and facets label their counts
 without asking the database again. They are read in the same query as the event index
@@ -7,10 +7,7 @@ without asking the database again. They are read in the same query as the event 
 
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, F, Max, Min, Value, When
-from django.db.models.functions import Concat
-
-from .models import Actor, Category, Era, Event, Source
+from .dimensions import DIMENSIONS
 
 
 @dataclass(frozen=True)
@@ -50,49 +47,27 @@ class Vocabularies:
         return {"start": min(e.start for e in dated), "end": max(e.end for e in dated)}
 
 
-def source_label():
-    """A source as a reader knows it: "Outlet: Title", or the title alone when the article names no outlet."""
-    return Case(
-        When(outlet="", then=F("title")),
-        default=Concat(F("outlet"), Value(": "), F("title"), output_field=CharField()),
-        output_field=CharField(),
-    )
-
-
 def term_parts(part):
-    """Query parts for each vocabulary, shaped by `part(queryset, kind, id, key, sort, date, latest, order)`."""
+    """Query parts for each dimension's vocabulary, shaped by
+    `part(queryset, kind, id, key, sort, date, latest, order)`."""
     return [
-        part(Actor.objects.all(), "term:actor", "id", "slug", F("name")),
-        part(Category.objects.all(), "term:category", "id", "slug", F("name")),
-        part(Source.objects.all(), "term:source", "id", "slug", source_label(), order=F("id")),
         part(
-            Era.objects.all(),
-            "term:era",
-            "id",
-            "slug",
-            F("name"),
-            Min("events__date"),
-            Max("events__latest_date"),
-            F("position"),
-        ),
+            d.vocabulary.objects.all(), f"term:{d.name}", "id", "slug", d.term_label, *d.term_dates, order=d.term_order
+        )
+        for d in DIMENSIONS
+        if d.vocabulary
     ]
 
 
 def vocabularies_from(term_rows, events_per_era):
-    """Vocabularies from rows (dimension, id, slug, label, start, end, order)."""
-    terms = {}
+    """Vocabularies from rows (dimension, id, slug, label, start, end, order), and the fixed choices."""
+    terms = {
+        d.name: [Term(value, value, label, position) for position, (value, label) in enumerate(d.choices)]
+        for d in DIMENSIONS
+        if not d.vocabulary
+    }
     for dim, id_, slug, label, start, end, order in term_rows:
         terms.setdefault(dim, []).append(Term(id_, slug, label, order, start, end, events_per_era.get(id_, 0)))
     for dim in terms:
         terms[dim].sort(key=lambda t: (t.position, t.label.casefold()))
     return Vocabularies(terms)
-
-
-def vocabularies(version):
-    from .index import event_index
-
-    return event_index(version).vocab
-
-
-def certainty_terms():
-    return [Term(index, value, label) for index, (value, label) in enumerate(Event.Certainty.choices)]
