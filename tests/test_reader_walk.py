@@ -25,8 +25,8 @@ site, writable_site = shared.site, shared.writable_site
 pytestmark = pytest.mark.browser
 
 SEED = int(os.environ.get("READER_WALK_SEED") or random.SystemRandom().randrange(10_000))
-STEPS = int(os.environ.get("READER_WALK_STEPS", "120"))
-SECONDS = float(os.environ.get("READER_WALK_SECONDS", "40"))
+STEPS = int(os.environ.get("READER_WALK_STEPS", "150"))
+SECONDS = float(os.environ.get("READER_WALK_SECONDS", "35"))
 WIDE, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 
 # Counts the page's requests in flight (htmx's XHRs, the timeline's fetches) and when the last one moved.
@@ -409,5 +409,5 @@ def test_a_readers_walk_keeps_the_page_equal_to_a_fresh_load_of_its_url(browser,
 
 def test_a_readers_walk_paged_past_the_first_50_events(browser, writable_site):
     """With more matches than a page holds, "Show the next 50" is one of the reader's steps."""
-    generate(80)
+    generate(20)
     assert walk(browser, writable_site, WIDE, "paged", steps=STEPS // 2, seconds=SECONDS / 2)
