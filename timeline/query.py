@@ -25,8 +25,9 @@ from .search import corpus_words, did_you_mean, search_words
 
 LISTING_SECONDS = 3600
 PARAMETERS = tuple(EventFilter.base_filters)
-# Dates people type: one that cannot be read is left out of the list shown beside its message.
-TYPED_DATES = frozenset({"from", "to", "view"})
+# Dates people type (and whether undated events join a range): one that cannot be used is left out
+# of the list shown beside its message.
+TYPED_DATES = frozenset({"from", "to", "view", "undated"})
 
 
 def request_parameters(request):

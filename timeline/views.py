@@ -92,7 +92,8 @@ def chronology(request):
 def timeline_fragment(request):
     """The timeline alone, for another window of the same state: what the script asks for on zoom and pan."""
     query = EventQuery.from_request(request)
-    context = {"overview": overview_of(query, refine=True), "page_slugs": ()}
+    shown = query.readable_part() or query
+    context = {"overview": overview_of(shown, refine=True), "page_slugs": ()}
     return render(request, "chronology.html#overview", context, status=400 if query.problems else 200)
 
 

@@ -65,11 +65,32 @@
     form.setAttribute("hx-replace-url", replace ? "true" : "false");
   }
   document.addEventListener("htmx:historyRestore", function () { typing = false; });
+
+  // One state, one request: Enter in the search box fires "change" and then "submit", the box's
+  // delayed trigger fires after both, and leaving the box fires "change" for words already sent.
+  // The form queues a request made while one is on its way (hx-sync "queue last": cancelling the
+  // answer on its way left the page on the old state), and a request for the state just asked for
+  // is dropped (after a timeline zoom it brought the old window back). A failed one may be retried.
+  var lastSent = window.location.search.replace(/^\?/, "");
+  ["htmx:sendError", "htmx:responseError", "htmx:timeout"].forEach(function (name) {
+    document.addEventListener(name, function () { lastSent = null; });
+  });
   document.addEventListener("htmx:configRequest", function (event) {
     var form = event.detail.elt;
-    if (form && form.id === "filter-form") {
-      historyMode(form, event.detail.triggeringEvent);
+    if (!form || form.id !== "filter-form") {
+      return;
     }
+    var triggering = event.detail.triggeringEvent;
+    var state = new URLSearchParams(event.detail.formData).toString();
+    if (state === lastSent) {
+      event.preventDefault();
+      if (!triggering || triggering.type !== "input") {
+        typing = false;  // the words just typed are settled: the next search gets its own entry
+      }
+      return;
+    }
+    lastSent = state;
+    historyMode(form, triggering);
   });
 
   // Copy buttons (the embed code, a ready citation): shown only where the script runs.

@@ -100,7 +100,8 @@
     fig.setAttribute("aria-busy", "true");
     fetch(fig.dataset.src + query, { headers: { Accept: "text/html" } })
       .then(function (response) {
-        if (!response.ok) {
+        // A 400 still draws the rest of the state (a date being typed is left out, as on the page).
+        if (!response.ok && response.status !== 400) {
           throw new Error("timeline " + response.status);
         }
         return response.text();
