@@ -87,6 +87,10 @@
       if (!triggering || triggering.type !== "input") {
         typing = false;  // the words just typed are settled: the next search gets its own entry
       }
+      if (showAfterSwap && !form.classList.contains("htmx-request")) {
+        showAfterSwap = false;  // the results already show this state: go to them now
+        goToResults();
+      }
       return;
     }
     lastSent = state;
