@@ -5,6 +5,8 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from timeline.models import Citation, Event, Source, joined_statements, refresh_statement_text
+
 pytestmark = pytest.mark.usefixtures("corpus")
 
 CATASTROPHIC = "^([a-zA-Z]+ ?)+X"
@@ -71,3 +73,89 @@ def test_every_list_filter_choice_and_the_date_hierarchy_still_work(admin_client
     assert len(links) > 4 or not cl.list_filter
     for query in sorted(links):
         assert admin_client.get(f"/admin/timeline/{model}/{query}").status_code == 200, query
+
+
+# Reverting ------------------------------------------------------------------------------------
+
+
+def revert_data(response):
+    """The POST a browser sends from a history version's form ("Revert")."""
+    form = response.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields}
+    return {k: ("" if v is None else v) for k, v in data.items() if v is not False}
+
+
+def revert(client, record, version):
+    url = f"/admin/timeline/{record._meta.model_name}/{record.pk}/history/{version.history_id}/"
+    page = client.get(url)
+    assert page.status_code == 200
+    return client.post(url, revert_data(page))
+
+
+def deleted_source(admin_client):
+    source = Source.objects.filter(citations__isnull=True).first() or add_uncited_source()
+    pk, text = source.pk, source.text
+    assert admin_client.post(f"/admin/timeline/source/{pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not Source.objects.filter(pk=pk).exists()
+    last = Source.history.filter(id=pk).exclude(history_type="-").first()
+    return last, text
+
+
+def add_uncited_source():
+    return Source.objects.create(slug="uncited-test-article", title="An uncited test article", text="Some words.\n")
+
+
+def test_a_curator_cannot_bring_back_a_source_an_administrator_deleted(curator_client, admin_client):
+    version, _ = deleted_source(admin_client)
+    url = f"/admin/timeline/source/{version.id}/history/{version.history_id}/"
+    assert curator_client.get(url).status_code == 200  # old versions may be read
+    assert curator_client.post(url, revert_data(curator_client.get(url))).status_code == 403
+    assert not Source.objects.filter(pk=version.id).exists()
+
+
+def test_an_administrator_cannot_bring_back_a_source_whose_text_the_history_lacks(admin_client):
+    version, _ = deleted_source(admin_client)
+    url = f"/admin/timeline/source/{version.id}/history/{version.history_id}/"
+    response = admin_client.post(url, revert_data(admin_client.get(url)), follow=True)
+    assert "the history does not keep its text" in response.content.decode()
+    assert not Source.objects.filter(pk=version.id).exists()
+
+
+@pytest.mark.parametrize("who", ["curator", "admin"])
+def test_reverting_a_source_that_exists_keeps_its_text_and_digest(request, who):
+    client = request.getfixturevalue(f"{who}_client")
+    source = Citation.objects.first().source
+    text, sha256, note = source.text, source.sha256, source.quality_note
+    source.quality_note = "Edited once."
+    source.save()
+    assert revert(client, source, source.history.all()[1]).status_code == 302
+    source.refresh_from_db()
+    assert (source.text, source.sha256, source.quality_note) == (text, sha256, note)
+
+
+def test_a_curator_brings_back_an_event_they_may_delete_and_add(curator_client):
+    """Curators add and delete events, so they may restore one; its summary is that of its statements (none)."""
+    event = Event.objects.filter(statements__isnull=False).first()
+    pk = event.pk
+    last = event.history.first()
+    event.delete()
+    response = revert(curator_client, Event(pk=pk), last)
+    assert response.status_code == 302
+    restored = Event.objects.get(pk=pk)
+    assert restored.title == last.title
+    assert restored.summary == "" == joined_statements(restored)
+
+
+def test_reverting_an_event_to_before_a_statement_was_removed_keeps_the_summary_its_statements_say(curator_client):
+    event = Event.objects.filter(statements__position=2).first()
+    before = event.history.first()
+    removed = event.statements.order_by("position").last()
+    assert removed.text.strip() in before.summary
+    removed.delete()
+    refresh_statement_text(event)
+    assert removed.text.strip() not in Event.objects.get(pk=event.pk).summary
+
+    assert revert(curator_client, event, before).status_code == 302
+    event.refresh_from_db()
+    assert event.summary == joined_statements(event)
+    assert removed.text.strip() not in event.summary

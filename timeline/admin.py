@@ -1,12 +1,14 @@
 import json
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin import FieldListFilter
 from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count
+from django.shortcuts import redirect
 from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -26,6 +28,7 @@ from .models import (
     Participation,
     Source,
     Statement,
+    derive_statement_text,
     refresh_statement_text,
 )
 
@@ -114,12 +117,38 @@ class CuratedAdmin(SimpleHistoryAdmin):
             yield spec(field, request, {}, self.model, self, field_path=field_path)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        """Reverting is changing: a curator who may only view a record may look at old versions, not restore one."""
-        if request.method != "GET" and not self.has_change_permission(
-            request, self.get_object(request, unquote(object_id))
-        ):
-            raise PermissionDenied
+        """Reverting changes the record; bringing back a deleted one adds what someone deleted, so it needs
+        the permissions to add and to delete it, and is refused when the history lacks a field it needs."""
+        if request.method != "GET":
+            exists = self.model._default_manager.filter(pk=unquote(object_id)).exists()
+            if not self.has_revert_permission(request, exists):
+                raise PermissionDenied
+            unkept = [] if exists else self.unkept_required_fields()
+            if unkept:
+                names = ", ".join(str(field.verbose_name) for field in unkept)
+                messages.error(
+                    request,
+                    f"This {self.opts.verbose_name} cannot be brought back: the history does not keep its {names}. "
+                    "Add it again instead.",
+                )
+                return redirect(f"admin:{self.opts.app_label}_{self.opts.model_name}_history", object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def has_revert_permission(self, request, exists):
+        """The model's own change permission for a record that exists; add and delete for a deleted one."""
+        if not exists:
+            return self.has_add_permission(request) and self.has_delete_permission(request)
+        return request.user.has_perm(f"{self.opts.app_label}.{get_permission_codename('change', self.opts)}")
+
+    def revert_disabled(self, request, obj=None):
+        exists = obj is not None and self.model._default_manager.filter(pk=obj.pk).exists()
+        return super().revert_disabled(request, obj) or not self.has_revert_permission(request, exists)
+
+    def unkept_required_fields(self):
+        """Fields the history leaves out (current values are kept on a revert) that a record cannot do without."""
+        excluded = self.model.history.model._history_excluded_fields
+        fields = [self.opts.get_field(name) for name in excluded]
+        return [f for f in fields if not (f.null or f.blank or f.has_default() or f.many_to_many)]
 
 
 class StatementForm(forms.ModelForm):
@@ -173,6 +202,12 @@ class EraStatementInline(StatementInline):
 
 class StatementOwnerAdmin(CuratedAdmin):
     """Keeps the owner's summary or description equal to its statements after each save."""
+
+    def save_model(self, request, obj, form, change):
+        """A revert saves an old version whose summary its statements may no longer say: the text is theirs."""
+        if obj.pk is not None:
+            derive_statement_text(obj)
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

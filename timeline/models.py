@@ -778,13 +778,21 @@ def joined_statements(owner, statements=None):
     return " ".join(s.text.strip() for s in rows)
 
 
-def refresh_statement_text(owner):
-    """Store the joined statements in the owner's summary or description; saves only on a change."""
+def derive_statement_text(owner):
+    """Set the owner's summary or description to its current statements, unsaved; the field's name if it changed."""
     field = {Event: "summary", Actor: "description", Era: "description"}[type(owner)]
     text = joined_statements(owner, sorted(owner.statements.all(), key=lambda s: s.position))
     if getattr(owner, field) == text:
-        return False
+        return None
     setattr(owner, field, text)
+    return field
+
+
+def refresh_statement_text(owner):
+    """Store the joined statements in the owner's summary or description; saves only on a change."""
+    field = derive_statement_text(owner)
+    if field is None:
+        return False
     owner.save(update_fields=[field])
     return True
 
