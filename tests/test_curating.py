@@ -16,6 +16,7 @@ from timeline.articles import MAX_ARTICLE_BYTES, check_article, text_sha256
 from timeline.citing import passage_from
 from timeline.fixture_export import ExportError, export
 from timeline.models import ActorStatement, Citation, DataVersion, EraStatement, Event, LoadedRecord, Source, TextLocked
+from timeline.seeds import SeedError, read_seed
 
 pytestmark = pytest.mark.usefixtures("corpus")
 
@@ -84,7 +85,7 @@ def test_a_curator_adds_an_article_by_uploading_it(curator_client):
         ("Caf\xe9 in Latin-1".encode("latin-1"), "is not UTF-8 text (byte 3 cannot be read)"),
         (b"Line one\r\nLine two", "control character U+000D"),
         (b"Bell \x07 here", "control character U+0007"),
-        (b"x" * (MAX_ARTICLE_BYTES + 1), "the limit is 1,048,576"),
+        (b"x" * (MAX_ARTICLE_BYTES + 1), "the limit is 1,000,000"),
         (b"   \n  ", "The article is empty."),
     ],
 )
@@ -94,6 +95,20 @@ def test_an_upload_that_is_not_plain_utf8_text_is_refused(curator_client, conten
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Source.objects.filter(slug="test-court-filing").exists()
+
+
+def test_the_admin_and_seeds_share_one_size_limit(curator_client, seeds_dir):
+    """An article the admin accepts is one a reload can read from seeds/, and the next byte is refused by both."""
+    largest, over = b"a" * (MAX_ARTICLE_BYTES - 1) + b"\n", b"a" * MAX_ARTICLE_BYTES + b"\n"
+    assert MAX_ARTICLE_BYTES == 1_000_000
+    refused = add_article(curator_client, text="", upload=SimpleUploadedFile("over.txt", over))
+    assert "the limit is 1,000,000" in refused.content.decode()
+    (seeds_dir / "over.txt").write_bytes(over)
+    with pytest.raises(SeedError, match="larger than 1,000,000 bytes"):
+        read_seed("over.txt")
+    assert add_article(curator_client, text="", upload=SimpleUploadedFile("largest.txt", largest)).status_code == 302
+    (seeds_dir / "largest.txt").write_bytes(largest)
+    assert read_seed("largest.txt") == Source.objects.get(slug="test-court-filing").text
 
 
 def test_pasted_text_is_checked_too_and_lone_surrogates_are_refused(curator_client):

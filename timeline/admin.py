@@ -316,7 +316,7 @@ class ArticleForm(EditConflictForm):
     upload = forms.FileField(
         label="…or upload a .txt file",
         required=False,
-        help_text=f"UTF-8 plain text, at most {MAX_ARTICLE_BYTES // 1024 // 1024} MB.",
+        help_text=f"UTF-8 plain text, at most {MAX_ARTICLE_BYTES:,} bytes.",
     )
 
     class Meta:
