@@ -427,3 +427,18 @@ def test_a_reload_remembers_what_it_wrote_in_a_few_batched_statements(fixture_di
     assert len([sql for sql in on_loaded if not sql.startswith("SELECT")]) <= 3, on_loaded
     retitled = first(json.loads((fixture_dir / "events.json").read_text(encoding="utf-8")), "timeline.event")
     assert Event.objects.get(slug=retitled["fields"]["slug"]).title == "Retitled"
+
+
+def test_a_long_cyrillic_alias_is_loaded_and_remembered(corpus, fixture_dir):
+    """JSON writes a Cyrillic letter as six characters: a 200-letter alias's key is 1,200+ characters, which a
+    varchar(500) refuses on PostgreSQL (this test runs there under `make test`, via tests/services.py)."""
+    name = "Ч" * 200
+    path = fixture_dir / "actors.json"
+    records = json.loads(path.read_text(encoding="utf-8"))
+    records.append({"model": "timeline.alias", "fields": {"actor": ["justin-sun"], "name": name, "garbled": False}})
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    call_command("reload_timeline", "--fixtures", str(fixture_dir), verbosity=0)
+    key = json.dumps(["justin-sun", name])
+    assert len(key) > 1200
+    assert LoadedRecord.objects.get(model="timeline.alias", key=key).key == key
+    assert LoadedRecord._meta.get_field("key").max_length is None

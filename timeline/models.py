@@ -847,7 +847,9 @@ class LoadedRecord(models.Model):
     """What reload_timeline last wrote for a record, so later admin edits can be told apart."""
 
     model = models.CharField(max_length=50)
-    key = models.CharField(max_length=500, help_text="The record's natural key, as JSON.")
+    key = models.TextField(
+        help_text="The record's natural key, as JSON (any length: JSON escapes each Cyrillic letter)."
+    )
     digest = models.CharField(max_length=64)
 
     class Meta:
