@@ -5,7 +5,8 @@ from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from timeline.models import Citation, Event, Source, joined_statements, refresh_statement_text
+from tests.admin_forms import change_form_data
+from timeline.models import Actor, Citation, Era, Event, Source, joined_statements, refresh_statement_text
 
 pytestmark = pytest.mark.usefixtures("corpus")
 
@@ -159,3 +160,31 @@ def test_reverting_an_event_to_before_a_statement_was_removed_keeps_the_summary_
     event.refresh_from_db()
     assert event.summary == joined_statements(event)
     assert removed.text.strip() not in event.summary
+
+
+# Curators edit statements -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", [Event, Actor, Era])
+def test_a_curator_edits_statements_on_their_owners_page(curator_client, model):
+    owner = model.objects.filter(statements__position=1).first()
+    url = f"/admin/timeline/{model._meta.model_name}/{owner.pk}/change/"
+    data = change_form_data(curator_client.get(url))
+    first = owner.statements.order_by("position").first()
+    row = next(
+        k[: -len("-id")]
+        for k, v in data.items()
+        if k.startswith("statements-") and k.endswith("-id") and str(v) == str(first.pk)
+    )
+    data[f"{row}-text"] = "Rewritten by a curator."
+    data["name"] = "Renamed by a curator"  # an era's own fields stay read-only for a curator
+    response = curator_client.post(url, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+    first.refresh_from_db()
+    owner.refresh_from_db()
+    assert first.text == "Rewritten by a curator."
+    assert (owner.summary if model is Event else owner.description).startswith("Rewritten by a curator.")
+    if model is Era:
+        assert owner.name != "Renamed by a curator"
+        revert_url = f"/admin/timeline/era/{owner.pk}/history/{owner.history.last().history_id}/"
+        assert curator_client.post(revert_url, {}).status_code == 403  # reverting an era changes its own fields

@@ -15,7 +15,20 @@ from django.urls import reverse
 from timeline.articles import MAX_ARTICLE_BYTES, check_article, text_sha256
 from timeline.citing import passage_from
 from timeline.fixture_export import ExportError, export
-from timeline.models import ActorStatement, Citation, DataVersion, EraStatement, Event, LoadedRecord, Source, TextLocked
+from timeline.fixture_schema import MODELS
+from timeline.models import (
+    Actor,
+    ActorStatement,
+    Citation,
+    DataVersion,
+    Era,
+    EraStatement,
+    Event,
+    EventStatement,
+    LoadedRecord,
+    Source,
+    TextLocked,
+)
 from timeline.seeds import SeedError, read_seed
 
 pytestmark = pytest.mark.usefixtures("corpus")
@@ -466,7 +479,7 @@ def test_the_desk_lists_one_of_each_kind_of_problem(curator_client, curator):
     assert reverse("admin:timeline_event_history", args=[edited.pk]) in {i.url for i in changes}
     assert any(i.label == "Added source “A test court filing”" and "by curator" in i.note for i in changes)
     assert all("reload_timeline" not in i.note for i in changes)
-    assert concerns["Statements without a citation"] == curation.uncited_statements() == []
+    assert concerns["Statements without a citation"] == curation.uncited_statements() == []  # the corpus is cited
     html = response.content.decode()
     for url in (event_url(confirmed), ambiguous_url, cite_url):
         assert f'href="{url}"' in html
@@ -490,4 +503,42 @@ def test_the_desk_costs_the_same_queries_at_any_size(curator_client):
 
     before = queries()
     generate(200)
-    assert queries() == before <= 34, before
+    assert queries() == before <= 37, before  # one query per statement model for the uncited ones
+
+
+def test_the_desk_lists_statements_that_rest_on_nothing(curator_client):
+    """No citation and not context or outside knowledge with a note: listed, with a link to the owner's page."""
+    event = Event.objects.filter(citations__isnull=False).first()
+    actor = Actor.objects.first()
+    era = Era.objects.first()
+    bare = EventStatement.objects.create(event=event, position=90, text="Nothing supports this.")
+    unexplained = ActorStatement.objects.create(actor=actor, position=90, text="Said without a why.", basis="context")
+    EraStatement.objects.create(
+        era=era, position=90, text="Known from outside.", basis="external", note="A court record."
+    )
+    cited = EventStatement.objects.create(event=event, position=91, text="Supported.")
+    cited.citations.add(event.citations.first())
+
+    response = curator_client.get(reverse("curators_desk"))
+    listed = dict(response.context["concerns"])["Statements without a citation"]
+    assert [(i.url, i.note) for i in listed] == [
+        (reverse("admin:timeline_event_change", args=[event.pk]), "cites nothing"),
+        (reverse("admin:timeline_actor_change", args=[actor.pk]), "marked editorial context without a note saying why"),
+    ]
+    assert f"#{bare.position}: “{bare.text}”" in listed[0].label
+    assert unexplained.text in listed[1].label
+
+
+def test_the_desk_works_after_a_change_to_every_kind_of_record(curator_client, admin_client):
+    """Statements have no admin of their own: their changes link to the owner's page (it was a 500)."""
+    for model in MODELS:
+        record = model.objects.first()
+        record._change_reason = "desk test"
+        record.save()
+    EventStatement.objects.first().delete()
+    response = curator_client.get(reverse("curators_desk"))
+    assert response.status_code == 200
+    changes = dict(response.context["concerns"])["Changed since the last reload"]
+    assert len(changes) == len(MODELS) + 1
+    for item in changes:
+        assert curator_client.get(item.url).status_code == 200, item

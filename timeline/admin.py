@@ -438,11 +438,29 @@ class AliasAdmin(CuratedAdmin):
 
 @admin.register(Era)
 class EraAdmin(StatementOwnerAdmin):
+    """Eras are the administrators'; a curator, who edits statements, edits an era's and sees the rest read-only."""
+
     list_display = ["name", "position", "event_total"]
     readonly_fields = ["description"]
     inlines = [EraStatementInline]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+
+    def has_change_permission(self, request, obj=None):
+        return self.may_change_era(request) or request.user.has_perm("timeline.change_erastatement")
+
+    def may_change_era(self, request):
+        return super().has_change_permission(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        return (
+            self.readonly_fields
+            if self.may_change_era(request)
+            else [*self.readonly_fields, "name", "slug", "position"]
+        )
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if self.may_change_era(request) else {}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(event_total=Count("events"))
