@@ -3,10 +3,20 @@
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
-from tests.admin_forms import change_form_data
-from timeline.models import Actor, Citation, Era, Event, Source, joined_statements, refresh_statement_text
+from tests.admin_forms import change_form_data, citation_form
+from timeline.models import (
+    Actor,
+    Citation,
+    Era,
+    Event,
+    EventStatement,
+    Source,
+    joined_statements,
+    refresh_statement_text,
+)
 
 pytestmark = pytest.mark.usefixtures("corpus")
 
@@ -188,3 +198,89 @@ def test_a_curator_edits_statements_on_their_owners_page(curator_client, model):
         assert owner.name != "Renamed by a curator"
         revert_url = f"/admin/timeline/era/{owner.pk}/history/{owner.history.last().history_id}/"
         assert curator_client.post(revert_url, {}).status_code == 403  # reverting an era changes its own fields
+
+
+# Nothing the reload would refuse ----------------------------------------------------------------
+
+
+def single_cited_event():
+    return Event.objects.annotate(n=Count("citations")).filter(n=1).first()
+
+
+def test_an_event_cannot_be_saved_without_a_citation(curator_client):
+    event = Event.objects.annotate(n=Count("citations")).filter(n__gte=2).first()
+    url = f"/admin/timeline/event/{event.pk}/change/"
+    data = change_form_data(curator_client.get(url))
+    rows = int(data["citations-TOTAL_FORMS"])
+    data.update({f"citations-{i}-DELETE": "on" for i in range(rows)})
+    response = curator_client.post(url, data)
+    assert response.status_code == 200
+    assert "An event rests on at least one citation" in response.content.decode()
+    assert event.citations.count() == rows
+
+    add = change_form_data(curator_client.get("/admin/timeline/event/add/"))
+    add.update(title="Uncited", slug="uncited", era=event.era_id, certainty="reported", date_basis="undated")
+    response = curator_client.post("/admin/timeline/event/add/", add)
+    assert "An event rests on at least one citation" in response.content.decode()
+    assert not Event.objects.filter(slug="uncited").exists()
+    assert "timeline.E001" not in check_output()
+
+
+def check_output():
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    out = StringIO()
+    try:
+        call_command("check", "--database", "default", stdout=out, stderr=out)
+    except SystemCheckError as exc:
+        return str(exc)
+    return out.getvalue()
+
+
+def test_an_events_last_citation_cannot_be_deleted_or_moved(curator_client):
+    event = single_cited_event()
+    citation = event.citations.get()
+    url = f"/admin/timeline/citation/{citation.pk}/delete/"
+    assert "its last citation" in curator_client.get(url).content.decode()
+    curator_client.post(url, {"post": "yes"})
+    bulk = {"action": "delete_selected", "_selected_action": [citation.pk], "post": "yes"}
+    assert "its last citation" in curator_client.post("/admin/timeline/citation/", bulk).content.decode()
+    assert Citation.objects.filter(pk=citation.pk).exists()
+
+    other = Event.objects.exclude(pk=event.pk).first()
+    change = f"/admin/timeline/citation/{citation.pk}/change/"
+    response = curator_client.post(change, citation_form(citation, event=other.pk))
+    assert "its last citation" in response.content.decode()
+    citation.refresh_from_db()
+    assert citation.event_id == event.pk
+    assert "timeline.E001" not in check_output()
+
+
+def test_a_citation_a_statement_rests_on_alone_cannot_be_deleted(curator_client):
+    statement = EventStatement.objects.annotate(n=Count("citations")).filter(n=1, basis="cited").first()
+    citation = statement.citations.get()
+    Citation.objects.create(
+        event=citation.event,
+        source=citation.source,
+        quote=citation.quote[1:6],
+        start=citation.start + 1,
+        end=citation.start + 6,
+    )  # the event keeps a citation
+    response = curator_client.post(f"/admin/timeline/citation/{citation.pk}/delete/", {"post": "yes"})
+    assert (
+        f"Statement {statement.position} of {statement.event}: rests only on this citation" in response.content.decode()
+    )
+    assert Citation.objects.filter(pk=citation.pk).exists()
+
+
+def test_a_citation_nothing_needs_alone_is_deleted(curator_client):
+    event = single_cited_event()
+    citation = event.citations.get()
+    extra = Citation.objects.create(
+        event=event, source=citation.source, quote=citation.quote[1:6], start=citation.start + 1, end=citation.start + 6
+    )
+    assert curator_client.post(f"/admin/timeline/citation/{extra.pk}/delete/", {"post": "yes"}).status_code == 302
+    assert not Citation.objects.filter(pk=extra.pk).exists()

@@ -15,6 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .articles import MAX_ARTICLE_BYTES, check_article, decode_article, text_sha256
 from .citing import cite_view
 from .fixture_schema import digest, serialize
+from .keep_cited import CitationChangeForm, CitationFormSet, left_bare
 from .models import (
     Actor,
     ActorStatement,
@@ -216,6 +217,7 @@ class StatementOwnerAdmin(CuratedAdmin):
 
 class CitationInline(admin.StackedInline):
     model = Citation
+    formset = CitationFormSet
     extra = 0
     autocomplete_fields = ["source"]
     fields = ["source", "quote", "stance", ("start", "end")]
@@ -405,13 +407,25 @@ class SourceAdmin(CuratedAdmin):
         return source.citation_total
 
 
+class CitationForm(CitationChangeForm, EditConflictForm):
+    pass
+
+
 @admin.register(Citation)
 class CitationAdmin(CuratedAdmin):
+    """A citation is deleted or moved to another event only when what rested on it can do without it."""
+
+    form = CitationForm
     list_display = ["event", "source", "stance", "short_quote", "start", "end"]
     list_filter = ["stance", "source", "event__era", "event__certainty"]
     list_select_related = ["event", "source"]
     search_fields = ["quote", "event__title", "source__title"]
     autocomplete_fields = ["event", "source"]
+
+    def get_deleted_objects(self, objs, request):
+        """What would be left uncited is listed as protected, which refuses the delete and says why."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed, [*protected, *left_bare(objs)]
 
     @admin.display(description="Quote")
     def short_quote(self, citation):
