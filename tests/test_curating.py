@@ -4,7 +4,7 @@ import json
 import shutil
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -290,6 +290,23 @@ def test_citing_a_passage_into_a_new_event_and_into_an_existing_one(curator_clie
     second = passage_from(source.text, {"find": "Lawyers for the exchange"})
     assert cite(curator_client, source, second, target="existing", event=existing.pk).status_code == 302
     assert existing.citations.filter(source=source, quote=second.quote).exists()
+
+
+def test_the_cite_screen_edits_statements_only_with_the_statement_permissions(curator_client, curator):
+    """Curators edit statements everywhere; someone allowed to cite but not to edit statements is refused."""
+    add_article(curator_client)
+    source = Source.objects.get(slug="test-court-filing")
+    existing = Event.objects.filter(statements__isnull=False).first()
+    passage = passage_from(source.text, {"find": "Lawyers for the exchange"})
+    curator.groups.clear()
+    wanted = ["view_source", "add_citation", "view_event", "add_event"]
+    curator.user_permissions.set(Permission.objects.filter(content_type__app_label="timeline", codename__in=wanted))
+    statement = existing.statements.first()
+    for fields in ({"statements-statement": "A new sentence."}, {"statements-statements": [statement.pk]}):
+        response = cite(curator_client, source, passage, target="existing", event=existing.pk, **fields)
+        assert "You may not edit statements" in response.content.decode()
+        assert not Citation.objects.filter(source=source).exists()
+    assert cite(curator_client, source, passage, target="existing", event=existing.pk).status_code == 302
 
 
 def test_a_quote_that_does_not_match_its_offsets_is_refused_and_nothing_is_saved(curator_client):
