@@ -284,3 +284,19 @@ def test_a_citation_nothing_needs_alone_is_deleted(curator_client):
     )
     assert curator_client.post(f"/admin/timeline/citation/{extra.pk}/delete/", {"post": "yes"}).status_code == 302
     assert not Citation.objects.filter(pk=extra.pk).exists()
+
+
+def test_an_old_version_naming_a_deleted_record_opens_and_cannot_be_restored(admin_client):
+    """A citation deleted with its event: its history and old version open (its event named by id), and Revert
+    says the event is not a valid choice instead of a 500."""
+    citation = Citation.objects.first()
+    last, event_id = citation.history.first(), citation.event_id
+    citation.event.delete()
+    assert (
+        f"(deleted event {event_id})"
+        in admin_client.get(f"/admin/timeline/citation/{citation.pk}/history/").content.decode()
+    )
+    response = revert(admin_client, citation, last)
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Citation.objects.filter(pk=citation.pk).exists()

@@ -31,7 +31,9 @@ class EditConflictForm(forms.ModelForm):
             self.fields["loaded_digest"].initial = self.current_digest()
 
     def current_digest(self):
-        return edit_digest(self.instance, self.inline_relations)
+        """The stored record's ("" when it is gone: a revert may bring back a record that points at deleted ones)."""
+        stored = type(self.instance)._default_manager.filter(pk=self.instance.pk).first()
+        return "" if stored is None else edit_digest(stored, self.inline_relations)
 
     def clean(self):
         cleaned = super().clean()
