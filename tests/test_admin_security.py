@@ -300,3 +300,16 @@ def test_an_old_version_naming_a_deleted_record_opens_and_cannot_be_restored(adm
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert not Citation.objects.filter(pk=citation.pk).exists()
+
+
+def test_a_revert_never_overwrites_an_edit_made_after_it_was_opened(curator_client):
+    actor = Actor.objects.get(slug="justin-sun")
+    actor.name = "Edited once"
+    actor.save()
+    url = f"/admin/timeline/actor/{actor.pk}/history/{actor.history.all()[1].history_id}/"
+    data = revert_data(curator_client.get(url))
+    Actor.objects.filter(pk=actor.pk).update(name="Edited by another curator")
+    response = curator_client.post(url, data)
+    assert "Someone changed this record since you opened it" in response.content.decode()
+    actor.refresh_from_db()
+    assert actor.name == "Edited by another curator"
