@@ -332,7 +332,6 @@ class EraAdmin(StatementOwnerAdmin):
     list_display = ["name", "position", "event_total"]
     readonly_fields = ["description"]
     inlines = [EraStatementInline]
-    prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
 
     def has_change_permission(self, request, obj=None):
@@ -349,7 +348,8 @@ class EraAdmin(StatementOwnerAdmin):
         )
 
     def get_prepopulated_fields(self, request, obj=None):
-        return self.prepopulated_fields if self.may_change_era(request) else {}
+        """Not the attribute: simple_history's old-version form reads that, and the slug is read-only for curators."""
+        return {"slug": ["name"]} if self.may_change_era(request) else {}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(event_total=Count("events"))
