@@ -4,7 +4,7 @@ import json
 import shutil
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group, Permission, User
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -15,7 +15,21 @@ from django.urls import reverse
 from timeline.articles import MAX_ARTICLE_BYTES, check_article, text_sha256
 from timeline.citing import passage_from
 from timeline.fixture_export import ExportError, export
-from timeline.models import ActorStatement, Citation, DataVersion, EraStatement, Event, LoadedRecord, Source, TextLocked
+from timeline.fixture_schema import MODELS
+from timeline.models import (
+    Actor,
+    ActorStatement,
+    Citation,
+    DataVersion,
+    Era,
+    EraStatement,
+    Event,
+    EventStatement,
+    LoadedRecord,
+    Source,
+    TextLocked,
+)
+from timeline.seeds import SeedError, read_seed
 
 pytestmark = pytest.mark.usefixtures("corpus")
 
@@ -84,7 +98,7 @@ def test_a_curator_adds_an_article_by_uploading_it(curator_client):
         ("Caf\xe9 in Latin-1".encode("latin-1"), "is not UTF-8 text (byte 3 cannot be read)"),
         (b"Line one\r\nLine two", "control character (U+000D)"),
         (b"Bell \x07 here", "control character (U+0007)"),
-        (b"x" * (MAX_ARTICLE_BYTES + 1), "the limit is 1,048,576"),
+        (b"x" * (MAX_ARTICLE_BYTES + 1), "the limit is 1,000,000"),
         (b"   \n  ", "The article is empty."),
     ],
 )
@@ -94,6 +108,20 @@ def test_an_upload_that_is_not_plain_utf8_text_is_refused(curator_client, conten
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Source.objects.filter(slug="test-court-filing").exists()
+
+
+def test_the_admin_and_seeds_share_one_size_limit(curator_client, seeds_dir):
+    """An article the admin accepts is one a reload can read from seeds/, and the next byte is refused by both."""
+    largest, over = b"a" * (MAX_ARTICLE_BYTES - 1) + b"\n", b"a" * MAX_ARTICLE_BYTES + b"\n"
+    assert MAX_ARTICLE_BYTES == 1_000_000
+    refused = add_article(curator_client, text="", upload=SimpleUploadedFile("over.txt", over))
+    assert "the limit is 1,000,000" in refused.content.decode()
+    (seeds_dir / "over.txt").write_bytes(over)
+    with pytest.raises(SeedError, match="larger than 1,000,000 bytes"):
+        read_seed("over.txt")
+    assert add_article(curator_client, text="", upload=SimpleUploadedFile("largest.txt", largest)).status_code == 302
+    (seeds_dir / "largest.txt").write_bytes(largest)
+    assert read_seed("largest.txt") == Source.objects.get(slug="test-court-filing").text
 
 
 def test_pasted_text_is_checked_too_and_lone_surrogates_are_refused(curator_client):
@@ -262,6 +290,23 @@ def test_citing_a_passage_into_a_new_event_and_into_an_existing_one(curator_clie
     second = passage_from(source.text, {"find": "Lawyers for the exchange"})
     assert cite(curator_client, source, second, target="existing", event=existing.pk).status_code == 302
     assert existing.citations.filter(source=source, quote=second.quote).exists()
+
+
+def test_the_cite_screen_edits_statements_only_with_the_statement_permissions(curator_client, curator):
+    """Curators edit statements everywhere; someone allowed to cite but not to edit statements is refused."""
+    add_article(curator_client)
+    source = Source.objects.get(slug="test-court-filing")
+    existing = Event.objects.filter(statements__isnull=False).first()
+    passage = passage_from(source.text, {"find": "Lawyers for the exchange"})
+    curator.groups.clear()
+    wanted = ["view_source", "add_citation", "view_event", "add_event"]
+    curator.user_permissions.set(Permission.objects.filter(content_type__app_label="timeline", codename__in=wanted))
+    statement = existing.statements.first()
+    for fields in ({"statements-statement": "A new sentence."}, {"statements-statements": [statement.pk]}):
+        response = cite(curator_client, source, passage, target="existing", event=existing.pk, **fields)
+        assert "You may not edit statements" in response.content.decode()
+        assert not Citation.objects.filter(source=source).exists()
+    assert cite(curator_client, source, passage, target="existing", event=existing.pk).status_code == 302
 
 
 def test_a_quote_that_does_not_match_its_offsets_is_refused_and_nothing_is_saved(curator_client):
@@ -451,7 +496,7 @@ def test_the_desk_lists_one_of_each_kind_of_problem(curator_client, curator):
     assert reverse("admin:timeline_event_history", args=[edited.pk]) in {i.url for i in changes}
     assert any(i.label == "Added source “A test court filing”" and "by curator" in i.note for i in changes)
     assert all("reload_timeline" not in i.note for i in changes)
-    assert concerns["Statements without a citation"] == curation.uncited_statements() == []
+    assert concerns["Statements without a citation"] == curation.uncited_statements() == []  # the corpus is cited
     html = response.content.decode()
     for url in (event_url(confirmed), ambiguous_url, cite_url):
         assert f'href="{url}"' in html
@@ -475,4 +520,46 @@ def test_the_desk_costs_the_same_queries_at_any_size(curator_client):
 
     before = queries()
     generate(200)
-    assert queries() == before <= 34, before
+    assert queries() == before <= 37, before  # one query per statement model for the uncited ones
+
+
+def test_the_desk_lists_statements_that_rest_on_nothing(curator_client):
+    """No citation and not context or outside knowledge with a note: listed, with a link to the owner's page."""
+    event = Event.objects.filter(citations__isnull=False).first()
+    actor = Actor.objects.first()
+    era = Era.objects.first()
+    bare = EventStatement.objects.create(event=event, position=90, text="Nothing supports this.")
+    unexplained = ActorStatement.objects.create(actor=actor, position=90, text="Said without a why.", basis="context")
+    EraStatement.objects.create(
+        era=era, position=90, text="Known from outside.", basis="external", note="A court record."
+    )
+    cited = EventStatement.objects.create(event=event, position=91, text="Supported.")
+    cited.citations.add(event.citations.first())
+
+    response = curator_client.get(reverse("curators_desk"))
+    listed = dict(response.context["concerns"])["Statements without a citation"]
+    assert [(i.url, i.note) for i in listed] == [
+        (reverse("admin:timeline_event_change", args=[event.pk]), "cites nothing"),
+        (reverse("admin:timeline_actor_change", args=[actor.pk]), "marked editorial context without a note saying why"),
+    ]
+    assert f"#{bare.position}: “{bare.text}”" in listed[0].label
+    assert unexplained.text in listed[1].label
+
+
+def test_the_desk_works_after_a_change_to_every_kind_of_record(curator_client, admin_client):
+    """Statements have no admin of their own: their changes link to the owner's page (it was a 500). A deleted
+    event takes its citations, participations and statements with it: their old versions name it by id."""
+    for model in MODELS:
+        record = model.objects.first()
+        record._change_reason = "desk test"
+        record.save()
+    EventStatement.objects.first().delete()
+    gone = Event.objects.filter(statements__isnull=False, participations__isnull=False).last()
+    parts = [gone.citations.count(), gone.participations.count(), gone.statements.count()]
+    gone.delete()
+    response = curator_client.get(reverse("curators_desk"))
+    assert response.status_code == 200
+    changes = dict(response.context["concerns"])["Changed since the last reload"]
+    assert len(changes) == len(MODELS) + 1 + 1 + sum(parts)
+    for item in changes:
+        assert curator_client.get(item.url, follow=True).status_code == 200, item

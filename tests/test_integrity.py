@@ -23,7 +23,7 @@ from tests.admin_forms import change_form_data, citation_form
 from timeline.fixture_export import export
 from timeline.fixture_validation import MAX_PROBLEMS
 from timeline.models import Actor, Alias, Category, Citation, Era, Event, LoadedRecord, Source, TextLocked
-from timeline.seeds import MAX_SEED_BYTES, SeedError, read_seed, seed_names
+from timeline.seeds import MAX_ARTICLE_BYTES, SeedError, read_seed, seed_names
 
 pytestmark = pytest.mark.usefixtures("corpus")
 
@@ -99,7 +99,7 @@ def test_the_seed_reader_refuses_links_devices_big_and_binary_files(seeds_dir):
     (seeds_dir / "environ.txt").symlink_to("/proc/self/environ")
     (seeds_dir / "zero.txt").symlink_to("/dev/zero")
     (seeds_dir / "inside.txt").symlink_to(seeds_dir / "000_f1cb600b499e6748.txt")
-    (seeds_dir / "big.txt").write_bytes(b"a" * (MAX_SEED_BYTES + 1))
+    (seeds_dir / "big.txt").write_bytes(b"a" * (MAX_ARTICLE_BYTES + 1))
     (seeds_dir / "latin1.txt").write_bytes("café".encode("latin-1"))
     (seeds_dir / "escape.txt").write_text("An article with \x1b[2J an escape.", encoding="utf-8")
     os.mkfifo(seeds_dir / "fifo.txt")

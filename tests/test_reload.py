@@ -523,3 +523,18 @@ def test_a_fixture_that_is_not_a_plain_file_is_refused(corpus, fixture_dir, make
     path.unlink()
     make(path)
     refused(fixture_dir, f"fixtures/actors.json: {message}")
+
+
+def test_a_long_cyrillic_alias_is_loaded_and_remembered(corpus, fixture_dir):
+    """JSON writes a Cyrillic letter as six characters: a 200-letter alias's key is 1,200+ characters, which a
+    varchar(500) refuses on PostgreSQL (this test runs there under `make test`, via tests/services.py)."""
+    name = "Ч" * 200
+    path = fixture_dir / "actors.json"
+    records = json.loads(path.read_text(encoding="utf-8"))
+    records.append({"model": "timeline.alias", "fields": {"actor": ["justin-sun"], "name": name, "garbled": False}})
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    call_command("reload_timeline", "--fixtures", str(fixture_dir), verbosity=0)
+    key = json.dumps(["justin-sun", name])
+    assert len(key) > 1200
+    assert LoadedRecord.objects.get(model="timeline.alias", key=key).key == key
+    assert LoadedRecord._meta.get_field("key").max_length is None

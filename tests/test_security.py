@@ -150,6 +150,7 @@ def test_curators_group_has_exactly_the_corpus_permissions():
     group = Group.objects.get(name="curators")
     granted = set(group.permissions.values_list("content_type__app_label", "codename"))
     edited = {"event", "citation", "actor", "source", "alias", "participation"}
+    edited |= {"eventstatement", "actorstatement", "erastatement"}  # curators edit statements
     expected = {("timeline", f"{action}_{model}") for model in edited for action in ("add", "change", "delete", "view")}
     expected |= {("timeline", "view_era"), ("timeline", "view_category")}
     expected -= {("timeline", "delete_source")}  # administrators only
@@ -212,7 +213,11 @@ def test_every_admin_change_is_kept_and_can_be_reverted(client, curator):
     revert_url = f"/admin/timeline/citation/{citation.pk}/history/{before.history_id}/"
     form = client.get(revert_url).context["adminform"].form
     assert form.initial["stance"] == "supports"
-    assert client.post(revert_url, citation_form(before.instance, stance="supports")).status_code == 302
+    opened = form["loaded_digest"].value()  # the stored record's digest: a revert notices someone else's edit too
+    assert (
+        client.post(revert_url, citation_form(before.instance, stance="supports", loaded_digest=opened)).status_code
+        == 302
+    )
     citation.refresh_from_db()
     assert citation.stance == "supports"
     assert citation.history.first().history_user == curator

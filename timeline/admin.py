@@ -1,17 +1,15 @@
-import json
-
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count
 from django.urls import path
-from simple_history.admin import SimpleHistoryAdmin
 
 from .articles import MAX_ARTICLE_BYTES, check_article, decode_article, text_sha256
 from .citing import cite_view
-from .fixture_schema import digest, serialize
+from .curated_admin import CuratedAdmin, EditConflictForm
+from .dimensions import DIMENSIONS
+from .keep_cited import CitationChangeForm, CitationFormSet, left_bare
 from .models import (
     Actor,
     ActorStatement,
@@ -25,70 +23,9 @@ from .models import (
     Participation,
     Source,
     Statement,
+    derive_statement_text,
     refresh_statement_text,
 )
-
-
-class EditConflictForm(forms.ModelForm):
-    """Refuses to save over changes someone else (a curator or a reload) made since the form was opened.
-
-    The digest covers the record and the rows edited inline with it (an event's participations
-    and citations, an actor's aliases), so two curators cannot overwrite each other's rows either.
-    """
-
-    loaded_digest = forms.CharField(widget=forms.HiddenInput, required=False)
-    inline_relations = ()  # set by CuratedAdmin.get_form from the admin's inlines
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["loaded_digest"].initial = self.current_digest()
-
-    def current_digest(self):
-        return edit_digest(self.instance, self.inline_relations)
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk and cleaned.get("loaded_digest") != self.current_digest():
-            raise forms.ValidationError(
-                "Someone changed this record since you opened it, so your changes were not saved. "
-                "Open it again to see the current version, then redo your edit.",
-                code="edit_conflict",
-            )
-        return cleaned
-
-
-def edit_digest(instance, inline_relations=()):
-    """What a curator saw when opening a record: its fields, and its inline rows if it has any."""
-    if not inline_relations:
-        return digest(serialize(instance))
-    rows = {
-        name: sorted(json.dumps(serialize(row), sort_keys=True) for row in getattr(instance, name).all())
-        for name in inline_relations
-    }
-    return digest({"record": serialize(instance), "inline": rows})
-
-
-class CuratedAdmin(SimpleHistoryAdmin):
-    """Every change is kept: "History" on a record lists its versions and can revert to one."""
-
-    form = EditConflictForm
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        form.inline_relations = tuple(
-            inline.model._meta.get_field(inline.fk_name or self.model._meta.model_name).remote_field.get_accessor_name()
-            for inline in self.inlines
-        )
-        return form
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        """Reverting is changing: a curator who may only view a record may look at old versions, not restore one."""
-        if request.method != "GET" and not self.has_change_permission(
-            request, self.get_object(request, unquote(object_id))
-        ):
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class StatementForm(forms.ModelForm):
@@ -143,6 +80,12 @@ class EraStatementInline(StatementInline):
 class StatementOwnerAdmin(CuratedAdmin):
     """Keeps the owner's summary or description equal to its statements after each save."""
 
+    def save_model(self, request, obj, form, change):
+        """A revert saves an old version whose summary its statements may no longer say: the text is theirs."""
+        if obj.pk is not None:
+            derive_statement_text(obj)
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         refresh_statement_text(form.instance)
@@ -150,6 +93,7 @@ class StatementOwnerAdmin(CuratedAdmin):
 
 class CitationInline(admin.StackedInline):
     model = Citation
+    formset = CitationFormSet
     extra = 0
     autocomplete_fields = ["source"]
     fields = ["source", "quote", "stance", ("start", "end")]
@@ -164,15 +108,7 @@ class ParticipationInline(admin.TabularInline):
 @admin.register(Event)
 class EventAdmin(StatementOwnerAdmin):
     list_display = ["title", "date_display", "date_basis", "certainty", "importance", "era", "source_count"]
-    list_filter = [
-        "era",
-        "certainty",
-        "date_basis",
-        "importance",
-        "categories",
-        ("actors", admin.RelatedOnlyFieldListFilter),
-        ("citations__source", admin.RelatedOnlyFieldListFilter),
-    ]
+    list_filter = [*(dimension.list_filter for dimension in DIMENSIONS), "date_basis", "importance"]
     search_fields = ["title", "summary", "citations__quote", "actors__name", "actors__aliases__name"]
     date_hierarchy = "date"
     ordering = Event._meta.ordering  # explicit, so the event autocomplete pages a stable order
@@ -250,7 +186,7 @@ class ArticleForm(EditConflictForm):
     upload = forms.FileField(
         label="…or upload a .txt file",
         required=False,
-        help_text=f"UTF-8 plain text, at most {MAX_ARTICLE_BYTES // 1024 // 1024} MB.",
+        help_text=f"UTF-8 plain text, at most {MAX_ARTICLE_BYTES:,} bytes.",
     )
 
     class Meta:
@@ -339,13 +275,25 @@ class SourceAdmin(CuratedAdmin):
         return source.citation_total
 
 
+class CitationForm(CitationChangeForm, EditConflictForm):
+    pass
+
+
 @admin.register(Citation)
 class CitationAdmin(CuratedAdmin):
+    """A citation is deleted or moved to another event only when what rested on it can do without it."""
+
+    form = CitationForm
     list_display = ["event", "source", "stance", "short_quote", "start", "end"]
     list_filter = ["stance", "source", "event__era", "event__certainty"]
     list_select_related = ["event", "source"]
     search_fields = ["quote", "event__title", "source__title"]
     autocomplete_fields = ["event", "source"]
+
+    def get_deleted_objects(self, objs, request):
+        """What would be left uncited is listed as protected, which refuses the delete and says why."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, perms_needed, [*protected, *left_bare(objs)]
 
     @admin.display(description="Quote")
     def short_quote(self, citation):
@@ -372,11 +320,29 @@ class AliasAdmin(CuratedAdmin):
 
 @admin.register(Era)
 class EraAdmin(StatementOwnerAdmin):
+    """Eras are the administrators'; a curator, who edits statements, edits an era's and sees the rest read-only."""
+
     list_display = ["name", "position", "event_total"]
     readonly_fields = ["description"]
     inlines = [EraStatementInline]
-    prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+
+    def has_change_permission(self, request, obj=None):
+        return self.may_change_era(request) or request.user.has_perm("timeline.change_erastatement")
+
+    def may_change_era(self, request):
+        return super().has_change_permission(request)
+
+    def get_readonly_fields(self, request, obj=None):
+        return (
+            self.readonly_fields
+            if self.may_change_era(request)
+            else [*self.readonly_fields, "name", "slug", "position"]
+        )
+
+    def get_prepopulated_fields(self, request, obj=None):
+        """Not the attribute: simple_history's old-version form reads that, and the slug is read-only for curators."""
+        return {"slug": ["name"]} if self.may_change_era(request) else {}
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(event_total=Count("events"))

@@ -7,10 +7,9 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
-from .seeds import text_sha256
+from .seeds import MAX_ARTICLE_BYTES, text_sha256
 from .text import validate_article
 
-MAX_ARTICLE_BYTES = 1024 * 1024
 SEED_NAME = re.compile(r"^(\d{3,})_[0-9a-f]{16}\.txt$")
 
 

@@ -70,7 +70,15 @@ def statement_problems():
 
 @checks.register("corpus")
 def check_corpus(app_configs=None, databases=None, **kwargs):
-    """Runs with `manage.py check --database default`, and on migrate once the schema is current."""
+    """Runs with `manage.py check --database default`, and on migrate once the schema is current.
+
+    An error, not a warning: such a corpus shows readers claims that rest on nothing, and CI's
+    check must fail on it. No ordinary edit makes one: the admin refuses what a reload would
+    (keep_cited.py, the article size limit), so only a direct database write can. While
+    migrations are pending the check stays silent, so a release's migrations always apply; an
+    operator who must migrate past such a database uses `migrate --skip-checks` and fixes what
+    `check --database default` lists.
+    """
     from django.db.migrations.executor import MigrationExecutor
 
     if not databases:

@@ -212,13 +212,18 @@ class StatementsForm(forms.Form):
             self.fields["statements"].queryset = event.statements.order_by("position")
 
 
-def link_statements(citation, data, first=""):
+def link_statements(citation, data, user, first=""):
     """Link the chosen statements of the citation's event to it, and add a new statement resting on it
-    (`first`: a new event's summary, its first statement)."""
+    (`first`: a new event's summary, its first statement); statements are edited with their own permissions."""
     form = StatementsForm(data, event=citation.event)
     if not form.is_valid():
         raise ValidationError([f"{name}: {' '.join(errors)}" for name, errors in form.errors.items()])
     linked = list(form.cleaned_data["statements"])
+    adding = bool(first.strip() or form.cleaned_data["statement"].strip())
+    if (linked and not user.has_perm("timeline.change_eventstatement")) or (
+        adding and not user.has_perm("timeline.add_eventstatement")
+    ):
+        raise ValidationError("You may not edit statements; ask an administrator for the permission.")
     for statement in linked:
         statement.citations.add(citation)
     for text in (first.strip(), form.cleaned_data["statement"].strip()):
@@ -309,7 +314,8 @@ def save_citation(request, form, new_event):
             )
             citation.full_clean()
             citation.save()
-            link_statements(citation, request.POST, new_event.cleaned_data["summary"] if creating else "")
+            first = new_event.cleaned_data["summary"] if creating else ""
+            link_statements(citation, request.POST, request.user, first)
     except ValidationError as exc:
         form.add_error(None, exc.messages)
         return None

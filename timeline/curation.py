@@ -1,19 +1,19 @@
 """The curator's desk: what in the corpus needs attention, each item a link to where it is fixed.
 
 Each concern is one function returning a list of Items; CONCERNS is the desk, in order. A new
-kind of problem (say, statements without a citation once statements exist) is one more function.
+kind of problem is one more function.
 """
 
 from dataclasses import dataclass
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from .fixture_schema import MODELS
-from .models import Citation, Event, Source
+from .models import STATEMENT_MODELS, Citation, Event, Source, Statement
 from .reload import CHANGE_REASON
 
 CHANGES_SHOWN = 100
@@ -30,9 +30,31 @@ def event_item(event, note=""):
     return Item(event.title, reverse("admin:timeline_event_change", args=[event.pk]), note)
 
 
+def statement_url(model, owner_id):
+    """A statement is edited inline on its owner's page."""
+    return reverse(f"admin:timeline_{model.owner_field}_change", args=[owner_id])
+
+
 def uncited_statements():
-    """Statements a reader sees without a citation. None until statements exist (issue 13 adds them here)."""
-    return []
+    """Statements a reader sees resting on nothing: no citation, and not context or outside knowledge with a note."""
+    items = []
+    for model in STATEMENT_MODELS:
+        owner = model.owner_field
+        bare = model.objects.filter(citations__isnull=True).filter(Q(basis=Statement.Basis.CITED) | Q(note=""))
+        for statement in bare.select_related(owner).order_by(f"{owner}__slug", "position"):
+            note = (
+                "cites nothing"
+                if statement.basis == Statement.Basis.CITED
+                else f"marked {statement.get_basis_display().lower()} without a note saying why"
+            )
+            items.append(
+                Item(
+                    f"{statement.owner} #{statement.position}: “{statement.text[:60]}”",
+                    statement_url(model, getattr(statement, f"{owner}_id")),
+                    note,
+                )
+            )
+    return items
 
 
 def confirmed_single_source():
@@ -78,6 +100,13 @@ def uncited_sources():
 VERBS = {"+": "Added", "~": "Changed", "-": "Deleted"}
 
 
+def change_url(model, row):
+    """The record's history; a statement has none of its own in the admin, so its owner's page."""
+    if model in STATEMENT_MODELS:
+        return statement_url(model, getattr(row, f"{model.owner_field}_id"))
+    return reverse(f"admin:timeline_{model._meta.model_name}_history", args=[row.id])
+
+
 def last_reload():
     """When a reload last changed something, from the history's change reasons (None if never)."""
     times = [
@@ -96,7 +125,9 @@ def changes_since_reload():
         if since is not None:
             rows = rows.filter(history_date__gt=since)
         for row in rows.order_by("-history_date")[:CHANGES_SHOWN]:
-            name = next((getattr(row, f)[:60] for f in ("title", "name", "quote", "role") if hasattr(row, f)), "")
+            name = next(
+                (getattr(row, f)[:60] for f in ("title", "name", "quote", "role", "text") if hasattr(row, f)), ""
+            )
             who = row.history_user.get_username() if row.history_user else "a command"
             reason = f" ({row.history_change_reason})" if row.history_change_reason else ""
             changes.append(
@@ -104,7 +135,7 @@ def changes_since_reload():
                     row.history_date,
                     Item(
                         f"{VERBS[row.history_type]} {model._meta.verbose_name} “{name or row.id}”",
-                        reverse(f"admin:timeline_{model._meta.model_name}_history", args=[row.id]),
+                        change_url(model, row),
                         f"by {who}, {row.history_date:%Y-%m-%d %H:%M} UTC{reason}",
                     ),
                 )

@@ -4,15 +4,17 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
 CURATORS = "curators"
-EDITED = ("event", "citation", "actor", "source", "alias", "participation")
+STATEMENTS = ("eventstatement", "actorstatement", "erastatement")
+EDITED = ("event", "citation", "actor", "source", "alias", "participation", *STATEMENTS)
 LOOKED_UP = ("era", "category")
 ADMINISTRATORS_ONLY = ("delete_source",)
 
 
 def curator_permissions():
-    """Add, change, delete and view on the corpus (aliases and participations are edited inline
-    with actors and events), except deleting a source, which only administrators do; view only on
-    the eras and categories an event is filed under."""
+    """Add, change, delete and view on the corpus, statements included (aliases, participations
+    and statements are edited inline with their owners), except deleting a source, which only
+    administrators do; view only on the eras and categories an event is filed under (an era's
+    statements are edited on its page, its other fields stay read-only: EraAdmin)."""
     edited = Q(content_type__model__in=EDITED) & ~Q(codename__in=ADMINISTRATORS_ONLY)
     looked_up = Q(content_type__model__in=LOOKED_UP, codename__startswith="view_")
     return Permission.objects.filter(Q(content_type__app_label="timeline") & (edited | looked_up))

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchVectorField
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -17,6 +17,16 @@ from .text import validate_single_line, validate_text
 LINE = [validate_single_line]
 TEXT = [validate_text]
 DATE = [validate_date_in_range]
+
+
+def related(record, field, attribute=None):
+    """A related record (or one of its attributes) for a name; an old version (the history, a revert) may
+    point at one deleted since, and is then named by its id."""
+    try:
+        target = getattr(record, field)
+    except ObjectDoesNotExist:
+        return f"(deleted {field} {getattr(record, f'{field}_id')})"
+    return getattr(target, attribute) if attribute else target
 
 
 class SlugManager(models.Manager):
@@ -552,7 +562,7 @@ class Participation(models.Model):
         constraints = [models.UniqueConstraint(fields=["event", "actor"], name="participation_unique")]
 
     def __str__(self):
-        return f"{self.actor} ({self.role}) in {self.event}"
+        return f"{related(self, 'actor')} ({self.role}) in {related(self, 'event')}"
 
     def natural_key(self):
         return (self.event.slug, self.actor.slug)
@@ -590,7 +600,7 @@ class Citation(models.Model):
         constraints = [models.UniqueConstraint(fields=["event", "source", "start"], name="citation_unique")]
 
     def __str__(self):
-        return f"{self.source.slug}[{self.start}:{self.end}] for {self.event.slug}"
+        return f"{related(self, 'source', 'slug')}[{self.start}:{self.end}] for {related(self, 'event', 'slug')}"
 
     def natural_key(self):
         return (self.event.slug, self.source.slug, self.start)
@@ -650,7 +660,7 @@ class Statement(models.Model):
         abstract = True
 
     def __str__(self):
-        return f"{self.owner} #{self.position}: {self.text[:60]}"
+        return f"{related(self, self.owner_field)} #{self.position}: {self.text[:60]}"
 
     @property
     def owner(self):
@@ -778,13 +788,21 @@ def joined_statements(owner, statements=None):
     return " ".join(s.text.strip() for s in rows)
 
 
-def refresh_statement_text(owner):
-    """Store the joined statements in the owner's summary or description; saves only on a change."""
+def derive_statement_text(owner):
+    """Set the owner's summary or description to its current statements, unsaved; the field's name if it changed."""
     field = {Event: "summary", Actor: "description", Era: "description"}[type(owner)]
     text = joined_statements(owner, sorted(owner.statements.all(), key=lambda s: s.position))
     if getattr(owner, field) == text:
-        return False
+        return None
     setattr(owner, field, text)
+    return field
+
+
+def refresh_statement_text(owner):
+    """Store the joined statements in the owner's summary or description; saves only on a change."""
+    field = derive_statement_text(owner)
+    if field is None:
+        return False
     owner.save(update_fields=[field])
     return True
 
@@ -839,7 +857,9 @@ class LoadedRecord(models.Model):
     """What reload_timeline last wrote for a record, so later admin edits can be told apart."""
 
     model = models.CharField(max_length=50)
-    key = models.CharField(max_length=500, help_text="The record's natural key, as JSON.")
+    key = models.TextField(
+        help_text="The record's natural key, as JSON (any length: JSON escapes each Cyrillic letter)."
+    )
     digest = models.CharField(max_length=64)
 
     class Meta:

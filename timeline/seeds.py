@@ -2,7 +2,7 @@
 
 A source names its article by a bare file name. Only a plain regular file directly inside
 seeds/ is ever opened (no separators, no symlinks, no devices), and never more than
-MAX_SEED_BYTES of it; the text must be UTF-8 without control characters.
+MAX_ARTICLE_BYTES of it; the text must be UTF-8 without control characters.
 """
 
 import hashlib
@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 
 from .text import validate_text
 
-MAX_SEED_BYTES = 1_000_000
+MAX_ARTICLE_BYTES = 1_000_000  # the one limit: seeds/ files, and articles added in the admin
 SEED_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\.txt")
 
 
@@ -59,7 +59,7 @@ def seed_path(name, directory=None):
 
 
 def read_seed(name, directory=None):
-    """The article's text, read without following links and never past MAX_SEED_BYTES."""
+    """The article's text, read without following links and never past MAX_ARTICLE_BYTES."""
     path = seed_path(name, directory)
     try:
         descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
@@ -68,9 +68,9 @@ def read_seed(name, directory=None):
     with os.fdopen(descriptor, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
             raise SeedError(f"seeds/{name} is not a plain file.")
-        data = handle.read(MAX_SEED_BYTES + 1)
-    if len(data) > MAX_SEED_BYTES:
-        raise SeedError(f"seeds/{name} is larger than {MAX_SEED_BYTES:,} bytes.")
+        data = handle.read(MAX_ARTICLE_BYTES + 1)
+    if len(data) > MAX_ARTICLE_BYTES:
+        raise SeedError(f"seeds/{name} is larger than {MAX_ARTICLE_BYTES:,} bytes.")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
