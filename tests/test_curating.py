@@ -475,4 +475,4 @@ def test_the_desk_costs_the_same_queries_at_any_size(curator_client):
 
     before = queries()
     generate(200)
-    assert queries() == before <= 34, before
+    assert queries() == before <= 41, before  # 7 of them: the support rule's names and statements (issue 29)

@@ -10,6 +10,7 @@ from django.urls import path
 from simple_history.admin import SimpleHistoryAdmin
 
 from .articles import MAX_ARTICLE_BYTES, check_article, decode_article, text_sha256
+from .checks import support_problem
 from .citing import cite_view
 from .fixture_schema import digest, serialize
 from .models import (
@@ -103,6 +104,8 @@ class StatementForm(forms.ModelForm):
                 "citations",
                 "Choose the quotes this statement rests on, or mark it context or external and say why in the note.",
             )
+        elif problem := support_problem(cleaned.get("basis"), cleaned.get("text"), cleaned.get("citations") or []):
+            self.add_error("text", problem)
         return cleaned
 
 
