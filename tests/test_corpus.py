@@ -177,10 +177,14 @@ def test_no_reader_visible_text_names_an_article_by_file_number():
     assert [t for t in texts if FILE_NUMBER.search(t)] == []
 
 
-def test_the_pardon_report_is_reported_not_denied():
+def test_the_pardon_report_is_reported_and_disputed_not_denied():
     report = Event.objects.get(slug="wsj-reports-cz-seeking-pardon")
     assert report.certainty == "reported"
-    assert not report.is_disputed  # his quoted words deny Binance.US talks, not seeking a pardon
+    assert report.is_disputed  # he rejected the report and wrote it "got the facts wrong": a dispute, not a denial
+    stances = dict(report.citations.values_list("quote", "stance"))
+    assert stances["Sorry to disappoint. The WSJ article got the facts wrong."] == "disputes"
+    assert any("publicly rejected" in q and s == "disputes" for q, s in stances.items())
+    assert any("Binance US with anyone" in q and s == "context" for q, s in stances.items())  # he denied only that
     assert Participation.objects.get(event=report, actor__slug="changpeng-zhao").role != "denied"
     assert "No felon would complain about a pardon" in quotes("wsj-reports-cz-seeking-pardon")
     assert "Zhao’s request" in quotes("wsj-reports-cz-seeking-pardon")
@@ -238,3 +242,117 @@ def test_descriptions_keep_what_the_articles_hedge_and_do_not_date_the_pardon():
     assert "not been confirmed" in Actor.objects.get(slug="steve-witkoff").description
     for text in [a.description for a in Actor.objects.all()] + [e.description for e in Era.objects.all()]:
         assert "October 2025" not in text
+
+
+# Round three (issue 29): who says what, and how firmly. ---------------------------------
+
+QUOTED = re.compile(r"“([^”]*)”")
+
+
+def test_a_phrase_in_quotation_marks_is_an_articles_words_never_a_cleaned_up_reading():
+    """Garbled text is quoted as written ("final December"), never cleaned up inside quotation marks."""
+    articles = [s.text.casefold() for s in Source.objects.all()]
+    articles += [s.title.casefold() for s in Source.objects.all()]  # an article named by its title
+    texts = [(e.slug, e.date_note) for e in Event.objects.all()]
+    for model in (EventStatement, ActorStatement, EraStatement):
+        texts += [(str(s), s.text) for s in model.objects.filter(basis="cited")]
+    texts += [(s.slug, s.published_note) for s in Source.objects.all()]
+    wrong = [(w, q) for w, t in texts for q in QUOTED.findall(t) if not any(q.casefold() in a for a in articles)]
+    assert wrong == []
+
+
+def test_a_claim_resting_on_the_machine_reworded_article_alone_is_at_most_reported():
+    reworded = Source.objects.get(quality="machine_reworded")
+    alone = Event.objects.exclude(citations__source__in=Source.objects.exclude(pk=reworded.pk))
+    assert alone.exists()
+    assert set(alone.values_list("certainty", flat=True)) <= {"reported", "alleged", "denied"}
+    assert "at most reported" in reworded.quality_note
+
+
+def test_the_13_march_report_rests_on_the_articles_that_report_it_not_on_the_reworded_copy():
+    for slug in ("wsj-reports-binance-us-stake-talks", "wsj-reports-cz-seeking-pardon"):
+        first = EventStatement.objects.get(event__slug=slug, position=1)
+        assert first.text.startswith("On 13 March 2025 the Wall Street Journal")
+        assert not first.citations.filter(source__quality="machine_reworded").exists()
+
+
+def test_the_eras_begin_in_their_order_and_say_only_what_their_events_do():
+    first_seen = []
+    for event in Event.objects.chronological().select_related("era"):
+        if event.era.slug not in first_seen:
+            first_seen.append(event.era.slug)
+    assert first_seen == list(Era.objects.order_by("position").values_list("slug", flat=True))
+    tron = Citation.objects.get(quote__startswith="Over half of final 12 months")
+    assert (tron.event.slug, tron.stance) == ("justin-sun-invests-75-million", "context")  # background, not an event
+    assert "courts" not in Era.objects.get(slug="rapprochement").description
+
+
+def test_dates_are_no_more_precise_than_their_sources():
+    fine = Event.objects.get(slug="cz-pays-50-million-fine")
+    assert "pays" not in fine.title and "agrees" in fine.title and "not stated" in fine.date_note
+    withdrawn = Event.objects.get(slug="administration-withdraws-crypto-cases")
+    assert withdrawn.date_basis == "external"
+    assert "20 January 2025" in withdrawn.date_note and "23 October 2025" in withdrawn.date_note
+    served = Event.objects.get(slug="cz-serves-prison-term")
+    assert "say only that he served" not in served.date_note and "four-month sentence" in served.date_note
+
+
+def test_attributed_claims_keep_their_attribution():
+    texts = " ".join(s.text for model in (EventStatement, ActorStatement, EraStatement) for s in model.objects.all())
+    for stated_as_fact in ("called the article an attack", "has courted", "the pardon corrected", "Binance insiders"):
+        assert stated_as_fact not in texts
+    assert (
+        "Feels like the article is motivated"
+        in EventStatement.objects.get(event__slug="cz-denies-wsj-report", position=3).text
+    )
+    assert "according to people aware of the meeting" in Actor.objects.get(slug="eleanor-hughes").description
+    assert (
+        "According to the Wall Street Journal, citing people familiar" in Actor.objects.get(slug="binance").description
+    )
+    assert "its new dollar-pegged" not in texts  # USD1 is World Liberty's, not Binance's
+
+
+def test_people_companies_and_the_doj_take_part_only_where_a_quote_names_them():
+    from timeline.checks import database_vocabulary
+
+    vocabulary = database_vocabulary()
+    for part in Participation.objects.select_related("actor", "event"):
+        if part.actor.kind in ("person", "company") or part.actor.slug == "doj":
+            named = {key for c in part.event.citations.all() for key, _ in vocabulary.names_in(c.quote, exact=False)}
+            assert part.actor.slug in named, (part.event.slug, part.actor.slug)
+
+
+def test_what_no_quote_carries_is_marked():
+    inauguration = EventStatement.objects.get(event__slug="trump-second-inauguration", position=2)
+    assert inauguration.basis == "context" and inauguration.note
+    coinbase = ActorStatement.objects.get(actor__slug="coinbase", position=1)
+    assert coinbase.basis == "external" and "crypto exchange" in coinbase.text and coinbase.note
+
+
+def test_every_citation_is_used_by_a_statement():
+    used = set()
+    for model in (EventStatement, ActorStatement, EraStatement):
+        used |= set(model.citations.through.objects.values_list("citation_id", flat=True))
+    assert list(Citation.objects.exclude(pk__in=used).values_list("event__slug", "quote")) == []
+    spokesperson = Citation.objects.get(quote__startswith="The spokesperson for World Liberty")
+    assert spokesperson.stance == "context"
+
+
+def test_the_two_missing_events_are_there():
+    investigation = Event.objects.get(slug="doj-investigates-binance")
+    quote = (
+        "The Department of Justice (DOJ) and other regulatory bodies pursued investigations that revealed alleged "
+        "systemic weaknesses in Binance’s operational framework."
+    )
+    citation = investigation.citations.get(quote=quote)
+    assert citation.source.text[citation.start : citation.end] == quote
+    assert {"doj", "binance"} <= actors(investigation.slug) and investigation.era.slug == "prosecution"
+    monitor = Event.objects.get(slug="binance-placed-under-monitor")
+    assert "court-appointed monitor" in quotes(monitor.slug) and monitor.certainty == "reported"
+    assert {"binance", "treasury", "doj"} <= actors(monitor.slug) and monitor.era.slug == "prosecution"
+    assert monitor.date_basis == "external" and "outside the articles" in monitor.date_note
+
+
+def test_the_speculative_campaign_is_unique_only_in_its_lobbying_firms():
+    unique = EventStatement.objects.get(event__slug="speculative-lobbying-campaign", position=3).text
+    assert "no other article mentions such a campaign" not in unique and "lobbying firms" in unique

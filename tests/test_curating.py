@@ -520,7 +520,8 @@ def test_the_desk_costs_the_same_queries_at_any_size(curator_client):
 
     before = queries()
     generate(200)
-    assert queries() == before <= 37, before  # one query per statement model for the uncited ones
+    # one query per statement model for the uncited ones, and 7 for the support rule's names and statements
+    assert queries() == before <= 44, before
 
 
 def test_the_desk_lists_statements_that_rest_on_nothing(curator_client):

@@ -47,24 +47,25 @@ def first(records, model):
 
 
 def forget_citation(fixture_dir, key):
-    """Drop a removed citation from the statements that rest on it (each also rests on others)."""
+    """Drop a removed citation from the statements that rest on it, which then rest on the curators' reading."""
 
     def drop(records):
         for record in records:
             if key in record["fields"]["citations"]:
                 record["fields"]["citations"].remove(key)
+                record["fields"].update(basis="context", note="A quote it rested on was removed.")
 
     edit(fixture_dir, "statements.json", drop)
 
 
 def drop_statements_of(fixture_dir, event_slug):
-    """Remove an event's statements, and every other statement's use of its citations."""
+    """Remove an event's statements, and every other statement's use of its citations (marking it context)."""
 
     def drop(records):
         records[:] = [r for r in records if r["fields"].get("event") != [event_slug]]
         for record in records:
             kept = [c for c in record["fields"]["citations"] if c[0] != event_slug]
-            if not kept and record["fields"]["citations"]:
+            if kept != record["fields"]["citations"]:
                 record["fields"].update(basis="context", note="The event it rested on was removed.")
             record["fields"]["citations"] = kept
 

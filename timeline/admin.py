@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.urls import path
 
 from .articles import MAX_ARTICLE_BYTES, check_article, decode_article, text_sha256
+from .checks import support_problem
 from .citing import cite_view
 from .curated_admin import CuratedAdmin, EditConflictForm
 from .dimensions import DIMENSIONS
@@ -40,6 +41,8 @@ class StatementForm(forms.ModelForm):
                 "citations",
                 "Choose the quotes this statement rests on, or mark it context or external and say why in the note.",
             )
+        elif problem := support_problem(cleaned.get("basis"), cleaned.get("text"), cleaned.get("citations") or []):
+            self.add_error("text", problem)
         return cleaned
 
 

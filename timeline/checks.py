@@ -2,10 +2,11 @@
 
 from django.core import checks
 from django.db import connection
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
 
 from .quotes import quote_problem
 from .seeds import SeedError, read_seed, text_sha256
+from .support import Vocabulary, article_facts, support_message, unsupported
 
 
 def corpus_problems():
@@ -65,7 +66,57 @@ def statement_problems():
                 f"{where[getattr(link, f'{model._meta.model_name}_id')]}: cites a quote of event "
                 f"{link.citation.event.slug!r}, which it may not cite."
             )
+    problems.extend(f"{where}: {support_message(words)}" for where, _, words in unsupported_statements())
     return problems
+
+
+def database_vocabulary():
+    """The names the support rule looks for (support.py): actors' names and aliases, and outlets."""
+    from .models import Actor, Alias, Source
+
+    names = list(Actor.objects.values_list("slug", "name"))
+    names += list(Alias.objects.values_list("actor__slug", "name"))
+    names += [
+        (f"outlet:{outlet}", outlet) for outlet in Source.objects.exclude(outlet="").values_list("outlet", flat=True)
+    ]
+    return Vocabulary(names)
+
+
+def unsupported_words(text, citations, vocabulary=None):
+    """The figures, dates and names of a cited statement's text that none of these citations carries."""
+    articles = [
+        fact
+        for c in citations
+        for fact in article_facts(c.source.outlet, c.source.published, c.source.published_precision)
+    ]
+    return unsupported(text, [c.quote for c in citations], vocabulary or database_vocabulary(), articles)
+
+
+def support_problem(basis, text, citations):
+    """The refusal for a statement the admin is about to save, or None (a context/external one is not checked)."""
+    from .models import Statement
+
+    if basis != Statement.Basis.CITED or not citations:
+        return None
+    words = unsupported_words(text or "", list(citations))
+    return support_message(words) if words else None
+
+
+def unsupported_statements(vocabulary=None):
+    """(where, statement, words) for each cited statement that says a figure or name its quotes do not carry."""
+    from .models import STATEMENT_MODELS, Citation, Statement
+
+    vocabulary = vocabulary or database_vocabulary()
+    found = []
+    for model in STATEMENT_MODELS:
+        owner = model.owner_field
+        statements = model.objects.filter(basis=Statement.Basis.CITED).select_related(owner)
+        statements = statements.prefetch_related(Prefetch("citations", Citation.objects.select_related("source")))
+        for statement in statements:
+            words = unsupported_words(statement.text, list(statement.citations.all()), vocabulary)
+            if words:
+                found.append((f"Statement {statement.position} of {owner} {statement.owner.slug!r}", statement, words))
+    return found
 
 
 @checks.register("corpus")

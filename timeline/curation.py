@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from .checks import database_vocabulary, unsupported_statements, unsupported_words
 from .fixture_schema import MODELS
 from .models import STATEMENT_MODELS, Citation, Event, Source, Statement
 from .reload import CHANGE_REASON
@@ -54,6 +55,30 @@ def uncited_statements():
                     note,
                 )
             )
+    return items
+
+
+def unsupported_figures_and_names():
+    """Near-misses of the support rule (support.py): a statement says a figure or name none of its quotes carries,
+    often because the quote that does belongs to its event (or one its owner may cite) but is not cited."""
+    vocabulary = database_vocabulary()
+    items = []
+    for where, statement, words in unsupported_statements(vocabulary):
+        cited = list(statement.citations.all())
+        others = statement.permitted_citations(statement.owner.pk).exclude(pk__in=[c.pk for c in cited])
+        carrying = next(
+            (
+                c
+                for c in others.select_related("source").distinct()
+                if len(unsupported_words(statement.text, [*cited, c], vocabulary)) < len(words)
+            ),
+            None,
+        )
+        hint = f"; the uncited quote “{carrying.quote[:60]}” carries some of it" if carrying else ""
+        owner = statement.owner
+        url = reverse(f"admin:timeline_{owner._meta.model_name}_change", args=[owner.pk])
+        listed = ", ".join(f"“{w}”" for w in words)
+        items.append(Item(f"{where}: {statement.text[:60]}", url, f"{listed} in none of its quotes{hint}"))
     return items
 
 
@@ -146,6 +171,7 @@ def changes_since_reload():
 
 CONCERNS = [
     ("Statements without a citation", uncited_statements),
+    ("Statements saying a figure or name their quotes do not carry", unsupported_figures_and_names),
     ("Confirmed events resting on one article", confirmed_single_source),
     ("Events with a disputing citation", disputed_events),
     ("Undated events", undated_events),

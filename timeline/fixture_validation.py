@@ -25,7 +25,9 @@ from .fixture_schema import (
     sort_key,
 )
 from .models import (
+    Actor,
     ActorStatement,
+    Alias,
     Citation,
     EraStatement,
     Event,
@@ -37,6 +39,7 @@ from .models import (
 )
 from .quotes import quote_problem
 from .seeds import SeedError, read_seed, text_sha256
+from .support import Vocabulary, article_facts, support_message, unsupported
 from .text import printable
 
 MAX_RECORDS = 20_000  # per file; the corpus has a few hundred
@@ -395,6 +398,7 @@ def check_statements(fixtures, origins, problems):
         EraStatement: lambda owner: {event for event, era in era_of_event.items() if era == owner},
     }
     described = set()
+    vocabulary = fixture_vocabulary(fixtures)
     for model, events_for in allowed_events.items():
         for key, fields in fixtures.records[model].items():
             owner = tuple(fields[model.owner_field])
@@ -413,6 +417,30 @@ def check_statements(fixtures, origins, problems):
                         f"{where}, field 'citations': {describe(Citation, tuple(citation))} belongs to event "
                         f"{citation[0]!r}, which this {model.owner_field}'s statements may not cite."
                     )
+            words = unsupported_in_fixture(fixtures, fields, vocabulary)
+            if words:
+                problems.append(f"{where}, field 'text': {support_message(words)}")
     for key in fixtures.records[Event]:
         if key not in described:
             problems.append(f"{origins[Event, key].where}, field 'slug': the event has no statement.")
+
+
+def fixture_vocabulary(fixtures):
+    """The names the support rule looks for (support.py), from the fixtures' actors, aliases and outlets."""
+    names = [(key[0], fields["name"]) for key, fields in fixtures.records[Actor].items()]
+    names += [(key[0], key[1]) for key in fixtures.records[Alias]]
+    names += [(f"outlet:{f['outlet']}", f["outlet"]) for f in fixtures.records[Source].values() if f["outlet"]]
+    return Vocabulary(names)
+
+
+def unsupported_in_fixture(fixtures, fields, vocabulary):
+    """What a cited statement record says that its quotes do not carry (support.py); nothing for context/external."""
+    if fields["basis"] != Statement.Basis.CITED:
+        return []
+    citations = [fixtures.records[Citation][tuple(key)] for key in fields["citations"]]
+    articles = []
+    for citation in citations:
+        source = fixtures.records[Source][tuple(citation["source"])]
+        published = datetime.date.fromisoformat(source["published"]) if source["published"] else None
+        articles += article_facts(source["outlet"], published, source["published_precision"])
+    return unsupported(fields["text"], [c["quote"] for c in citations], vocabulary, articles)
