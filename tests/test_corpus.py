@@ -356,3 +356,15 @@ def test_the_two_missing_events_are_there():
 def test_the_speculative_campaign_is_unique_only_in_its_lobbying_firms():
     unique = EventStatement.objects.get(event__slug="speculative-lobbying-campaign", position=3).text
     assert "no other article mentions such a campaign" not in unique and "lobbying firms" in unique
+
+
+def test_no_event_is_confirmed_on_the_speculative_or_reworded_article_alone():
+    """The speculative article's claims are never confirmed facts, and the machine-reworded one is at most
+    reported: a confirmed event has a supporting quote from a standard article."""
+    confirmed = Event.objects.filter(certainty="confirmed").prefetch_related("citations__source")
+    resting_elsewhere = [
+        event.slug
+        for event in confirmed
+        if not any(c.stance == "supports" and c.source.quality == "standard" for c in event.citations.all())
+    ]
+    assert resting_elsewhere == []
