@@ -335,6 +335,7 @@ def test_axe_reports_no_violations_on_any_page_type(browser, site, scheme):
         "/",
         "/?actor=changpeng-zhao&from=2025",
         "/?from=2025-02-30",
+        "/?stance=disputes&basis=external",
         event.get_absolute_url(),
         actor.get_absolute_url(),
         source.get_absolute_url(),

@@ -4,6 +4,7 @@ from django.core import checks
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch
 
+from .dimensions import named_dimensions, shared_labels
 from .quotes import quote_problem
 from .seeds import SeedError, read_seed, text_sha256
 from .support import Vocabulary, article_facts, support_message, unsupported
@@ -138,4 +139,9 @@ def check_corpus(app_configs=None, databases=None, **kwargs):
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
         return []  # the tables are missing or older than the models: migrate first
 
-    return [checks.Error(problem, id="timeline.E001") for problem in corpus_problems()]
+    return [checks.Error(problem, id="timeline.E001") for problem in corpus_problems()] + [
+        checks.Error(f"“{name}” names both {a[0]} {a[1]} and {b[0]} {b[1]}.", id="timeline.E002")
+        for name, a, b in shared_labels(
+            {d.name: list(d.vocabulary.objects.values_list("slug", "name")) for d in named_dimensions()}
+        )
+    ]

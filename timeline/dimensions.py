@@ -15,7 +15,7 @@ from django.db.models import CharField, F, Max, Min
 from django.db.models.expressions import Case, Value, When
 from django.db.models.functions import Concat
 
-from .models import Actor, Category, Era, Event, Source
+from .models import Actor, Category, Citation, Era, Event, Source, Statement
 
 
 @dataclass(frozen=True)
@@ -110,5 +110,39 @@ DIMENSIONS = (
         term_order=F("id"),
         admin_filter=("citations__source", admin.RelatedOnlyFieldListFilter),
     ),
+    Dimension(
+        "stance",
+        "Disputes",
+        "`disputes`: the events a quoted passage disputes (marked Disputed).",
+        "citations__stance",
+        choices=((Citation.Stance.DISPUTES.value, "Disputed by a quoted passage"),),
+        collapsible=False,
+    ),
+    Dimension(
+        "basis",
+        "Outside knowledge",
+        "`external`: the events with a statement from outside the articles (marked as such, with a note).",
+        "statements__basis",
+        choices=((Statement.Basis.EXTERNAL.value, "With a statement from outside the articles"),),
+        collapsible=False,
+    ),
 )
 BY_NAME = {dimension.name: dimension for dimension in DIMENSIONS}
+
+
+def named_dimensions():
+    """The dimensions whose terms a reader knows by a `name` field (eras, actors, categories)."""
+    return [d for d in DIMENSIONS if d.vocabulary and any(f.name == "name" for f in d.vocabulary._meta.fields)]
+
+
+def shared_labels(names):
+    """[(name, first dimension, second dimension)] for each name that terms of two dimensions share, from
+    {dimension: [(key, name)]}: facets sit side by side, and an era and a category both called
+    "Pardon" could not be told apart."""
+    seen, shared = {}, []
+    for dimension, terms in names.items():
+        for key, name in terms:
+            first = seen.setdefault(name.casefold(), (dimension, key))
+            if first[0] != dimension:
+                shared.append((name, first, (dimension, key)))
+    return shared

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
 
+from .dimensions import named_dimensions, shared_labels
 from .fixture_json import MAX_DEPTH, UNREAD, Unreadable, read_json, type_name
 from .fixture_schema import (
     LAYOUT,
@@ -165,6 +166,7 @@ def read_fixtures(directory, seeds_dir):
         raise FixtureError(problems)
 
     check_unique(fixtures, origins, problems)
+    check_labels(fixtures, origins, problems)
     check_references(fixtures, origins, problems)
     if not problems:
         check_follows(fixtures, origins, problems)
@@ -309,6 +311,16 @@ def unique_clashes(model, records):
 
 def clash(model, key, other, names):
     return f"{', '.join(names)} must be unique, and {describe(model, other)} has the same"
+
+
+def check_labels(fixtures, origins, problems):
+    names = {d.name: [(k, f["name"]) for k, f in fixtures.records[d.vocabulary].items()] for d in named_dimensions()}
+    models = {d.name: d.vocabulary for d in named_dimensions()}
+    for name, (first, first_key), (second, key) in shared_labels(names):
+        problems.append(
+            f"{origins[models[second], key].where}, field 'name': “{name}” is also the name of "
+            f"{describe(models[first], first_key)}; a reader could not tell their filters apart."
+        )
 
 
 def check_references(fixtures, origins, problems):

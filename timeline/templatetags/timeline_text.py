@@ -8,6 +8,7 @@ event can have the words of any later search marked without rendering it again.
 from django import template
 from django.utils.safestring import mark_safe
 
+from .. import key
 from ..quotes import quotation_marks
 from ..rendering import markable, passage_html
 
@@ -31,3 +32,15 @@ def quoted(context, text):
 def matching_passage(context, event):
     """The part of the event's first quote that holds a searched word, words marked, as a snippet; or ""."""
     return passage_html(context, [c.quote for c in event.citations.all()])
+
+
+@register.inclusion_tag("key.html")
+def label_key():
+    """The key to the labels (key.py): at the foot of every page, printed with it."""
+    return {"key": key.KEY}
+
+
+@register.simple_tag
+def certainty_label(certainty):
+    """A certainty's words on its badge (key.py): "Denied by the party concerned", not a bare "Denied"."""
+    return key.CERTAINTY[certainty].label
