@@ -13,8 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from tests.hostile import create_hostile_records
-from timeline.caching import current_version
-from timeline.models import Actor, Citation, Event
+from timeline.models import Actor, Citation, DataVersion, Event
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -33,11 +32,11 @@ def site(committed_corpus, db, reading_server, browser):
     The test runs in a transaction (`db`) that the server, on PostgreSQL, cannot see into; it
     serves the committed corpus. A test that changed the data fails: it needs writable_site.
     """
-    before = current_version()
+    before = DataVersion.current()
     yield reading_server.url
     close_pages(browser)
     wait_until_served()
-    assert current_version() == before, "this test changed the data: give it writable_site"
+    assert DataVersion.current() == before, "this test changed the data: give it writable_site"
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db import OperationalError
 
 from timeline import index
-from timeline.caching import current_version
+from timeline.models import DataVersion
 
 
 def gunicorn_conf():
@@ -40,7 +40,7 @@ def test_a_starting_worker_has_the_index_before_its_first_request(corpus, django
     index.forget()
     gc.unfreeze()
     gunicorn_conf().post_worker_init(Worker())
-    assert index._shared["version"] == current_version()[0]
+    assert index._shared["version"] == DataVersion.current()[0]
     assert gc.get_freeze_count() > 0
     assert all(tracked is not index._shared for tracked in gc.get_objects())  # frozen, not walked by a collection
     with django_assert_num_queries(1):  # the version; the index is this process's already
@@ -49,7 +49,7 @@ def test_a_starting_worker_has_the_index_before_its_first_request(corpus, django
 
 def test_a_worker_starts_even_when_the_database_is_down(corpus, caplog):
     index.forget()
-    with mock.patch("timeline.index.current_version", side_effect=OperationalError("connection refused")):
+    with mock.patch("timeline.index.DataVersion.current", side_effect=OperationalError("connection refused")):
         gunicorn_conf().post_worker_init(Worker())
     assert index._shared["version"] is None
     assert "Event index not built at start: connection refused" in caplog.text

@@ -11,9 +11,8 @@ from django.http import QueryDict
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from timeline.caching import current_version
 from timeline.index import event_index, forget
-from timeline.models import Actor, Category, Citation, Era, Event, Participation, Source
+from timeline.models import Actor, Category, Citation, DataVersion, Era, Event, EventStatement, Participation, Source
 from timeline.overview import MARK_FIELDS, bin_rows, lane_actors, mark_rows
 from timeline.paging import cursor_of, page_of
 from timeline.query import EventQuery
@@ -53,6 +52,8 @@ def sql_counts(query):
         ("actor", Participation.objects.all(), "actor_id"),
         ("category", Event.categories.through.objects.all(), "category_id"),
         ("source", Citation.objects.all(), "source_id"),
+        ("stance", Citation.objects.all(), "stance"),
+        ("basis", EventStatement.objects.all(), "basis"),
     ]:
         grouped = linked(rows, name).values_list(key).annotate(n=Count("event_id", distinct=True))
         counts[name] = {str(k): n for k, n in grouped}
@@ -71,6 +72,8 @@ def states():
             "source": slugs(Source),
             "era": slugs(Era),
             "certainty": st.lists(st.sampled_from([c for c, _ in Event.Certainty.choices]), max_size=2),
+            "stance": st.lists(st.just("disputes"), max_size=1),
+            "basis": st.lists(st.just("external"), max_size=1),
             "q": st.sampled_from(WORDS),
             "from": st.sampled_from(DATES),
             "to": st.sampled_from(DATES),
@@ -84,7 +87,7 @@ def query_of(state, after=None):
         data.setlist(name, value if isinstance(value, list) else [value])
     if after:
         data["after"] = after
-    return EventQuery(data, current_version()[0])
+    return EventQuery(data, DataVersion.current()[0])
 
 
 @settings(max_examples=150)
@@ -140,7 +143,7 @@ def test_a_date_range_keeps_what_sql_keeps(more_events, start, end):
 
     (A start after the end is refused before any listing asks: EventFilterForm.clean.)"""
     assume(start is None or end is None or start <= end)
-    index = event_index(current_version()[0])
+    index = event_index(DataVersion.current()[0])
     kept = index.between(start, end)
     expected = index.positions(Event.objects.between(start, end).values_list("id", flat=True))
     assert kept == expected
@@ -148,7 +151,7 @@ def test_a_date_range_keeps_what_sql_keeps(more_events, start, end):
 
 def test_the_index_is_built_in_one_query_and_shared(django_assert_num_queries):
     forget()
-    version = current_version()[0]
+    version = DataVersion.current()[0]
     with django_assert_num_queries(1):
         index = event_index(version)
     assert len(index.ids) == Event.objects.count()
@@ -159,7 +162,7 @@ def test_the_index_is_built_in_one_query_and_shared(django_assert_num_queries):
 
 def test_event_ids_map_to_their_positions_and_unknown_ids_to_none():
     forget()
-    index = event_index(current_version()[0])
+    index = event_index(DataVersion.current()[0])
     assert "_position_table" not in vars(index)  # not stored with the index in the shared cache
     ids = list(index.ids)
     assert [index.position(pk) for pk in ids] == list(range(len(ids)))
@@ -172,9 +175,9 @@ def test_event_ids_map_to_their_positions_and_unknown_ids_to_none():
 
 
 def test_a_write_gives_a_new_index():
-    before = event_index(current_version()[0])
+    before = event_index(DataVersion.current()[0])
     Event.objects.filter(slug="trump-pardons-cz").update(certainty="reported")
-    after = event_index(current_version()[0])
+    after = event_index(DataVersion.current()[0])
     assert after is not before
     reported = after.options["certainty"]["reported"]
     position = list(after.ids).index(Event.objects.get(slug="trump-pardons-cz").pk)
@@ -183,7 +186,7 @@ def test_a_write_gives_a_new_index():
 
 def test_categories_from_the_index_are_the_events_own(more_events, django_assert_num_queries):
     events = list(Event.objects.all())
-    index = event_index(current_version()[0])
+    index = event_index(DataVersion.current()[0])
     with django_assert_num_queries(0):
         index.attach_categories(events)
         from_index = {e.pk: sorted(c.slug for c in e.category_list) for e in events}
@@ -284,10 +287,10 @@ def test_an_admin_save_builds_the_new_index_so_the_next_reader_does_not(admin_cl
     actor = Actor.objects.get(slug="justin-sun")
     url = f"/admin/timeline/actor/{actor.pk}/change/"
     data = change_form_data(admin_client.get(url))
-    before = current_version()[0]
+    before = DataVersion.current()[0]
     forget()
     assert admin_client.post(url, {**data, "name": "Justin Sun (edited)"}).status_code == 302
-    after = current_version()[0]
+    after = DataVersion.current()[0]
     assert after != before and index._shared["version"] == after
     assert [t.label for t in event_index(after).vocab["actor"] if t.slug == "justin-sun"] == ["Justin Sun (edited)"]
 
@@ -307,7 +310,7 @@ def test_a_reload_builds_the_index_of_what_it_loaded(corpus, fixture_dir):
 
     forget()
     call_command("reload_timeline", "--fixtures", str(fixture_dir), verbosity=0)
-    assert index._shared["version"] == current_version()[0]
+    assert index._shared["version"] == DataVersion.current()[0]
     forget()
     call_command("reload_timeline", "--fixtures", str(fixture_dir), "--dry-run", verbosity=0)
     assert index._shared["version"] is None

@@ -7,8 +7,8 @@ from django.template import engines
 from django.test import override_settings
 from django.utils.formats import localize
 
-from timeline.caching import current_version
 from timeline.markup import numbers, plain_number
+from timeline.models import DataVersion
 from timeline.overview import items_html, overview_of
 from timeline.query import EventQuery
 from timeline.synthetic import generate
@@ -72,7 +72,7 @@ def query_of(state):
     params = QueryDict(mutable=True)
     for name, value in state.items():
         params.setlist(name, value if isinstance(value, list) else [value])
-    return EventQuery(params, current_version()[0])
+    return EventQuery(params, DataVersion.current()[0])
 
 
 def render(source, context):

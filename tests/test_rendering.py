@@ -8,11 +8,11 @@ from django.template.loader import get_template
 from django.test.utils import CaptureQueriesContext
 
 from timeline import rendering
-from timeline.caching import current_version
 from timeline.index import event_index, warm
 from timeline.models import (
     Actor,
     Citation,
+    DataVersion,
     Era,
     Event,
     EventRendering,
@@ -30,7 +30,7 @@ def live(events, words=()):
     """{id: HTML} as a listing renders an event it has no stored HTML for (categories from the index)."""
     events = list(events)
     prefetch_related_objects(events, *event_parts(categories=False))
-    event_index(current_version()[0]).attach_categories(events)
+    event_index(DataVersion.current()[0]).attach_categories(events)
     template = get_template("events.html#event")
     return {event.pk: template.render({"event": event, "words": words}) for event in events}
 

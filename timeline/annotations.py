@@ -76,11 +76,11 @@ def read_page(values):
     return None, f"page: “{values[-1][:40]}” is not a page number; pages count from 1."
 
 
-def annotations_jsonld(request):
-    query, error = export_query(request, page=read_page)
-    if error:
-        return error
-    page = query.options["page"]
+def annotations_jsonld(request, version):
+    query, options, refusal = export_query(request, version, page=read_page)
+    if refusal:
+        return refusal
+    page = options["page"]
     items = [
         annotation(request, event, number, citation)
         for event in query.matching().prefetch_related("citations__source")[:EXPORT_LIMIT]

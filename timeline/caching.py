@@ -111,13 +111,6 @@ def drop_version_triggers(schema_editor, tables):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_{operation}d")
 
 
-def current_version():
-    """(token, changed_at) of the data; one query."""
-    from .models import DataVersion
-
-    return DataVersion.current()
-
-
 def cache_key(version, *parts):
     """The key of anything cached from the data: the release, the data version, then what it is."""
     return ":".join([release(), version, *map(str, parts)])

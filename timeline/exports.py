@@ -6,6 +6,7 @@ reader chose; a malformed filter is a 400 here too.
 
 import csv
 import datetime
+from types import SimpleNamespace
 
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
@@ -16,11 +17,10 @@ from django.utils.html import escape
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from .caching import current_version
 from .dates import DatePrecision
 from .filters import shorten
 from .http import site_url
-from .models import Citation
+from .models import Citation, DataVersion
 from .query import EventQuery, request_parameters
 from .quotes import in_quotation_marks
 from .text import xml_safe
@@ -32,12 +32,12 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM_CHOICES = {"1": True, "0": False}
 
 
-def export_query(request, **options):
-    """(the request's query state, None), or (None, a 400 response) when it is malformed.
+def export_query(request, version, **options):
+    """(the request's query state, its options, None), or (None, None, a 400 response) when it is malformed.
 
     An export may take options of the file rather than of the events (the CSVs' `bom=1`, the
     annotations' `page`): not filters, so they are read here, each by its function from the
-    values given to (value, problem or None), and set aside in `query.options`.
+    values given to (value, problem or None), and returned beside the state.
     """
     params, problems = request_parameters(request)
     params = params.copy()
@@ -47,11 +47,14 @@ def export_query(request, **options):
         query_options[name], problem = read(values)
         if problem:
             problems.append(problem)
-    query = EventQuery(params, request.data_version, problems).for_export()
-    query.options = query_options
+    query = EventQuery(params, version, problems).for_export()
     if query.problems:
-        return None, JsonResponse({"errors": query.problems}, status=400, json_dumps_params={"ensure_ascii": False})
-    return query, None
+        return (
+            None,
+            None,
+            JsonResponse({"errors": query.problems}, status=400, json_dumps_params={"ensure_ascii": False}),
+        )
+    return query, query_options, None
 
 
 def read_bom(values):
@@ -88,10 +91,10 @@ def csv_response(rows, header, filename, bom=False):
     return response
 
 
-def events_csv(request):
-    query, error = export_query(request, bom=read_bom)
-    if error:
-        return error
+def events_csv(request, version):
+    query, options, refusal = export_query(request, version, bom=read_bom)
+    if refusal:
+        return refusal
     events = query.matching()
     rows = (
         [
@@ -124,13 +127,13 @@ def events_csv(request):
         "sources",
         "url",
     ]
-    return csv_response(rows, header, "cz-timeline-events.csv", query.options["bom"])
+    return csv_response(rows, header, "cz-timeline-events.csv", options["bom"])
 
 
-def citations_csv(request):
-    query, error = export_query(request, bom=read_bom)
-    if error:
-        return error
+def citations_csv(request, version):
+    query, options, refusal = export_query(request, version, bom=read_bom)
+    if refusal:
+        return refusal
     events = query.matching()
     citations = (
         Citation.objects.filter(event__in=events.values("pk"))
@@ -166,7 +169,7 @@ def citations_csv(request):
         "start",
         "end",
     ]
-    return csv_response(rows, header, "cz-timeline-citations.csv", query.options["bom"])
+    return csv_response(rows, header, "cz-timeline-citations.csv", options["bom"])
 
 
 def citation_lines(event):
@@ -193,12 +196,12 @@ PRECISION_NOTE = {
 }
 
 
-def events_ics(request):
-    query, error = export_query(request)
-    if error:
-        return error
+def events_ics(request, version):
+    query, _, refusal = export_query(request, version)
+    if refusal:
+        return refusal
     events = query.matching()
-    stamp = current_version()[1] or datetime.datetime.now(datetime.UTC)
+    stamp = DataVersion.current()[1] or datetime.datetime.now(datetime.UTC)
     calendar = Calendar()
     calendar.add("prodid", "-//CZ and Binance timeline//EN")
     calendar.add("version", "2.0")
@@ -241,32 +244,30 @@ class EventFeed(Feed):
     title = "CZ and Binance: from guilty plea to pardon"
     limit = 100
 
-    def __call__(self, request, *args, **kwargs):
-        query, error = export_query(request)
-        if error:
-            return error
-        request.timeline_query = query
-        return super().__call__(request, *args, **kwargs)
+    def __call__(self, request, version):
+        query, _, refusal = export_query(request, version)
+        return refusal or super().__call__(request, query=query)
 
-    def get_object(self, request):
-        return request
+    def get_object(self, request, query):
+        """What every other method is given: the request (for absolute links) and the listing's state."""
+        return SimpleNamespace(request=request, query=query)
 
-    def link(self, request):
-        return site_url(request, reverse("chronology") + request.timeline_query.link())
+    def link(self, state):
+        return site_url(state.request, reverse("chronology") + state.query.link())
 
-    def feed_url(self, request):
-        return site_url(request, reverse("feed") + request.timeline_query.link())
+    def feed_url(self, state):
+        return site_url(state.request, reverse("feed") + state.query.link())
 
-    def subtitle(self, request):
-        note = left_out_note(request.timeline_query, "feed")
+    def subtitle(self, state):
+        note = left_out_note(state.query, "feed")
         return f"Events of the source-cited timeline, newest first.{' ' + note if note else ''}"
 
-    def items(self, request):
+    def items(self, state):
         """The events, each with its absolute link: item_link is given the event alone, not the request."""
-        dated = request.timeline_query.matching().filter(date__isnull=False).order_by("-sort_key", "-id")
+        dated = state.query.matching().filter(date__isnull=False).order_by("-sort_key", "-id")
         events = list(dated.with_related()[: self.limit])
         for event in events:
-            event.site_link = site_url(request, event.get_absolute_url())
+            event.site_link = site_url(state.request, event.get_absolute_url())
         return events
 
     def item_title(self, event):
@@ -307,11 +308,11 @@ def timelinejs_date(day, precision):
     return parts
 
 
-def events_timelinejs(request):
+def events_timelinejs(request, version):
     """Knight Lab TimelineJS 3 JSON: dated events as slides, grouped by era."""
-    query, error = export_query(request)
-    if error:
-        return error
+    query, _, refusal = export_query(request, version)
+    if refusal:
+        return refusal
     events = query.matching()
     slides = []
     for event in events.filter(date__isnull=False).with_related()[:EXPORT_LIMIT]:

@@ -7,6 +7,7 @@ Varnish) may store the response: public views never read the session or set a co
 """
 
 import contextlib
+import inspect
 import zlib
 from functools import wraps
 
@@ -22,7 +23,8 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from .caching import cache_key, current_version, digest, release
+from .caching import cache_key, digest, release
+from .models import DataVersion
 from .query import given_pairs
 
 
@@ -124,16 +126,20 @@ def store_response(key, response):
 def conditional_on_data(view, reads=EVERY_PARAMETER):
     """Answer 304 when the client's copy is current, else the stored response of this validator; one query decides.
 
+    A view that names a `version` parameter is given the data version read here (the listings
+    key their state by it): nothing is attached to the request.
+
     The ETag covers everything a body can depend on: the release, the data version, page
     or fragment, the site's address (absolute links), the path and the parameters' state.
     So a response stored under it is the response the view would give: a repeated state
     costs the version query and a cache read, whichever worker or instance rendered it.
     """
 
+    passes_version = "version" in inspect.signature(view).parameters
+
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        version, changed_at = current_version()
-        request.data_version = version
+        version, changed_at = DataVersion.current()
         variant = "|".join(
             [
                 release(),
@@ -151,6 +157,8 @@ def conditional_on_data(view, reads=EVERY_PARAMETER):
             key = cache_key(version, "response", digest(variant))
             response = stored_response(key)
             if response is None:
+                if passes_version:
+                    kwargs["version"] = version
                 response = view(request, *args, **kwargs)
                 store_response(key, response)
         if response.status_code in (200, 304):

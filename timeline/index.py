@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from django.db.models import Aggregate, CharField, DateField, F, IntegerField, Value
 from django.db.models.functions import Cast
 
-from .caching import cache_key, cached, current_version
+from .caching import cache_key, cached
 from .dimensions import DIMENSIONS
-from .models import Category, Event
+from .models import Category, DataVersion, Event
 from .vocab import Vocabularies, term_parts, vocabularies_from
 
 LAST = "\U0010ffff"  # sorts after every sort key: undated events come last
@@ -284,7 +284,7 @@ def warm():
     """Build the index of the data as it now is, or load it from the shared cache: called after a
     write (an admin save, a reload, the generator) and when a gunicorn worker starts, so that the
     writer or the start-up pays for the build, not the next reader."""
-    return event_index(current_version()[0])
+    return event_index(DataVersion.current()[0])
 
 
 def forget():

@@ -13,8 +13,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from .caching import current_version
 from .index import warm
+from .models import DataVersion
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ class IndexAfterWritesMiddleware:
     def version():
         """The data version, or None when the database does not answer (the response says so)."""
         try:
-            return current_version()[0]
+            return DataVersion.current()[0]
         except DatabaseError:
             return None
 

@@ -95,9 +95,9 @@ class EventQuery:
         self.cleaned = self.filterset.form.cleaned_data if not self.problems else {}
 
     @classmethod
-    def from_request(cls, request):
+    def from_request(cls, request, version):
         params, problems = request_parameters(request)
-        return cls(params, request.data_version, problems)
+        return cls(params, version, problems)
 
     def readable_part(self):
         """This state, or, when its only problems are dates that could not be read, the state without

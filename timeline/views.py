@@ -66,8 +66,8 @@ def embed_snippet(request, query):
     return f'<iframe src="{url}" title="CZ and Binance timeline" width="100%" height="600" loading="lazy"></iframe>'
 
 
-def chronology(request):
-    query = EventQuery.from_request(request)
+def chronology(request, version):
+    query = EventQuery.from_request(request, version)
     context = listing_context(query)
     shown = context["query"]
     facets = shown.facets()
@@ -89,17 +89,17 @@ def chronology(request):
     return render(request, template, context, status=400 if query.problems else 200)
 
 
-def timeline_fragment(request):
+def timeline_fragment(request, version):
     """The timeline alone, for another window of the same state: what the script asks for on zoom and pan."""
-    query = EventQuery.from_request(request)
+    query = EventQuery.from_request(request, version)
     shown = query.readable_part() or query
     context = {"overview": overview_of(shown, refine=True), "page_slugs": ()}
     return render(request, "chronology.html#overview", context, status=400 if query.problems else 200)
 
 
-def embed(request):
+def embed(request, version):
     """A compact, chrome-free chronology for an iframe on another site (urls.py lets it be framed)."""
-    query = EventQuery.from_request(request)
+    query = EventQuery.from_request(request, version)
     context = {**listing_context(query), "page_size": PAGE_SIZE}
     return render(request, "embed.html", context, status=400 if query.problems else 200)
 
@@ -164,8 +164,8 @@ def json_response(body, status=200):
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
-def events_json(request):
-    query = EventQuery.from_request(request)
+def events_json(request, version):
+    query = EventQuery.from_request(request, version)
     if query.problems:
         return json_response({"errors": query.problems}, status=400)
 
