@@ -109,7 +109,7 @@ def test_search_finds_actors_through_garbled_aliases(client):
 
 def test_event_permalink_actor_and_source_pages(client, django_assert_max_num_queries):
     event = Event.objects.filter(citations__isnull=False).first()
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(8):
         page = client.get(event.get_absolute_url())
     assert page.status_code == 200
     citation = event.citations.first()

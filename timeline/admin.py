@@ -8,6 +8,7 @@ from django.urls import path
 from .articles import MAX_ARTICLE_BYTES, check_article, decode_article, text_sha256
 from .checks import support_problem
 from .citing import cite_view
+from .corrections import TYPO
 from .curated_admin import CuratedAdmin, EditConflictForm
 from .dimensions import DIMENSIONS
 from .keep_cited import CitationChangeForm, CitationFormSet, left_bare
@@ -46,6 +47,26 @@ class StatementForm(forms.ModelForm):
         return cleaned
 
 
+class TypoFixForm(forms.ModelForm):
+    """A change marked as a typo fix is kept in the history with the reason "typo", and not announced
+    as a correction (corrections.py)."""
+
+    typo = forms.BooleanField(required=False, label="This change only fixes a typo (not announced as a correction)")
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("typo"):
+            self.instance._change_reason = TYPO
+        return super().save(commit)
+
+
+class EventStatementForm(TypoFixForm, StatementForm):
+    pass
+
+
+class EventForm(TypoFixForm, EditConflictForm):
+    pass
+
+
 def quote_label(citation):
     quote = citation.quote if len(citation.quote) <= 90 else citation.quote[:87] + "…"
     return f"{citation.source.slug} [{citation.start}]: “{quote}” ({citation.event.slug})"
@@ -70,6 +91,8 @@ class StatementInline(admin.StackedInline):
 
 class EventStatementInline(StatementInline):
     model = EventStatement
+    form = EventStatementForm
+    fields = [*StatementInline.fields, "typo"]
 
 
 class ActorStatementInline(StatementInline):
@@ -110,6 +133,7 @@ class ParticipationInline(admin.TabularInline):
 
 @admin.register(Event)
 class EventAdmin(StatementOwnerAdmin):
+    form = EventForm
     list_display = ["title", "date_display", "date_basis", "certainty", "importance", "era", "source_count"]
     list_filter = [*(dimension.list_filter for dimension in DIMENSIONS), "date_basis", "importance"]
     search_fields = ["title", "summary", "citations__quote", "actors__name", "actors__aliases__name"]
@@ -125,6 +149,7 @@ class EventAdmin(StatementOwnerAdmin):
             {"fields": ["title", "slug", "summary", "era", "categories", "certainty", "importance", "loaded_digest"]},
         ),
         ("Date", {"fields": [("date", "date_precision", "end_date"), "date_basis", "date_note", "follows"]}),
+        (None, {"fields": ["typo"]}),
     ]
     autocomplete_fields = ["follows"]
 

@@ -6,7 +6,7 @@ response; the embed alone may be framed. Curators write in the admin."""
 from django.contrib import admin
 from django.urls import path
 
-from . import annotations, api, curation, exports, views
+from . import annotations, api, corrections, curation, exports, views
 from .http import public
 
 NONE = ()
@@ -30,6 +30,8 @@ urlpatterns = [
     path("events.timelinejs.json", public(exports.events_timelinejs), name="events_timelinejs"),
     path("annotations.jsonld", public(annotations.annotations_jsonld), name="annotations_jsonld"),
     path("feed/", public(exports.event_feed), name="feed"),
+    path("corrections/", public(views.corrections_list), name="corrections"),
+    path("corrections/feed/", public(corrections.correction_feed), name="corrections_feed"),
     path("api/", public(api.api_page, reads=NONE), name="api"),
     path("api/schema.json", public(api.schema_json, reads=NONE), name="api_schema"),
     path("admin/desk/", admin.site.admin_view(curation.desk), name="curators_desk"),

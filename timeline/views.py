@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from .chronology import best_matches, group_events, render_events
+from .corrections import LIST_LIMIT, corrections
 from .dates import suggested_date
 from .http import site_base, site_url, wants_partial
 from .models import Actor, ActorStatement, Alias, Event, EventStatement, Source, event_parts, own_footnotes
@@ -106,7 +107,18 @@ def embed(request, version):
 
 def event_detail(request, slug):
     event = get_object_or_404(Event.objects.with_related(), slug=slug)
-    return render(request, "event_detail.html", {"event": event})
+    found = corrections(Event.objects.filter(pk=event.pk), known=[event])
+    return render(request, "event_detail.html", {"event": event, "corrections": found})
+
+
+def corrections_list(request, version):
+    """The corrections of the events a chronology state selects, newest first; the newest LIST_LIMIT."""
+    query = EventQuery.from_request(request, version).for_export()
+    context = {"query": query, "problems": query.problems, "limit": LIST_LIMIT}
+    if not query.problems:
+        found = corrections(query.matching())
+        context.update(corrections=found[:LIST_LIMIT], total=len(found), filtered=bool(query.pairs))
+    return render(request, "corrections.html", context, status=400 if query.problems else 200)
 
 
 def actor_detail(request, slug):
