@@ -3,9 +3,10 @@ answers with the same security and framing headers, no cookie, a Vary naming eve
 its body depends on, and a body of the kind asked for."""
 
 import pytest
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from timeline.models import Citation, Event
+from timeline.urls import urlpatterns
 
 pytestmark = pytest.mark.usefixtures("corpus")
 
@@ -31,7 +32,7 @@ LISTINGS = [
     ("/embed/?actor=changpeng-zhao", "page", "page"),
     ("/timeline/?view=2025-03&actor=changpeng-zhao", "fragment", "fragment"),
 ]
-PAGES = ["/actors/", "/actors/changpeng-zhao/", "/sources/", "/api/"]
+PAGES = ["/actors/", "/actors/changpeng-zhao/", "/sources/", "/api/", "/corrections/?actor=changpeng-zhao"]
 EXPORTS = {
     "events_json": "application/json",
     "actors_json": "application/json",
@@ -42,6 +43,7 @@ EXPORTS = {
     "events_timelinejs": "application/json",
     "annotations_jsonld": "application/ld+json",
     "feed": "application/atom+xml",
+    "corrections_feed": "application/atom+xml",
     "api_schema": "application/json",
 }
 
@@ -113,3 +115,10 @@ def test_the_embed_may_be_framed_in_every_answer(client):
     for answer in (first, client.get(url), client.get(url, headers={"If-None-Match": first.headers["ETag"]})):
         assert "X-Frame-Options" not in answer.headers, answer.status_code
         assert "frame-ancestors *" in answer.headers["Content-Security-Policy"], answer.status_code
+
+
+def test_every_public_route_is_asked():
+    """A new public URL joins the five-way check: every route of urls.py outside the admin is in public_urls()."""
+    asked = {resolve(url.split("?")[0]).url_name for url, _, _ in public_urls()}
+    routes = {p.name for p in urlpatterns if getattr(p, "name", None) and not str(p.pattern).startswith("admin/")}
+    assert routes - asked == set()
