@@ -163,14 +163,16 @@ RAW_BYTES = (b"\xff\xfe", b"\xc3(", b"\xed\xa0\x80", b"\x80", b"\x00", b"\xe2\x8
 
 
 def vocabulary():
-    """Real slugs, certainties and cursors from the database, so valid paths are exercised too."""
+    """Real slugs of every dimension (dimensions.py), and cursors from the database, so valid paths are exercised
+    too."""
     events = list(Event.objects.chronological())
     return {
-        "actor": list(Actor.objects.values_list("slug", flat=True)),
-        "category": list(Category.objects.values_list("slug", flat=True)),
-        "source": list(Source.objects.values_list("slug", flat=True)),
-        "era": list(Era.objects.values_list("slug", flat=True)),
-        "certainty": [value for value, _ in Event.Certainty.choices],
+        **{
+            name: list(d.vocabulary.objects.values_list("slug", flat=True))
+            if d.vocabulary
+            else [v for v, _ in d.choices]
+            for name, d in BY_NAME.items()
+        },
         "order": ["relevance", "time"],
         "undated": ["include"],
         "after": [cursor_of(event) for event in events[:: max(len(events) // 8, 1)]] + ["r0", "r50", "r100000"],

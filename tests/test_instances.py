@@ -45,6 +45,8 @@ def server_env(database_url, redis_url):
         "DJANGO_HTTPS": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(40)[:50],
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        # One site behind a balancer: its address is configured, not taken from each instance's port.
+        "DJANGO_SITE_URL": "https://timeline.example",
     }
 
 
