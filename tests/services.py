@@ -9,6 +9,7 @@ Fails loudly, never silently skips, when a service cannot start.
 
 import argparse
 import contextlib
+import http.client
 import json
 import os
 import shutil
@@ -31,6 +32,29 @@ VARNISHD = os.environ.get("VARNISHD", "/usr/sbin/varnishd")
 
 class ServiceError(RuntimeError):
     pass
+
+
+def manage(env, *args):
+    """Run a manage.py command of this project with the environment given (a server's settings)."""
+    subprocess.run(
+        [sys.executable, "manage.py", *args, "-v0"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+
+
+def http_get(port, path, headers=None):
+    """(status, headers, text) of one GET on 127.0.0.1:port."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", path, headers=headers or {})
+        response = conn.getresponse()
+        return response.status, response.headers, response.read().decode()
+    finally:
+        conn.close()
 
 
 def wait_for_port(port, process, name, seconds=30):

@@ -13,23 +13,13 @@ import pytest
 from django.conf import settings
 
 from .pgcluster import free_port
-from .services import stop, throwaway_varnish, wait_for_port
+from .services import http_get as get
+from .services import manage, stop, throwaway_varnish, wait_for_port
 from .static_files import one_collectstatic_at_a_time
 
 VCL = settings.BASE_DIR / "bench" / "varnish.vcl"
 SWAP = {"HX-Request": "true"}
 RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
-
-
-def manage(env, *args):
-    subprocess.run(
-        [sys.executable, "manage.py", *args, "-v0"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -65,16 +55,6 @@ def site(tmp_path_factory):
     finally:
         stop(process)
         log.close()
-
-
-def get(port, path, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("GET", path, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, response.headers, response.read().decode()
-    finally:
-        conn.close()
 
 
 def is_page(text):

@@ -23,7 +23,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from .pgcluster import free_port, throwaway_cluster
-from .services import stop, throwaway_redis, wait_for_port
+from .services import http_get as get
+from .services import manage, stop, throwaway_redis, wait_for_port
 from .static_files import one_collectstatic_at_a_time
 
 EVENT = "cz-pleads-guilty"
@@ -48,28 +49,6 @@ def server_env(database_url, redis_url):
         # One site behind a balancer: its address is configured, not taken from each instance's port.
         "DJANGO_SITE_URL": "https://timeline.example",
     }
-
-
-def manage(env, *args):
-    subprocess.run(
-        [sys.executable, "manage.py", *args, "-v0"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-
-
-def get(port, path, headers=None):
-    """(status, headers, text) of one GET on 127.0.0.1:port."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("GET", path, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, response.headers, response.read().decode()
-    finally:
-        conn.close()
 
 
 def queries(port, path, headers=None):

@@ -8,15 +8,12 @@ from django.urls import resolve, reverse
 from timeline.models import Citation, Event
 from timeline.urls import urlpatterns
 
+from .test_response_cache import SECURITY_HEADERS
+
 pytestmark = pytest.mark.usefixtures("corpus")
 
 SAME_IN_EVERY_ANSWER = [
-    "X-Frame-Options",
-    "Content-Security-Policy",
-    "X-Content-Type-Options",
-    "Referrer-Policy",
-    "Cross-Origin-Opener-Policy",
-    "Permissions-Policy",
+    *SECURITY_HEADERS,
     "Cache-Control",
 ]
 HTMX = {"HX-Request": "true"}

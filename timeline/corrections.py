@@ -11,17 +11,13 @@ trigger), but each version is written with the change of its record, which bumps
 
 from dataclasses import dataclass
 from datetime import datetime
-from types import SimpleNamespace
 
-from django.contrib.syndication.views import Feed
 from django.db.models import Subquery
-from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.text import capfirst
 
 from .dates import format_partial_date
-from .exports import export_query
+from .exports import ListingFeed
 from .http import site_url
 from .models import Event, EventStatement
 from .text import xml_safe
@@ -126,26 +122,12 @@ def corrections(events, known=None):
     return sorted(found, key=lambda c: (c.when, c.key), reverse=True)
 
 
-class CorrectionFeed(Feed):
+class CorrectionFeed(ListingFeed):
     """Atom, newest first, for the same filters as the chronology."""
 
-    feed_type = Atom1Feed
     title = "Corrections: CZ and Binance, from guilty plea to pardon"
     subtitle = "Changes to the title, date, certainty or statements of a published event, newest first."
-
-    def __call__(self, request, version):
-        query, _, refusal = export_query(request, version)
-        return refusal or super().__call__(request, query=query)
-
-    def get_object(self, request, query):
-        """What every other method is given: the request (for absolute links) and the listing's state."""
-        return SimpleNamespace(request=request, query=query)
-
-    def link(self, state):
-        return site_url(state.request, reverse("corrections") + state.query.link())
-
-    def feed_url(self, state):
-        return site_url(state.request, reverse("corrections_feed") + state.query.link())
+    page_url, feed_url_name = "corrections", "corrections_feed"
 
     def items(self, state):
         found = corrections(state.query.matching())[:LIST_LIMIT]

@@ -237,26 +237,35 @@ def events_ics(request, version):
     return response
 
 
-class EventFeed(Feed):
-    """Atom, newest first, for the same filters as the page."""
+class ListingFeed(Feed):
+    """An Atom feed of a listing's state: the same filters as the page named `page_url`, a 400 for a malformed one.
+
+    Every method is given (the request, for absolute links; the state) by get_object.
+    """
 
     feed_type = Atom1Feed
-    title = "CZ and Binance: from guilty plea to pardon"
-    limit = 100
+    page_url = feed_url_name = None
 
     def __call__(self, request, version):
         query, _, refusal = export_query(request, version)
         return refusal or super().__call__(request, query=query)
 
     def get_object(self, request, query):
-        """What every other method is given: the request (for absolute links) and the listing's state."""
         return SimpleNamespace(request=request, query=query)
 
     def link(self, state):
-        return site_url(state.request, reverse("chronology") + state.query.link())
+        return site_url(state.request, reverse(self.page_url) + state.query.link())
 
     def feed_url(self, state):
-        return site_url(state.request, reverse("feed") + state.query.link())
+        return site_url(state.request, reverse(self.feed_url_name) + state.query.link())
+
+
+class EventFeed(ListingFeed):
+    """Atom, newest first, for the same filters as the page."""
+
+    title = "CZ and Binance: from guilty plea to pardon"
+    page_url, feed_url_name = "chronology", "feed"
+    limit = 100
 
     def subtitle(self, state):
         note = left_out_note(state.query, "feed")
