@@ -16,6 +16,8 @@ from .pgcluster import free_port
 from .services import stop, throwaway_varnish, wait_for_port
 from .static_files import one_collectstatic_at_a_time
 
+pytestmark = pytest.mark.services
+
 VCL = settings.BASE_DIR / "bench" / "varnish.vcl"
 SWAP = {"HX-Request": "true"}
 RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
