@@ -8,7 +8,7 @@ PORT ?= 8000
 # The suite in a process per core, at most four (pytest-xdist); an idle process takes tests from a busy one.
 PYTEST := $(BIN)/pytest -n auto --maxprocesses 4 --dist worksteal
 
-.PHONY: serve test lint browser-deps services-deps bench
+.PHONY: serve test check lint browser-deps services-deps bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ test: $(STAMP) lint browser-deps services-deps
 	$(PYTEST)
 	@echo "== Test suite on a throwaway PostgreSQL 15 cluster and Redis =="
 	$(BIN)/python tests/services.py --postgres --redis -- $(PYTEST)
+
+# The inner loop: lint, then the tests that need no browser, no server of their own and are not slow, on SQLite.
+check: $(STAMP) lint
+	$(BIN)/pytest -n auto --maxprocesses 2 --dist worksteal -m "not browser and not services and not slow"
 
 bench: $(STAMP) browser-deps services-deps
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }

@@ -1,18 +1,23 @@
 import os
+import re
 import shutil
+import threading
+import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connections
+from django.test import override_settings
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 
 from timeline.index import forget
-from timeline.models import Event
+from timeline.models import DataVersion, Event
 
 # Every property test runs its full case count; the profile cuts what is not a case: no example
 # database to read and write, no deadline (a slow request is not a failure, and is not run again
@@ -37,6 +42,14 @@ def pytest_configure(config):
     if worker and url:
         url = urlunsplit(urlsplit(url)._replace(path=f"/{int(worker.removeprefix('gw')) + 1}"))
         os.environ["REDIS_URL"] = settings.CACHES["default"]["LOCATION"] = url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def quick_password_hashing():
+    """A few hundred tests make or sign in a user, and Django's PBKDF2 takes 0.4 s a hash here: about
+    60 s of CPU in the fast tests alone. No test is about the hasher (check --deploy runs apart)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -77,6 +90,7 @@ def fixture_dir(tmp_path):
 
 
 CHROMIUM = "/usr/bin/chromium"
+AXE = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -92,6 +106,8 @@ CHROMIUM_FLAGS = [
 def browser():
     """One Chromium for every browser test module: Playwright's sync API allows one instance per thread."""
     playwright_api = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the tests are plain and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `apt-get install chromium` (make test does this).")
     with playwright_api.sync_playwright() as playwright:
@@ -113,3 +129,96 @@ def reading_server(django_db_setup, django_db_blocker):
         server = LiveServer("localhost")
     yield server
     server.stop()
+
+
+@pytest.fixture
+def site(committed_corpus, db, reading_server, browser):
+    """The corpus, served to a test that only reads it: nothing to empty or reload afterwards.
+
+    The test runs in a transaction (`db`) that the server, on PostgreSQL, cannot see into; it
+    serves the committed corpus. A test that changed the data fails: it needs writable_site.
+    """
+    before = DataVersion.current()
+    yield reading_server.url
+    close_pages(browser)
+    wait_until_served()
+    assert DataVersion.current() == before, "this test changed the data: give it writable_site"
+
+
+@pytest.fixture
+def writable_site(live_server, transactional_db, browser):
+    """A live server for a test that writes: the database is emptied after it (a transactional test)."""
+    call_command("reload_timeline", verbosity=0)
+    yield live_server.url
+    close_pages(browser)
+    wait_until_served()
+
+
+def close_pages(browser):
+    for context in browser.contexts:
+        context.close()
+
+
+def wait_until_served(timeout=10):
+    """Let the live servers finish their last requests before the next test.
+
+    On SQLite the servers' threads share the test's connection, so a request still writing
+    (a login, an axes record, a history row) during a flush breaks its foreign keys."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not any("process_request_thread" in thread.name for thread in threading.enumerate()):
+            return
+        time.sleep(0.02)
+    pytest.fail(f"the live server was still answering requests {timeout} s after the test closed its pages")
+
+
+def open_page(browser, base_url):
+    """A page at 1280 px that may reach only this server, and fails its test on a CSP refusal."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base_url)
+    elsewhere = []
+
+    def refuse(route):
+        elsewhere.append(route.request.url)
+        route.abort()
+
+    context.route(re.compile(r"^(?!http://(localhost|127\.0\.0\.1)[:/]).*"), refuse)
+    context.route("**/__axe__.js", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript"))
+    page = context.new_page()
+    refused = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+    yield page
+    context.close()
+    assert elsewhere == [], "the page asked for URLs outside this server"
+    assert refused == [], "the Content-Security-Policy refused something the page uses"
+
+
+@pytest.fixture
+def page(browser, site):
+    yield from open_page(browser, site)
+
+
+@pytest.fixture
+def writable_page(browser, writable_site):
+    yield from open_page(browser, writable_site)
+
+
+@pytest.fixture
+def curator(db):
+    user = User.objects.create_user("curator", password="correct horse battery staple", is_staff=True)
+    user.groups.add(Group.objects.get(name="curators"))
+    return user
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
+    return client
+
+
+@pytest.fixture
+def seeds_dir(tmp_path, settings):
+    """A copy of seeds/ that exports, reloads and tests that add files and links use instead of the real one."""
+    target = tmp_path / "seeds"
+    shutil.copytree(settings.SEEDS_DIR, target)
+    settings.SEEDS_DIR = target
+    return target

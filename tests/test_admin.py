@@ -30,6 +30,7 @@ def test_list_filters_narrow_the_list(admin_client):
     assert all(e.title in html for e in Event.objects.involving([sun]))
 
 
+@pytest.mark.slow
 def test_event_list_query_count_does_not_grow_with_rows(admin_client):
     """The same number of queries for the corpus and for 200 more events with actors and citations."""
     from django.db import connection

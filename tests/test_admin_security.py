@@ -1,7 +1,6 @@
 """The admin's reach: lookups a curator may type, reverts of deleted records, derived text after a revert."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
@@ -21,19 +20,6 @@ from timeline.models import (
 pytestmark = pytest.mark.usefixtures("corpus")
 
 CATASTROPHIC = "^([a-zA-Z]+ ?)+X"
-
-
-@pytest.fixture
-def curator(db):
-    user = User.objects.create_user("curator", password="correct horse battery staple", is_staff=True)
-    user.groups.add(Group.objects.get(name="curators"))
-    return user
-
-
-@pytest.fixture
-def curator_client(client, curator):
-    client.force_login(curator)
-    return client
 
 
 REFUSED = [
@@ -74,7 +60,17 @@ def test_a_lookup_no_list_filter_offers_is_refused_before_it_runs(curator_client
     assert ran == []
 
 
-@pytest.mark.parametrize("model", ["event", "actor", "source", "citation", "participation", "alias", "era", "category"])
+# The event, citation and participation lists take 6-20 s each (--durations on a loaded 2-core machine): slow.
+SLOW = {"event", "citation", "participation"}
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        pytest.param(m, marks=pytest.mark.slow) if m in SLOW else m
+        for m in ["event", "actor", "source", "citation", "participation", "alias", "era", "category"]
+    ],
+)
 def test_every_list_filter_choice_and_the_date_hierarchy_still_work(admin_client, model):
     cl = admin_client.get(f"/admin/timeline/{model}/").context["cl"]
     links = {choice["query_string"] for spec in cl.filter_specs for choice in spec.choices(cl)}
@@ -133,6 +129,7 @@ def test_an_administrator_cannot_bring_back_a_source_whose_text_the_history_lack
 
 
 @pytest.mark.parametrize("who", ["curator", "admin"])
+@pytest.mark.slow
 def test_reverting_a_source_that_exists_keeps_its_text_and_digest(request, who):
     client = request.getfixturevalue(f"{who}_client")
     source = Citation.objects.first().source
@@ -207,6 +204,7 @@ def single_cited_event():
     return Event.objects.annotate(n=Count("citations")).filter(n=1).first()
 
 
+@pytest.mark.slow
 def test_an_event_cannot_be_saved_without_a_citation(curator_client):
     event = Event.objects.annotate(n=Count("citations")).filter(n__gte=2).first()
     url = f"/admin/timeline/event/{event.pk}/change/"

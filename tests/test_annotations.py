@@ -47,6 +47,7 @@ def test_every_citation_is_an_annotation_the_schema_accepts(client):
         assert item["motivation"] == annotations.MOTIVATION[citation.stance]
 
 
+@pytest.mark.slow
 def test_the_schema_refuses_what_the_model_forbids(client):
     document = client.get("/annotations.jsonld").json()
     broken = json.loads(json.dumps(document))
@@ -72,6 +73,7 @@ def test_the_annotations_follow_the_filters(client):
     assert all("/events/mark-bini-calls-case-regulatory/" in i["id"] for i in document["first"]["items"])
 
 
+@pytest.mark.slow
 def test_pages_link_to_each_other_and_hold_every_annotation(client, monkeypatch):
     monkeypatch.setattr(annotations, "PAGE_SIZE", 50)
     document = client.get("/annotations.jsonld").json()

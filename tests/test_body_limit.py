@@ -10,7 +10,7 @@ from django.core.files import uploadhandler
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from tests.test_curating import add_article, curator, curator_client  # noqa: F401 (fixtures)
+from tests.test_curating import add_article
 from timeline.articles import MAX_ARTICLE_BYTES
 from timeline.body_limit import BodyLimitHandler, BodyTooLarge, max_body_bytes
 from timeline.models import Source

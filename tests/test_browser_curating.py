@@ -2,7 +2,6 @@
 typing them, see them on the public pages, export, reload into an empty database and see the same pages."""
 
 import json
-import shutil
 
 import pytest
 from django.contrib.auth.models import Group, User
@@ -10,12 +9,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests import test_browser
+from tests.conftest import AXE
 from timeline.articles import text_sha256
 from timeline.models import Citation, Event, Source
 
 pytestmark = pytest.mark.browser
-# Every test here writes (a curator, an article): a writable site, and pages on it (browser: conftest.py).
-site, page = test_browser.writable_site, test_browser.page
 expect = test_browser.playwright_api.expect
 
 PASSWORD = "correct horse battery staple"
@@ -32,19 +30,16 @@ EXISTING = "trump-pardons-cz"
 
 
 @pytest.fixture
+def site(writable_site):
+    """Every test here writes (a curator, an article): its site and pages (conftest.py) are writable."""
+    return writable_site
+
+
+@pytest.fixture
 def curator(site):
     user = User.objects.create_user("curator", password=PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name="curators"))
     return user
-
-
-@pytest.fixture
-def seeds_dir(tmp_path, settings):
-    """Exports and reloads use a copy of seeds/, never the real one."""
-    target = tmp_path / "seeds"
-    shutil.copytree(settings.SEEDS_DIR, target)
-    settings.SEEDS_DIR = target
-    return target
 
 
 def sign_in(page):
@@ -242,9 +237,7 @@ def test_the_same_flow_by_keyboard_only(page, curator):
 def test_axe_reports_no_violations_on_the_curator_pages(browser, site, curator):
     """The cite screen, the citation form, the desk and the add form, checked where this project wrote them."""
     context = browser.new_context(base_url=site)
-    context.route(
-        "**/__axe__.js", lambda route: route.fulfill(path=str(test_browser.AXE), content_type="text/javascript")
-    )
+    context.route("**/__axe__.js", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript"))
     page = context.new_page()
     sign_in(page)
     source = Source.objects.get(slug="cz-rejects-wsj-report")

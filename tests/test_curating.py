@@ -1,10 +1,9 @@
 """Curating a new article: adding it in the admin, citing passages from the cite screen, exporting and reloading it."""
 
 import json
-import shutil
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Permission
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -40,19 +39,6 @@ ARTICLE = (
     "Lawyers for the exchange said the agreement “closes a chapter” for the company.\n"
     "The filing says the agreement closes a chapter, and names no new defendant.\n"
 )
-
-
-@pytest.fixture
-def curator(db):
-    user = User.objects.create_user("curator", password="correct horse battery staple", is_staff=True)
-    user.groups.add(Group.objects.get(name="curators"))
-    return user
-
-
-@pytest.fixture
-def curator_client(client, curator):
-    client.force_login(curator)
-    return client
 
 
 def article_form(**changes):
@@ -326,15 +312,7 @@ def test_a_quote_that_does_not_match_its_offsets_is_refused_and_nothing_is_saved
 # Export and reload --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def seeds_dir(tmp_path, settings):
-    """A copy of seeds/ that exports and reloads use instead of the real one."""
-    target = tmp_path / "seeds"
-    shutil.copytree(settings.SEEDS_DIR, target)
-    settings.SEEDS_DIR = target
-    return target
-
-
+@pytest.mark.slow
 def test_export_writes_a_new_article_to_seeds_and_a_reload_reads_it_back(curator_client, seeds_dir, tmp_path):
     add_article(curator_client)
     source = Source.objects.get(slug="test-court-filing")
@@ -547,6 +525,7 @@ def test_the_desk_lists_statements_that_rest_on_nothing(curator_client):
     assert unexplained.text in listed[1].label
 
 
+@pytest.mark.slow
 def test_the_desk_works_after_a_change_to_every_kind_of_record(curator_client, admin_client):
     """Statements have no admin of their own: their changes link to the owner's page (it was a 500). A deleted
     event takes its citations, participations and statements with it: their old versions name it by id."""

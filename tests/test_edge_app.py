@@ -17,6 +17,8 @@ from .services import http_get as get
 from .services import manage, stop, throwaway_varnish, wait_for_port
 from .static_files import one_collectstatic_at_a_time
 
+pytestmark = pytest.mark.services
+
 VCL = settings.BASE_DIR / "bench" / "varnish.vcl"
 SWAP = {"HX-Request": "true"}
 RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}

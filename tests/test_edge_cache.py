@@ -13,6 +13,8 @@ from django.conf import settings
 
 from .services import throwaway_varnish
 
+pytestmark = pytest.mark.services
+
 VCL = settings.BASE_DIR / "bench" / "varnish.vcl"
 PUBLIC = "public, s-maxage=60, stale-while-revalidate=30"
 

@@ -11,15 +11,13 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 
-from tests import test_browser as shared
 from tests.services import throwaway_varnish
 from tests.test_reader_walk import WIDE, differences, errors, new_page, settle, snapshot
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytest.importorskip("playwright.sync_api")
-site = shared.site
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.services]
 
 VCL = settings.BASE_DIR / "bench" / "varnish.vcl"
 

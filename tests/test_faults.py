@@ -112,6 +112,7 @@ def wait_until_listening(server, port, log):
     pytest.fail(f"gunicorn did not listen on 127.0.0.1:{port}:\n{log.read_text()}")
 
 
+@pytest.mark.services
 def test_a_database_outage_is_a_503_and_the_site_recovers_by_itself(tmp_path):
     with throwaway_cluster(dbname="outage") as cluster:
         env = production_env(cluster.url)

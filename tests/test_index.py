@@ -92,6 +92,7 @@ def query_of(state, after=None):
 
 @settings(max_examples=150)
 @given(data=st.data(), cut=st.integers(0, 400))
+@pytest.mark.slow
 def test_counts_pages_and_overview_agree_with_sql(more_events, data, cut):
     state = data.draw(states(), label="state")
     query = query_of(state)
@@ -248,6 +249,7 @@ def sql_marks(query, start, end, lanes):
 
 @settings(max_examples=60)
 @given(data=st.data(), window=st.sampled_from(WINDOWS))
+@pytest.mark.slow
 def test_timeline_marks_from_the_index_agree_with_sql(more_events, data, window):
     query, start, end, lanes = drawn_timeline(data, window)
     rows = mark_rows(query, start, end, lanes)
@@ -305,6 +307,7 @@ def test_a_refused_admin_save_builds_nothing(admin_client, corpus):
     assert index._shared["version"] is None
 
 
+@pytest.mark.slow
 def test_a_reload_builds_the_index_of_what_it_loaded(corpus, fixture_dir):
     from timeline import index
 

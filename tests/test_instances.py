@@ -98,6 +98,7 @@ def instances(tmp_path_factory):
                 log.close()
 
 
+@pytest.mark.services
 def test_a_filter_state_computed_on_one_instance_is_served_from_the_cache_on_the_other(instances):
     """After a data change nothing is cached: A builds the event index and renders the events it
     shows; B reads both from the shared cache and runs only the queries of the request itself."""
@@ -110,6 +111,7 @@ def test_a_filter_state_computed_on_one_instance_is_served_from_the_cache_on_the
         assert warm_on_b == warm_on_a < cold_on_a, (path, cold_on_a, warm_on_b, warm_on_a)
 
 
+@pytest.mark.services
 def test_both_instances_give_the_same_validator(instances):
     _, on_a, _ = get(instances["a"], STATE)
     _, on_b, _ = get(instances["b"], STATE)
@@ -117,6 +119,7 @@ def test_both_instances_give_the_same_validator(instances):
     assert get(instances["b"], STATE, {"If-None-Match": on_a["ETag"]})[0] == 304
 
 
+@pytest.mark.services
 def test_a_reload_through_one_instance_is_seen_on_both_and_no_stale_304(instances, fixture_dir):
     a, b, env = instances["a"], instances["b"], instances["env"]
     events_path = fixture_dir / "events.json"
@@ -196,6 +199,7 @@ def signed_in(port, password):
     return opener, base
 
 
+@pytest.mark.services
 def test_an_admin_edit_through_one_instance_is_seen_on_the_other_with_no_stale_304(instances):
     a, b, listing = instances["a"], instances["b"], f"/?actor={ACTOR}"
     status, headers, _ = get(b, listing)

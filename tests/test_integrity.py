@@ -15,7 +15,6 @@ from io import StringIO
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
@@ -26,22 +25,6 @@ from timeline.models import Actor, Alias, Category, Citation, Era, Event, Loaded
 from timeline.seeds import MAX_ARTICLE_BYTES, SeedError, read_seed, seed_names
 
 pytestmark = pytest.mark.usefixtures("corpus")
-
-
-@pytest.fixture
-def curator(db):
-    user = User.objects.create_user("curator", password="correct horse battery staple", is_staff=True)
-    user.groups.add(Group.objects.get(name="curators"))
-    return user
-
-
-@pytest.fixture
-def seeds_dir(tmp_path, settings):
-    """A copy of seeds/ that a test may add files and links to."""
-    target = tmp_path / "seeds"
-    shutil.copytree(settings.SEEDS_DIR, target)
-    settings.SEEDS_DIR = target
-    return target
 
 
 def reload(fixture_dir=None, *args):
@@ -381,6 +364,7 @@ def test_deeply_nested_json_is_refused(fixture_dir):
     refused(fixture_dir, "fixtures/sources.json, record 1: JSON nested too deeply")
 
 
+@pytest.mark.slow
 def test_a_huge_list_of_numbers_is_refused_briefly(fixture_dir):
     (fixture_dir / "events.json").write_text("[" + ",".join(["1"] * 2_400_000) + "]", encoding="utf-8")
     message = refused(fixture_dir, "fixtures/events.json: holds 2,400,000 records; the limit is 20,000.")

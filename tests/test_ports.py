@@ -3,6 +3,8 @@
 import random
 import socket
 
+import pytest
+
 from . import pgcluster
 from .pgcluster import ephemeral_ports, free_port, throwaway_cluster
 
@@ -36,6 +38,7 @@ def test_with_no_room_below_the_range_the_kernel_chooses(monkeypatch):
     assert free_port() in kernels  # bind(0): the kernel's own ephemeral range, not ours
 
 
+@pytest.mark.services
 def test_postgresql_starts_on_another_port_when_its_port_was_taken_meanwhile(monkeypatch):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

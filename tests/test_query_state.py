@@ -14,8 +14,9 @@ from django.db import connection
 from django.http import QueryDict
 from django.test import Client, override_settings
 
-from timeline import caching
+from timeline import caching, index
 from timeline.api import SCHEMA
+from timeline.dimensions import DIMENSIONS
 from timeline.filters import EventFilter
 from timeline.models import Category, DataVersion, Event, LoadedRecord
 from timeline.query import PARAMETERS, EventQuery
@@ -171,6 +172,7 @@ def test_every_public_url_answers_if_none_match_with_a_304(client, django_assert
         assert not again.content
 
 
+@pytest.mark.slow
 def test_identical_etags_mean_identical_bodies(client):
     seen = {}
     urls = [f"{url}?{query}" for url in LISTINGS for query in [*SAME_STATE, *DIFFERENT_STATES]]
@@ -278,12 +280,61 @@ def test_receivers_are_connected_per_sender_so_fast_delete_stays_on():
 # One place for each rule ------------------------------------------------------------------
 
 
-def test_the_parameter_list_is_declared_once():
-    assert PARAMETERS == tuple(EventFilter.base_filters)
+def test_every_dimension_is_a_filter_an_index_option_set_a_facet_and_an_admin_filter(admin_client):
+    """Each entry of the registry (dimensions.py) reaches every reader of it: the URL parameter and its
+    documentation, the event index, the facet panel on the page, and the Event admin's list filters."""
+    names = [dimension.name for dimension in DIMENSIONS]
     documented = [p["name"] for p in SCHEMA["paths"]["/events.json"]["get"]["parameters"]]
-    assert documented == list(PARAMETERS)
-    source = "\n".join(path.read_text() for path in Path(settings.BASE_DIR, "timeline").glob("*.py"))
-    assert source.count('"certainty", "source", "era"') == 0
+    options = index.build().options
+    response = Client().get("/")
+    page = response.content.decode()
+    admin_filters = admin_client.get("/admin/timeline/event/").context["cl"].filter_specs
+    for dimension in DIMENSIONS:
+        name = dimension.name
+        assert name in EventFilter.base_filters and name in documented, name
+        assert options.get(name), f"the event index has no option set for {name}"
+        assert name in response.context["facets"], name
+        assert f'<input type="checkbox" name="{name}"' in page, f"no {name} checkbox on the page"
+        offered = [
+            spec
+            for spec in admin_filters
+            if getattr(spec, "field", None) is not None
+            and (
+                spec.field.related_model is dimension.vocabulary
+                if dimension.vocabulary
+                else spec.field_path == dimension.event_path
+            )
+        ]
+        assert offered, f"the Event admin has no list filter for {name}"
+    assert [p for p in PARAMETERS if p in names] == names  # the registry's order is the URL's
+
+
+def literal_collections(tree):
+    """Each tuple, list or set literal, dict's keys and call's keyword names, as the strings it holds."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Tuple | ast.List | ast.Set):
+            items = node.elts
+        elif isinstance(node, ast.Dict):
+            items = [key for key in node.keys if key is not None]
+        elif isinstance(node, ast.Call):
+            items = [ast.Constant(keyword.arg) for keyword in node.keywords if keyword.arg]
+        else:
+            continue
+        yield node.lineno, {item.value for item in items if isinstance(item, ast.Constant)}
+
+
+def test_no_module_but_the_registry_lists_the_dimension_names():
+    """A list of three or more dimension names anywhere but dimensions.py is a second vocabulary
+    that a new dimension would have to be added to by hand (there were eight such places)."""
+    names = {dimension.name for dimension in DIMENSIONS}
+    found = []
+    for path in sorted(Path(settings.BASE_DIR, "timeline").rglob("*.py")):
+        if path.name == "dimensions.py" or "migrations" in path.parts:
+            continue
+        for line, strings in literal_collections(ast.parse(path.read_text())):
+            if len(strings & names) >= 3:
+                found.append(f"{path.relative_to(settings.BASE_DIR)}:{line}: {sorted(strings & names)}")
+    assert found == []
 
 
 def test_no_module_imports_the_views():

@@ -15,12 +15,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests import test_browser as shared
 from timeline.synthetic import generate
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 playwright_api = pytest.importorskip("playwright.sync_api")
-site, writable_site = shared.site, shared.writable_site
 
 pytestmark = pytest.mark.browser
 

@@ -82,6 +82,7 @@ def test_reloading_unchanged_fixtures_is_a_no_op(corpus):
     assert snapshot() == before
 
 
+@pytest.mark.slow
 def test_first_load_creates_every_record(corpus):
     EraStatement.objects.all().delete()  # eras stay, but their statements cite citations deleted below
     Citation.objects.all().delete()

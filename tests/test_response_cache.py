@@ -137,6 +137,7 @@ def test_a_listing_still_refuses_what_it_does_not_read(client):
     assert refused.status_code == 400 and b"unknown parameter" in refused.content
 
 
+@pytest.mark.slow
 def test_a_worker_keeps_at_most_its_byte_budget_of_stored_pages(client, settings):
     """Many states of a listing (each a stored page) never hold more than the budget."""
     if "REDIS_URL" not in os.environ:

@@ -19,7 +19,7 @@ LARGE = 10_000
 QUERY_BUDGET = 8
 
 
-@pytest.fixture(scope="module", params=["corpus", "10k"])
+@pytest.fixture(scope="module", params=["corpus", pytest.param("10k", marks=pytest.mark.slow)])
 def dataset(request, django_db_setup, django_db_blocker):
     """The corpus alone, then the corpus plus 10,000 synthetic events, rolled back afterwards.
 

@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission, User
+from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -137,13 +137,6 @@ def test_production_refuses_to_start_without_a_secret():
     result = check_deploy(env)
     assert result.returncode != 0
     assert "Set DJANGO_SECRET_KEY when DJANGO_DEBUG is off." in result.stderr
-
-
-@pytest.fixture
-def curator(db):
-    user = User.objects.create_user("curator", password="correct horse battery staple", is_staff=True)
-    user.groups.add(Group.objects.get(name="curators"))
-    return user
 
 
 def test_curators_group_has_exactly_the_corpus_permissions():

@@ -31,6 +31,7 @@ def test_after_the_browser(db):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no server to refuse the drop")
+@pytest.mark.browser
 def test_a_session_that_used_the_browser_drops_its_test_database():
     """While Playwright's event loop runs, Django keeps connections per asyncio context; the
     session's last connection must still be closed before its database is dropped.

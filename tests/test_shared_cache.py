@@ -41,6 +41,7 @@ def probe(env, *args):
     return result.stdout.strip()
 
 
+@pytest.mark.services
 def test_a_value_cached_by_one_process_is_a_hit_in_another(redis_url):
     env = {**os.environ, "REDIS_URL": redis_url}
     key = f"test-shared:{secrets.token_hex(8)}"

@@ -6,7 +6,6 @@ they already refused, and the feed still replaces whatever got stored behind the
 """
 
 import json
-import shutil
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -21,14 +20,6 @@ from timeline.seeds import SeedError, read_seed
 from timeline.text import printable, validate_single_line, validate_text, xml_safe
 
 pytestmark = pytest.mark.usefixtures("corpus")
-
-
-@pytest.fixture
-def seeds_dir(tmp_path, settings):
-    target = tmp_path / "seeds"
-    shutil.copytree(settings.SEEDS_DIR, target)
-    settings.SEEDS_DIR = target
-    return target
 
 
 # U+FFFF and U+FFFE, the noncharacter block, the last two code points of an astral plane, a C1 control.

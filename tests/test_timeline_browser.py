@@ -8,11 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests import test_browser as shared
 from tests.test_browser import AXE, SCREENSHOTS, run_axe, wait_for_swap
 from timeline.models import Event
-
-site, page = shared.site, shared.page
 
 pytestmark = pytest.mark.browser
 

@@ -15,8 +15,6 @@ from tests.test_browser import wait_for_swap
 from tests.test_timeline_browser import PHONE, wait_for_window_change, window
 from timeline.models import Event
 
-site, page = shared.site, shared.page
-
 pytestmark = pytest.mark.browser
 
 # At 1280 px the whole story draws the events of March 2025 known only to their month as one
