@@ -222,3 +222,23 @@ def seeds_dir(tmp_path, settings):
     shutil.copytree(settings.SEEDS_DIR, target)
     settings.SEEDS_DIR = target
     return target
+
+
+def go_back(page):
+    """Back, as a reader presses it. With no history cache htmx reloads the page on Back, and
+    Playwright may report the history step as aborted by that reload: wait for the page instead."""
+    _step(page.go_back)
+
+
+def go_forward(page):
+    _step(page.go_forward)
+
+
+def _step(move):
+    from playwright.sync_api import Error as PlaywrightError
+
+    try:
+        move()
+    except PlaywrightError as exc:
+        if "ERR_ABORTED" not in str(exc):
+            raise

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.conf import settings
 
-from tests.conftest import AXE
+from tests.conftest import AXE, go_back, go_forward
 from tests.hostile import create_hostile_records
 from timeline.models import Actor, Citation, Event
 
@@ -53,11 +53,11 @@ def test_filters_combine_update_the_url_and_survive_back_and_forward(page):
     expected = Event.objects.involving(Actor.objects.filter(slug="changpeng-zhao")).with_certainty(["confirmed"])
     assert set(both) == set(expected.values_list("slug", flat=True))
 
-    page.go_back()
+    go_back(page)
     page.wait_for_function(f"() => document.querySelectorAll('#results article.event').length === {len(cz)}")
     assert event_ids(page) == cz
     assert page.get_by_role("checkbox", name=re.compile(r"^Confirmed \d+ matching$")).is_checked() is False
-    page.go_forward()
+    go_forward(page)
     page.wait_for_function(f"() => document.querySelectorAll('#results article.event').length === {len(both)}")
     assert event_ids(page) == both
 
@@ -146,9 +146,9 @@ def test_typing_replaces_the_history_entry_and_a_settled_query_pushes_one(page):
     assert page.evaluate("history.length") == start + 1 and asked == []
     wait_for_swap(page, lambda: page.get_by_role("checkbox", name=re.compile(r"^Confirmed \d+ matching$")).check())
     assert page.evaluate("history.length") == start + 2 and "certainty=confirmed" in page.url
-    page.go_back()
+    go_back(page)
     page.wait_for_url(re.compile(r"/\?q=pard$"))
-    page.go_back()
+    go_back(page)
     page.wait_for_url(re.compile(r"/$"))
     page.wait_for_load_state("networkidle")
 
@@ -333,7 +333,7 @@ def test_show_more_and_history_at_10k_events(writable_page):
     article.locator("summary").click()
     article.get_by_role("link", name=re.compile("^Permalink")).click()
     page.wait_for_url(f"**/events/{more[75]}/")
-    page.go_back()
+    go_back(page)
     page.wait_for_url(url)
     page.wait_for_selector("#results article.event")
     assert event_ids(page)[:50] == first

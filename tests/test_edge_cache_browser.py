@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.conf import settings
 
+from tests.conftest import go_back, go_forward
 from tests.services import throwaway_varnish
 from tests.test_reader_walk import WIDE, differences, errors, new_page, settle, snapshot
 
@@ -67,11 +68,11 @@ def test_back_after_two_searches_through_varnish_shows_the_first_search_whole(pa
     search(reader, "pardon")
     first = snapshot(reader)
     search(reader, "Abu Dhabi")
-    reader.go_back()
+    go_back(reader)
     reader.wait_for_url(re.compile(r"q=pardon$"))
     as_fresh_load(reader, origin)
     assert snapshot(reader)["events"] == first["events"]
-    reader.go_forward()
+    go_forward(reader)
     reader.wait_for_url(re.compile(r"q=Abu"))
     as_fresh_load(reader, origin)
 
@@ -85,10 +86,10 @@ def test_back_and_forward_across_two_ticks_through_varnish(pages):
         reader.wait_for_url(re.compile(certainty))
         as_fresh_load(reader, origin)
     for move, wanted in [
-        (reader.go_back, r"\?certainty=confirmed$"),
-        (reader.go_back, r"/$"),
-        (reader.go_forward, r"\?certainty=confirmed$"),
-        (reader.go_forward, r"certainty=confirmed&certainty=reported$"),
+        (lambda: go_back(reader), r"\?certainty=confirmed$"),
+        (lambda: go_back(reader), r"/$"),
+        (lambda: go_forward(reader), r"\?certainty=confirmed$"),
+        (lambda: go_forward(reader), r"certainty=confirmed&certainty=reported$"),
     ]:
         move()
         reader.wait_for_url(re.compile(wanted))

@@ -53,7 +53,7 @@ def sql_counts(query):
         ("category", Event.categories.through.objects.all(), "category_id"),
         ("source", Citation.objects.all(), "source_id"),
         ("stance", Citation.objects.all(), "stance"),
-        ("basis", EventStatement.objects.all(), "basis"),
+        ("statement", EventStatement.objects.all(), "basis"),
     ]:
         grouped = linked(rows, name).values_list(key).annotate(n=Count("event_id", distinct=True))
         counts[name] = {str(k): n for k, n in grouped}
@@ -73,7 +73,7 @@ def states():
             "era": slugs(Era),
             "certainty": st.lists(st.sampled_from([c for c, _ in Event.Certainty.choices]), max_size=2),
             "stance": st.lists(st.just("disputes"), max_size=1),
-            "basis": st.lists(st.just("external"), max_size=1),
+            "statement": st.lists(st.just("external"), max_size=1),
             "q": st.sampled_from(WORDS),
             "from": st.sampled_from(DATES),
             "to": st.sampled_from(DATES),

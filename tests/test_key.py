@@ -56,7 +56,7 @@ def test_a_denial_badge_says_whose_denial_and_a_disputing_quote_is_not_said_to_s
     ("params", "expected"),
     [
         ({"stance": "disputes"}, Q(citations__stance="disputes")),
-        ({"basis": "external"}, Q(statements__basis="external")),
+        ({"statement": "external"}, Q(statements__basis="external")),
     ],
 )
 def test_the_disputed_and_outside_knowledge_filters_list_exactly_those_events(client, params, expected):
@@ -70,12 +70,12 @@ def test_the_disputed_and_outside_knowledge_filters_list_exactly_those_events(cl
 
 def test_the_two_filters_take_only_their_one_value(client):
     assert client.get("/", {"stance": "supports"}).status_code == 400
-    assert client.get("/events.json", {"basis": "cited"}).status_code == 400
+    assert client.get("/events.json", {"statement": "cited"}).status_code == 400
 
 
 def test_the_facet_panel_offers_both_filters(client):
     html = client.get("/").content.decode()
-    assert 'name="stance" value="disputes"' in html and 'name="basis" value="external"' in html
+    assert 'name="stance" value="disputes"' in html and 'name="statement" value="external"' in html
 
 
 def test_no_era_and_category_share_a_name():

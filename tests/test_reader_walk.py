@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
+from tests.conftest import go_back, go_forward
 from timeline.synthetic import generate
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -278,13 +279,13 @@ class Reader:
     def back(self):
         if not self.page.evaluate("navigation.canGoBack"):
             return None
-        self.page.go_back()
+        go_back(self.page)
         return "Back"
 
     def forward(self):
         if not self.page.evaluate("navigation.canGoForward"):
             return None
-        self.page.go_forward()
+        go_forward(self.page)
         return "Forward"
 
     def reload(self):

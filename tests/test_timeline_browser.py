@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.conftest import go_back
 from tests.test_browser import AXE, SCREENSHOTS, run_axe, wait_for_swap
 from timeline.models import Event
 
@@ -98,7 +99,7 @@ def test_mouse_zooms_pans_and_brushes_a_range_that_filters_and_pushes_a_url(page
     assert page.input_value("#id_from") == chosen["from"][0]
     page.wait_for_selector("#timeline .tl-selection")
     assert_list_within(page, first, last)
-    page.go_back()
+    go_back(page)
     page.wait_for_function("() => !location.search.includes('from=')")
     page.wait_for_load_state("networkidle")
 

@@ -119,7 +119,7 @@ DIMENSIONS = (
         collapsible=False,
     ),
     Dimension(
-        "basis",
+        "statement",
         "Outside knowledge",
         "`external`: the events with a statement from outside the articles (marked as such, with a note).",
         "statements__basis",
