@@ -16,7 +16,7 @@ from timeline.quotes import in_quotation_marks
 # Absolute links name the configured site, else the test client's own host.
 SITE = settings.SITE_URL or "http://testserver"
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.usefixtures("corpus")
 ATOM = "{http://www.w3.org/2005/Atom}"
 FILE_NUMBER = re.compile(r"(?<![\d,.])\b00[0-4]\b(?![,.]\d)")  # "003 says", not "1,000,000"
 

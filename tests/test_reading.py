@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 
 from timeline.models import Event
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.usefixtures("corpus")
 
 # (earlier, later): what the issue found upside down, and what the follows links settle.
 PAIRS = [

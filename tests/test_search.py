@@ -9,7 +9,7 @@ from django.db import connection
 from timeline.models import Event
 from timeline.search import did_you_mean, highlight, snippet
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.usefixtures("corpus")
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
