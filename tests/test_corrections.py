@@ -9,7 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from tests.admin_forms import change_form_data
-from tests.test_browser import AXE, run_axe, writable_site  # noqa: F401 (a fixture)
+from tests.conftest import AXE
+from tests.test_browser import run_axe
 from timeline.corrections import TYPO
 from timeline.models import Event, EventStatement
 from timeline.synthetic import generate
