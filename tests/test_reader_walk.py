@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 
 SEED = int(os.environ.get("READER_WALK_SEED") or random.SystemRandom().randrange(10_000))
 STEPS = int(os.environ.get("READER_WALK_STEPS", "150"))
-SECONDS = float(os.environ.get("READER_WALK_SECONDS", "35"))
+SECONDS = float(os.environ.get("READER_WALK_SECONDS", "60"))
 WIDE, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 
 # Counts the page's requests in flight (htmx's XHRs, the timeline's fetches) and when the last one moved.
