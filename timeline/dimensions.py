@@ -34,10 +34,6 @@ class Dimension:
     badge: bool = False  # its options are drawn as the badges events carry (certainty)
     admin_filter: object = None  # the Event admin's list_filter entry (default: event_path)
 
-    def keys(self, terms):
-        """The values an event holds for these terms: ids of a vocabulary, or the choices themselves."""
-        return [term.id for term in terms]
-
     def filter(self, queryset, keys):
         """The events holding any of these keys, in SQL (exports; the index answers listings)."""
         matching = Event.objects.filter(**{f"{self.event_path}__in": keys}).values("pk")
