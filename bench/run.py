@@ -110,7 +110,7 @@ class Gunicorn:
         self.process = subprocess.Popen(
             [
                 str(Path(PYTHON).parent / "gunicorn"),
-                "timeline.wsgi",
+                "timeline.project.wsgi",
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",

@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError
 
-from timeline import index
+from timeline.listing import index
 from timeline.models import DataVersion
 
 
@@ -49,7 +49,7 @@ def test_a_starting_worker_has_the_index_before_its_first_request(corpus, django
 
 def test_a_worker_starts_even_when_the_database_is_down(corpus, caplog):
     index.forget()
-    with mock.patch("timeline.index.DataVersion.current", side_effect=OperationalError("connection refused")):
+    with mock.patch("timeline.listing.index.DataVersion.current", side_effect=OperationalError("connection refused")):
         gunicorn_conf().post_worker_init(Worker())
     assert index._shared["version"] is None
     assert "Event index not built at start: connection refused" in caplog.text
@@ -61,7 +61,7 @@ ARENAS_PROBE = textwrap.dedent(
     import ctypes, ctypes.util, sys, tempfile, threading
     import django
     django.setup()
-    from timeline import worker
+    from timeline.project import worker
     worker.warm = lambda: None  # the index is another test's; this process has no test database
     if sys.argv[1] == "worker":
         worker.start()
@@ -90,7 +90,7 @@ ARENAS_PROBE = textwrap.dedent(
 
 
 def malloc_arenas(kind):
-    env = {**os.environ, "PYTHONPATH": str(settings.BASE_DIR), "DJANGO_SETTINGS_MODULE": "timeline.settings"}
+    env = {**os.environ, "PYTHONPATH": str(settings.BASE_DIR), "DJANGO_SETTINGS_MODULE": "timeline.project.settings"}
     done = subprocess.run(
         [sys.executable, "-c", ARENAS_PROBE, kind], env=env, capture_output=True, text=True, timeout=120, check=True
     )

@@ -7,11 +7,11 @@ from django.template import engines
 from django.test import override_settings
 from django.utils.formats import localize
 
-from timeline.markup import numbers, plain_number
+from timeline.dataset.synthetic import generate
+from timeline.listing.markup import numbers, plain_number
+from timeline.listing.query import EventQuery
 from timeline.models import DataVersion
 from timeline.overview import items_html, overview_of
-from timeline.query import EventQuery
-from timeline.synthetic import generate
 
 pytestmark = pytest.mark.usefixtures("corpus")
 

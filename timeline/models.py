@@ -8,11 +8,11 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from . import search as full_text
-from .dates import DatePrecision, format_partial_date, period_end, validate_date_in_range
-from .quotes import NOT_FOUND, locate, quote_problem
-from .seeds import read_seed, text_sha256, validate_seed_name
-from .text import validate_single_line, validate_text
+from timeline import search as full_text
+from timeline.corpus.dates import DatePrecision, format_partial_date, period_end, validate_date_in_range
+from timeline.corpus.quotes import NOT_FOUND, locate, quote_problem
+from timeline.corpus.seeds import read_seed, text_sha256, validate_seed_name
+from timeline.corpus.text import validate_single_line, validate_text
 
 LINE = [validate_single_line]
 TEXT = [validate_text]
@@ -114,7 +114,7 @@ class Source(models.Model):
         return bool(stored) and stored != self.text and self.citations.exists()
 
     def read_seed(self):
-        """The article as it is in seeds/ (see timeline.seeds for what may be read)."""
+        """The article as it is in seeds/ (see timeline.corpus.seeds for what may be read)."""
         return read_seed(self.seed_file)
 
     def clean(self):
