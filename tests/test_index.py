@@ -12,8 +12,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from timeline.dataset.synthetic import generate
+from timeline.listing.filters import known_between
 from timeline.listing.index import event_index, forget
-from timeline.listing.paging import cursor_of, page_of
+from timeline.listing.paging import cursor_of
 from timeline.listing.query import EventQuery
 from timeline.models import Actor, Category, Citation, DataVersion, Era, Event, EventStatement, Participation, Source
 from timeline.overview import MARK_FIELDS, bin_rows, lane_actors, mark_rows
@@ -103,13 +104,17 @@ def test_counts_pages_and_overview_agree_with_sql(more_events, data, cut):
     for name, numbers in counts.items():
         assert {k: n for k, n in numbers.items() if n} == expected[name], name
 
-    everything = list(query.filterset.qs.chronological())
-    after = cursor_of(everything[cut]) if cut < len(everything) else None
-    paged = query_of({**state, "order": "time"}, after)  # keyset pages are in time order
-    events, next_cursor = paged.page(size=20)
-    sql_events, sql_next = page_of(query.filterset.qs, paged.after, size=20)
-    assert [e.pk for e in events] == [e.pk for e in sql_events]
-    assert next_cursor == sql_next
+    in_time = query_of({**state, "order": "time"})  # keyset pages are in time order
+    everything = list(in_time.matching())  # the SQL order: a date range's events known to fall in it first
+    known = set(in_time.filterset.qs.filter(known_between(*in_time.date_range())).values_list("pk", flat=True))
+    apart = [in_time.lists_apart and event.pk not in known for event in everything]
+    after = cursor_of(everything[cut], apart[cut]) if cut < len(everything) else None
+    events, next_cursor = query_of({**state, "order": "time"}, after).page(size=20)
+    start = cut + 1 if after else 0
+    assert [e.pk for e in events] == [e.pk for e in everything[start : start + 20]]
+    assert [e.apart for e in events] == apart[start : start + 20]
+    more = start + 20 < len(everything)
+    assert next_cursor == (cursor_of(everything[start + 19], apart[start + 19]) if more else None)
 
     dated = query.filterset.qs.filter(date__isnull=False)
     months = dict(dated.annotate(m=TruncMonth("date")).values_list("m").annotate(n=Count("id")).order_by())
@@ -148,6 +153,8 @@ def test_a_date_range_keeps_what_sql_keeps(more_events, start, end):
     kept = index.between(start, end)
     expected = index.positions(Event.objects.between(start, end).values_list("id", flat=True))
     assert kept == expected
+    known = Event.objects.between(start, end).filter(known_between(start, end))
+    assert index.known_between(start, end) == index.positions(known.values_list("id", flat=True))
 
 
 def test_the_index_is_built_in_one_query_and_shared(django_assert_num_queries):

@@ -81,6 +81,15 @@ def group_events(events):
     return sections
 
 
+def sections(events, by_relevance=False):
+    """(sections of a page's events, sections of those a date range lists apart): see EventQuery.parts."""
+    if by_relevance:
+        return best_matches(events), []
+    known = [event for event in events if not getattr(event, "apart", False)]
+    apart = [event for event in events if getattr(event, "apart", False)]
+    return group_events(known), group_events(apart)
+
+
 def best_matches(events):
     """One flat section in relevance order: dates are shown on each event."""
     if not events:

@@ -7,8 +7,9 @@ state (query.py), the OpenAPI description (api.py) and the fuzz tests read it fr
 
 import django_filters
 from django import forms
+from django.db.models import Q
 
-from timeline.corpus.dates import AmbiguousDate, parse_date_window, parse_partial_date, suggested_date
+from timeline.corpus.dates import AmbiguousDate, DatePrecision, parse_date_window, parse_partial_date, suggested_date
 from timeline.listing.dimensions import BY_NAME, DIMENSIONS
 from timeline.listing.paging import parse_cursor
 from timeline.models import Event
@@ -108,6 +109,11 @@ class EventFilterForm(forms.Form):
                 "after",
                 "this position belongs to the other order of the list (best matches or time order); "
                 "use the “Show more” link.",
+            )
+        elif after is not None and after.apart and (ranked or not (start or end)):
+            self.add_error(
+                "after",
+                "this position belongs to the events a date range lists apart; use the “Show more” link.",
             )
         if cleaned.get("undated") and not (start or end):
             self.add_error("undated", "only a date range (from, to) leaves undated events out; give one, or drop this.")
@@ -226,6 +232,20 @@ class EventFilter(django_filters.FilterSet):
                     message %= {k: shorten(v) if isinstance(v, str) else v for k, v in error.params.items()}
                 messages.append(f"{where}{message}")
         return messages
+
+
+def known_between(start=None, end=None, path=""):
+    """Of the events a date range keeps, those known to fall in it: dated to the day, or known only to a
+    month or a year that lies wholly inside the range. The others (a year that runs past it, a month
+    that only partly overlaps it) only could, and are listed apart after them (query.py). The event
+    index answers the same question with bitsets (EventIndex.known_between). `path` ("event__") asks it of
+    what belongs to events."""
+    inside = Q(**{f"{path}date__isnull": False})
+    if start is not None:
+        inside &= Q(**{f"{path}date__gte": start})
+    if end is not None:
+        inside &= Q(**{f"{path}latest_date__lte": end})
+    return Q(**{f"{path}date_precision": DatePrecision.DAY}) | inside
 
 
 def dimension_filter(dimension):

@@ -19,14 +19,16 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from django.db.models import Aggregate, CharField, DateField, F, IntegerField, Value
+from django.db.models import Aggregate, Case, CharField, DateField, F, IntegerField, Value, When
 from django.db.models.functions import Cast
 
 from timeline.cache.versions import cache_key, cached
+from timeline.corpus.dates import DatePrecision
 from timeline.listing.dimensions import DIMENSIONS
 from timeline.listing.vocab import Vocabularies, term_parts, vocabularies_from
 from timeline.models import Category, DataVersion, Event
 
+IMPRECISE = (DatePrecision.MONTH, DatePrecision.YEAR)
 LAST = "\U0010ffff"  # sorts after every sort key: undated events come last
 
 _shared = {"version": None, "index": None}
@@ -49,6 +51,7 @@ class EventIndex:
     everything: int = 0
     dated: int = 0
     undated: int = 0
+    imprecise: int = 0  # events dated only to a month or a year
     vocab: Vocabularies = field(default_factory=Vocabularies)
 
     def positions(self, ids):
@@ -135,6 +138,20 @@ class EventIndex:
         ]
         return inside | bitset(kept, (len(self.ids) + 7) // 8)
 
+    def known_between(self, start=None, end=None):
+        """Of the events between(start, end), those known to fall in the range: dated to the day, or
+        known only to a month or year that lies wholly inside it (from its first day to its latest).
+        The others (a year that runs past the range, a month that only partly overlaps it) only could:
+        like filters.known_between, the SQL that tests/test_index.py checks this against."""
+        overlapping = self.between(start, end)
+        first, last = start.toordinal() if start else 0, end.toordinal() if end else None
+        inside = [
+            pos
+            for pos in self.each(overlapping & self.imprecise)
+            if self.dates[pos] >= first and (last is None or self.latest[pos] <= last)
+        ]
+        return (overlapping & self.dated & ~self.imprecise) | bitset(inside, (len(self.ids) + 7) // 8)
+
     def after(self, sort_key, pk):
         """The events after this keyset position in reading order."""
         target = (sort_key if sort_key is not None else LAST, pk)
@@ -183,7 +200,8 @@ def rows():
     """Every event, the events of every filter option and every vocabulary term, in one query.
 
     Each row is (kind, id, key, text, date, latest date, order): an event's text is its sort
-    key, an option's text the ids of its events.
+    key and its order 1 when its date is known only to a month or a year; an option's text is
+    the ids of its events.
     """
     no_text, no_date = Cast(Value(None), CharField()), Cast(Value(None), DateField())
 
@@ -207,7 +225,16 @@ def rows():
         )
 
     parts = [
-        part(Event.objects.all(), "event", "id", "certainty", F("sort_key"), F("date"), F("latest_date")),
+        part(
+            Event.objects.all(),
+            "event",
+            "id",
+            "certainty",
+            F("sort_key"),
+            F("date"),
+            F("latest_date"),
+            Case(When(date_precision__in=IMPRECISE, then=1), default=0),
+        ),
         *(option(Event.objects.exclude(**{d.event_path: None}), d.name, "id", d.event_path) for d in DIMENSIONS),
         *term_parts(part),
     ]
@@ -227,12 +254,15 @@ def build():
     events, holding every row at once and a tuple per event left a building worker with about
     30 MB more memory than this, which it kept."""
     sort_keys, pks, dates, latest, options, terms = [], array("q"), array("l"), array("l"), [], []
+    imprecise = set()
     for kind, pk, key, text, date, last, order in rows().iterator(chunk_size=2000):
         if kind == "event":
             sort_keys.append(text or LAST)
             pks.append(pk)
             dates.append(date.toordinal() if date else 0)
             latest.append(last.toordinal() if last else 0)
+            if order:
+                imprecise.add(pk)
         elif kind.startswith("term:"):
             terms.append((kind[5:], pk, key, text, date, last, order))
         else:
@@ -263,6 +293,7 @@ def build():
     for bits in index.starting.values():
         index.dated |= bits
     index.undated = index.everything & ~index.dated
+    index.imprecise = index.positions(imprecise)
     eras = {int(key): bits.bit_count() for key, bits in index.options.get("era", {}).items()}
     index.vocab = vocabularies_from(terms, eras)
     index.__dict__.pop("_position_table", None)  # made again where needed; the cache stores the index without it

@@ -12,12 +12,13 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent
+from django.db.models import Case, F, When
 from django.http import QueryDict
 
 from timeline.cache.versions import cache_key, cached, digest
 from timeline.listing.dimensions import DIMENSIONS
 from timeline.listing.facets import facet_groups
-from timeline.listing.filters import EventFilter, shorten
+from timeline.listing.filters import EventFilter, known_between, shorten
 from timeline.listing.index import event_index
 from timeline.listing.paging import MAX_OFFSET, PAGE_SIZE
 from timeline.models import Event
@@ -82,7 +83,7 @@ class EventQuery:
         self.version = version
         self.index = event_index(version)
         self.vocab = self.index.vocab
-        self._bits, self._date_bits, self._search_bits = {}, None, None
+        self._bits, self._date_bits, self._search_bits, self._known_bits = {}, None, None, None
         self.pairs, found = canonical_parameters(params)
         self.problems = [*problems, *found]
         self._only_fields_wrong = not self.problems
@@ -161,6 +162,17 @@ class EventQuery:
         return bool(self.cleaned.get("q")) and self.cleaned.get("order") != "time"
 
     @property
+    def lists_apart(self):
+        """A date range in time order lists the events known to fall in it first, then, apart, those known
+        only to a month or a year that only could (filters.known_between)."""
+        return self.date_range() != (None, None) and not self.by_relevance
+
+    def date_range(self):
+        """(first day, last day) of the date range, each None when not given."""
+        start, end = self.cleaned.get("from"), self.cleaned.get("to")
+        return start and start.start, end and end.end
+
+    @property
     def words(self):
         """The searched words, for highlighting."""
         return search_words(self.cleaned.get("q"))
@@ -191,11 +203,20 @@ class EventQuery:
     # What the state selects ----------------------------------------------------------
 
     def matching(self):
-        """Every matching event, in the order asked for: reading order, or best matches first."""
+        """Every matching event, in the order asked for: best matches first, or the list's reading order."""
         queryset = self.filterset.qs
         if self.by_relevance:
             return queryset.by_relevance(self.cleaned["q"])
-        return queryset.chronological()
+        return queryset.order_by(*self.reading_order())
+
+    def reading_order(self, path=""):
+        """The list's order in SQL, for events (or, with path "event__", for what belongs to them): time order,
+        a date range's events known to fall in it before those listed apart (what page() gives)."""
+        order = [F(f"{path}sort_key").asc(nulls_last=True), f"{path}id"]
+        if not self.lists_apart:
+            return order
+        known = known_between(*self.date_range(), path=path)
+        return [Case(When(known, then=0), default=1).asc(), *order]
 
     def bits(self, excluded=None):
         """The events matching every filter (but one, for its facet, or "dates"), as a bitset of the event index."""
@@ -217,10 +238,26 @@ class EventQuery:
     def date_bits(self):
         """The events the date range keeps (with the undated ones when asked): once per state, not per facet."""
         if self._date_bits is None:
-            start, end = self.cleaned.get("from"), self.cleaned.get("to")
-            span = self.index.between(start and start.start, end and end.end)
+            span = self.index.between(*self.date_range())
             self._date_bits = span | self.index.undated if self.cleaned.get("undated") else span
         return self._date_bits
+
+    def parts(self):
+        """[(bitset, listed apart)] of the matching events, in the order the list reads them: all of them, or
+        for a date range, those known to fall in it, then the rest (dated only to a month or year, undated)."""
+        bits = self.bits()
+        if not self.lists_apart:
+            return [(bits, False)]
+        if self._known_bits is None:
+            self._known_bits = self.index.known_between(*self.date_range())
+        return [(bits & self._known_bits, False), (bits & ~self._known_bits, True)]
+
+    def apart_counts(self):
+        """(events known to fall in the date range, dated events listed apart that only could), or None."""
+        if not self.lists_apart:
+            return None
+        (known, _), (apart, _) = self.parts()
+        return known.bit_count(), (apart & self.index.dated).bit_count()
 
     def window_bits(self, start, end):
         """The matching events whose span overlaps [start, end]: what the timeline shows."""
@@ -251,22 +288,37 @@ class EventQuery:
         return cached(cache_key(self.version, "ranked", digest(text)), ranked, LISTING_SECONDS)
 
     def page(self, size=PAGE_SIZE):
-        """(events, cursor of the next page or None): best matches first, or reading order, from the index."""
-        bits = self.bits()
+        """(events, cursor of the next page or None): best matches first, or reading order, from the index.
+
+        Each event's ``apart`` says whether it is among those a date range lists apart (parts())."""
+        apart = set()
         if self.by_relevance:
             start = self.after.offset if self.after is not None else 0
-            matching = self.index.among(self.ranked_ids(), bits)
+            matching = self.index.among(self.ranked_ids(), self.bits())
             chosen = list(islice(matching, start, start + size + 1))
             pks = chosen[:size]
             next_cursor = f"r{start + size}" if len(chosen) > size and start + size <= MAX_OFFSET else None
         else:
+            parts = self.parts()
             if self.after is not None:
-                bits &= self.index.after(*self.after)
-            positions = self.index.first(bits, size + 1)
-            pks = [self.index.ids[pos] for pos in positions[:size]]
-            next_cursor = self.index.cursor(positions[size - 1]) if len(positions) > size else None
+                parts = parts[1:] if self.after.apart else parts  # a position apart: the first part is read
+                (bits, listed_apart), *rest = parts
+                parts = [(bits & self.index.after(*self.after), listed_apart), *rest]
+            chosen = []
+            for bits, listed_apart in parts:
+                chosen += [(pos, listed_apart) for pos in self.index.first(bits, size + 1 - len(chosen))]
+            pks = [self.index.ids[pos] for pos, _ in chosen[:size]]
+            apart = {self.index.ids[pos] for pos, listed_apart in chosen if listed_apart}
+            if len(chosen) > size:
+                pos, listed_apart = chosen[size - 1]
+                next_cursor = ("a" if listed_apart else "") + self.index.cursor(pos)
+            else:
+                next_cursor = None
         by_id = Event.objects.select_related("era").in_bulk(pks)
-        return [by_id[pk] for pk in pks if pk in by_id], next_cursor
+        events = [by_id[pk] for pk in pks if pk in by_id]
+        for event in events:
+            event.apart = event.pk in apart
+        return events, next_cursor
 
     def counts(self):
         """({facet: {key: events matching every other filter and this option}}, events matching every filter)."""

@@ -138,7 +138,7 @@ def citations_csv(request, version):
     citations = (
         Citation.objects.filter(event__in=events.values("pk"))
         .select_related("event", "source")
-        .order_by("event__sort_key", "event_id", "start")
+        .order_by(*query.reading_order(path="event__"), "start")
     )
     rows = (
         [

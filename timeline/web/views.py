@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from timeline.corpus.dates import suggested_date
 from timeline.corpus.reader import article_pieces, cited_passages
-from timeline.listing.chronology import best_matches, group_events, render_events
+from timeline.listing.chronology import group_events, render_events, sections
 from timeline.listing.paging import JSON_PAGE_SIZE, PAGE_SIZE
 from timeline.listing.query import EventQuery
 from timeline.models import Actor, ActorStatement, Alias, Event, EventStatement, Source, event_parts, own_footnotes
@@ -32,13 +32,17 @@ def listing_context(query):
     matching = shown.count()
     undated_shown, undated_left_out = shown.undated()
     suggestion = shown.suggestion() if not matching and shown.words else None
+    groups, apart_groups = sections(events, shown.by_relevance)
     return {
         **base,
         "query": shown,
         "listed": True,
         "start_link": shown.link(after=None),
         "events": events,
-        "groups": best_matches(events) if shown.by_relevance else group_events(events),
+        "groups": groups,
+        "apart_groups": apart_groups,
+        "apart_begins": bool(apart_groups) and not (shown.after is not None and shown.after.apart),
+        "apart_counts": shown.apart_counts(),
         "matching": matching,
         "words": shown.words,
         "undated_shown": undated_shown,
