@@ -280,7 +280,8 @@ def test_expand_all_citations(page):
     events = page.locator("#results article.event")
     assert events.count() > 10
     assert page.locator("#results article.event details[open]").count() == events.count()
-    assert page.locator("#results .citation blockquote").first.is_visible()
+    page.locator("#results .citation blockquote").first.wait_for()  # each loaded on opening
+    page.wait_for_function("() => !document.querySelector('#results .event-detail[data-pending]')")
     assert button.get_attribute("aria-pressed") == "true"
     button.click()
     assert page.locator("#results article.event details[open]").count() == 0

@@ -2,18 +2,42 @@
 (function () {
   "use strict";
 
-  // Printing shows every event's citations, so open all details first.
+  // An event's statements and citations load when its entry is opened (hx-trigger "toggle once").
+  // Printing shows them all (site.css prints closed details open), so those not loaded yet are
+  // fetched first, and synchronously: the page is laid out for print when this handler returns.
+  function detailUrl(details) {
+    var url = new URL(details.getAttribute("hx-get"), window.location.href);
+    var carrier = details.closest("[hx-vals]");
+    var values = carrier ? JSON.parse(carrier.getAttribute("hx-vals")) : {};
+    Object.keys(values).forEach(function (name) { url.searchParams.set(name, values[name]); });
+    return url.href;
+  }
+  function loadNow(details) {
+    var pending = details.querySelector(":scope > .event-detail[data-pending]");
+    if (!pending) {
+      return;
+    }
+    var request = new XMLHttpRequest();
+    try {
+      request.open("GET", detailUrl(details), false);
+      request.setRequestHeader("HX-Request", "true");
+      request.send();
+    } catch (error) {
+      return;  // printed with the link to the event's page instead
+    }
+    if (request.status === 200) {
+      pending.outerHTML = request.responseText;
+    }
+  }
   window.addEventListener("beforeprint", function () {
-    document.querySelectorAll("details.printing-closed, details:not([open])").forEach(function (d) {
-      d.classList.add("printing-closed");
-      d.open = true;
-    });
+    document.querySelectorAll("details[hx-get]").forEach(loadNow);
   });
-  window.addEventListener("afterprint", function () {
-    document.querySelectorAll("details.printing-closed").forEach(function (d) {
-      d.classList.remove("printing-closed");
-      d.open = false;
-    });
+  // Opened after it was loaded for print: nothing left to ask for.
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail.elt;
+    if (elt.matches("details[hx-get]") && !elt.querySelector(":scope > .event-detail[data-pending]")) {
+      event.preventDefault();
+    }
   });
 
   // Following a link to an event (a timeline mark, a permalink anchor) opens its detail;

@@ -1,17 +1,22 @@
 """The public pages and the JSON endpoints. Each listing reads its state from EventQuery (query.py)."""
 
+import json
+
+from django import forms
 from django.db.models import Prefetch, Q, prefetch_related_objects
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from timeline.corpus.dates import suggested_date
 from timeline.corpus.reader import article_pieces, cited_passages
 from timeline.listing.chronology import group_events, render_events, sections
+from timeline.listing.filters import EventFilter
 from timeline.listing.paging import JSON_PAGE_SIZE, PAGE_SIZE
 from timeline.listing.query import EventQuery
 from timeline.models import Actor, ActorStatement, Alias, Event, EventStatement, Source, event_parts, own_footnotes
 from timeline.overview import overview_of
+from timeline.search import search_words
 from timeline.web.corrections import LIST_LIMIT, corrections
 from timeline.web.http import site_base, site_url, wants_partial
 from timeline.web.payloads import actor_payload, event_payload, source_payload
@@ -45,6 +50,8 @@ def listing_context(query):
         "apart_counts": shown.apart_counts(),
         "matching": matching,
         "words": shown.words,
+        # An event's collapsed part marks the searched words too: its request carries them (htmx's hx-vals).
+        "detail_vals": json.dumps({"q": shown.cleaned["q"]}, ensure_ascii=False) if shown.words else "",
         "undated_shown": undated_shown,
         "undated_left_out": undated_left_out,
         "with_undated_link": shown.link(undated="include", after=None),
@@ -112,7 +119,26 @@ def embed(request, version):
 def event_detail(request, slug):
     event = get_object_or_404(Event.objects.with_related(), slug=slug)
     found = corrections(Event.objects.filter(pk=event.pk), known=[event])
-    return render(request, "event_detail.html", {"event": event, "corrections": found})
+    context = {"event": event, "corrections": found, "site_url": site_base(request)}
+    return render(request, "event_detail.html", context)
+
+
+def event_part(request, slug):
+    """An event's statements, facts and citations: what its collapsed entry in a listing loads when opened.
+
+    Listings ship each event's summary line and a link to its permalink, which shows the same text
+    without JavaScript; `q` marks the searched words as the listing marks them."""
+    form = SearchWordsForm(request.GET)
+    if not form.is_valid():
+        problems = " ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        return HttpResponseBadRequest(problems, content_type="text/plain; charset=utf-8")
+    event = get_object_or_404(Event.objects.with_related(), slug=slug)
+    context = {"event": event, "words": search_words(form.cleaned_data["q"]), "site_url": site_base(request)}
+    return render(request, "events.html#detail", context)
+
+
+class SearchWordsForm(forms.Form):
+    q = forms.CharField(required=False, max_length=EventFilter.base_filters["q"].extra["max_length"])
 
 
 def corrections_list(request, version):
