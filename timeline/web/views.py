@@ -92,6 +92,7 @@ def chronology(request, version):
         total=query.vocab.total,
         page_size=PAGE_SIZE,
         embed_snippet=embed_snippet(request, shown),
+        list_address=site_url(request, reverse("chronology") + shown.link(after=None)),
         partial=wants_partial(request),
     )
     if context["partial"]:
