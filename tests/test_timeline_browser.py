@@ -258,16 +258,16 @@ def test_phone_first_event_on_screen_filters_behind_one_control_and_narrowing(br
 def test_skip_links_move_focus_and_open_nothing(page):
     page.goto("/")
     page.keyboard.press("Tab")
-    skip = page.get_by_role("link", name="Skip to the events")
-    assert page.evaluate("document.activeElement.textContent") == "Skip to the events" and skip.is_visible()
+    skip = page.get_by_role("link", name="Skip to the timeline and events")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the timeline and events"
+    assert skip.is_visible()
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.activeElement.id === 'results'")
     opened = "document.querySelectorAll('details[open]').length"
     assert page.evaluate(opened) == 0
-    page.goto("/")
+    page.goto("/actors/")
     page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.activeElement.id === 'main'")
     assert page.evaluate(opened) == 0  # was: the Actors list opened
