@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from timeline.corpus.dates import suggested_date
 from timeline.corpus.reader import article_pieces, cited_passages
-from timeline.listing.chronology import group_events, render_events, sections
+from timeline.listing.chronology import attach_html, group_events, sections
 from timeline.listing.filters import EventFilter
 from timeline.listing.paging import JSON_PAGE_SIZE, PAGE_SIZE
 from timeline.listing.query import EventQuery
@@ -33,7 +33,7 @@ def listing_context(query):
     if shown is None:
         return {**base, "query": query, "start_link": query.link(after=None), "events": [], "groups": [], "matching": 0}
     events, next_cursor = shown.page()
-    render_events(events, shown.version, shown.words)
+    attach_html(events, shown.version, shown.words)
     matching = shown.count()
     undated_shown, undated_left_out = shown.undated()
     suggestion = shown.suggestion() if not matching and shown.words else None
