@@ -107,7 +107,7 @@ PARTS = {
     "events": (EventQuery, "page"),  # the page's events: the index, a search's ranked query, one fetch
     "their HTML": (views, "render_events"),  # stored HTML, with a search's words marked
     "facets": (EventQuery, "facets"),
-    "overview": (views, "overview_of"),
+    "chart": (views, "chart_of"),
     "template": (views, "render"),
 }
 

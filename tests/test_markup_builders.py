@@ -7,9 +7,9 @@ from django.template import engines
 from django.test import override_settings
 from django.utils.formats import localize
 
+from timeline.listing.chart import chart_of, items_html
 from timeline.markup import numbers, plain_number
 from timeline.models import DataVersion
-from timeline.overview import items_html, overview_of
 from timeline.query import EventQuery
 from timeline.synthetic import generate
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.usefixtures("corpus")
 
 ITEMS_LOOP = (
     '      {% for item in t.items %}{% if item.kind == "mark" %}'
-    '<a class="tl-item tl-mark certainty-{{ item.certainty }}" href="{% if item.slug in page_sl'
+    '<a class="chart-item chart-mark certainty-{{ item.certainty }}" href="{% if item.slug in page_sl'
     "ugs %}#{{ item.slug }}{% else %}{% url 'event_detail' item.slug %}{% endif %}"
     '" data-slug="{{ item.slug }}" data-day="{{ item.day }}" aria-label="{{ item.date_display }'
     '}: {{ item.title }} ({{ item.certainty_label|lower }})">{% if item.span %}'
@@ -25,14 +25,14 @@ ITEMS_LOOP = (
     '" x="{{ item.x }}%" y="{{ item.y|add:-6 }}" width="{{ item.span }}%" height="12" rx="3"{% '
     'if item.soft %} fill="url(#soft-{{ item.certainty }})"{% endif %}></rect>{% else %}'
     '<circle cx="{{ item.x }}%" cy="{{ item.y }}" r="6"></circle>{% endif %}{% if item.label %}'
-    '<text aria-hidden="true" class="tl-label fits-{{ item.label }}" x="{{ item.label_x }}%" dx'
+    '<text aria-hidden="true" class="chart-label fits-{{ item.label }}" x="{{ item.label_x }}%" dx'
     '="{{ item.label_dx }}" y="{{ item.y|add:4 }}">{{ item.text }}</text>{% endif %}</a>'
     '\n      {% elif item.kind == "cluster" %}'
-    '<a class="tl-item tl-cluster" href="{% url \'chronology\' %}'
+    '<a class="chart-item chart-cluster" href="{% url \'chronology\' %}'
     '{{ item.link }}" data-action="{{ item.action }}" data-day="{{ item.day }}" aria-label="{{ '
     'item.label }}"><circle cx="{{ item.x }}%" cy="{{ item.y }}" r="10"></circle>'
     '<text aria-hidden="true" x="{{ item.x }}%" y="{{ item.y|add:4 }}">{{ item.n }}</text></a>'
-    '\n      {% else %}<a class="tl-item tl-bin" href="{% url \'chronology\' %}'
+    '\n      {% else %}<a class="chart-item chart-bin" href="{% url \'chronology\' %}'
     '{{ item.link }}" data-action="{{ item.action }}" data-day="{{ item.day }}" aria-label="{{ '
     'item.label }}">'
     '<rect x="{{ item.x }}%" y="{{ item.y }}" width="{{ item.width }}%" height="{{ item.height '
@@ -85,7 +85,7 @@ def test_the_timelines_items_are_the_template_loops_markup(state):
         generate(300)
         state = {}
     query = query_of(state)
-    timeline = overview_of(query)
+    timeline = chart_of(query)
     page_slugs = {item.get("slug") for item in timeline.items[::2]}
     expected = render(ITEMS_LOOP, {"t": timeline, "page_slugs": page_slugs})
     assert "      " + items_html(timeline, page_slugs) == expected

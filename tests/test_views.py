@@ -22,7 +22,7 @@ def test_full_page_lists_every_event_in_order(client, django_assert_max_num_quer
     positions = [html.index(f'id="{slug}"') for slug in slugs]
     assert positions == sorted(positions)
     assert f"{len(slugs)} of {len(slugs)} events match." in html
-    assert "<svg" in html and 'class="tl-item tl-mark' in html
+    assert "<svg" in html and 'class="chart-item chart-mark' in html
     dated = Event.objects.filter(date__isnull=False).count()
     assert f"Timeline: {dated} dated events" in html and "1 Nov 2023 to 31 Dec 2025" in html
     assert response["Vary"] == "HX-Request, HX-History-Restore-Request"

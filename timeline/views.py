@@ -9,8 +9,8 @@ from .chronology import best_matches, group_events, render_events
 from .corrections import LIST_LIMIT, corrections
 from .dates import suggested_date
 from .http import site_base, site_url, wants_partial
+from .listing.chart import chart_of
 from .models import Actor, ActorStatement, Alias, Event, EventStatement, Source, event_parts, own_footnotes
-from .overview import overview_of
 from .paging import JSON_PAGE_SIZE, PAGE_SIZE
 from .payloads import actor_payload, event_payload, source_payload
 from .query import EventQuery
@@ -75,7 +75,7 @@ def chronology(request, version):
     context.update(
         facets=facets,
         facet_list=list(facets.values()),
-        overview=overview_of(shown),
+        chart=chart_of(shown),
         filter_count=sum(name not in ("order", "after", "view") for name, _ in query.pairs),
         page_slugs={event.slug for event in context["events"]},
         total=query.vocab.total,
@@ -90,12 +90,12 @@ def chronology(request, version):
     return render(request, template, context, status=400 if query.problems else 200)
 
 
-def timeline_fragment(request, version):
-    """The timeline alone, for another window of the same state: what the script asks for on zoom and pan."""
+def chart(request, version):
+    """The chart alone, for another window of the same state: what the script asks for on zoom and pan."""
     query = EventQuery.from_request(request, version)
     shown = query.readable_part() or query
-    context = {"overview": overview_of(shown, refine=True), "page_slugs": ()}
-    return render(request, "chronology.html#overview", context, status=400 if query.problems else 200)
+    context = {"chart": chart_of(shown, refine=True), "page_slugs": ()}
+    return render(request, "chronology.html#chart", context, status=400 if query.problems else 200)
 
 
 def embed(request, version):

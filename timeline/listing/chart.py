@@ -1,4 +1,4 @@
-"""The timeline: the matching events over a window of time, laid out and binned on the server.
+"""The chart: the matching events over a window of time, laid out and binned on the server.
 
 The page never carries more than MARK_LIMIT marks: a window holding more events is drawn
 as bars per month, week or day, each a cluster with its count. Horizontal positions are
@@ -14,10 +14,10 @@ from django.template.defaultfilters import add
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from .caching import cached
-from .dates import DatePrecision, format_partial_date, period_end
-from .markup import html, numbers
-from .models import Event
+from ..caching import cached
+from ..dates import DatePrecision, format_partial_date, period_end
+from ..markup import html, numbers
+from ..models import Event
 
 MARK_LIMIT = 150
 MAX_LANES = 6
@@ -31,7 +31,7 @@ MARK_FIELDS = ("slug", "title", "date", "date_precision", "end_date", "latest_da
 
 
 @dataclass
-class Timeline:
+class Chart:
     start: datetime.date | None
     end: datetime.date | None
     first: datetime.date | None = None
@@ -62,16 +62,16 @@ def day_text(day, month="%b"):
     return f"{day.day} {day.strftime(month)} {day.year}"
 
 
-def overview_of(query, refine=False):
-    """The timeline of a query state, cached per data version and state.
+def chart_of(query, refine=False):
+    """The chart of a query state, cached per data version and state.
 
     One query draws it, except for ``refine``: a window whose bars hold few enough events
     is then drawn again as marks (the fragment the script asks for, not the page).
     """
     if query.problems or query.vocab.span["start"] is None:
-        return Timeline(None, None)
+        return Chart(None, None)
     matching = query.count()
-    return cached(query.cache_key("timeline", refine), lambda: build_timeline(query, matching, refine), 3600)
+    return cached(query.cache_key("chart", refine), lambda: build_chart(query, matching, refine), 3600)
 
 
 def whole_span(vocab):
@@ -97,11 +97,11 @@ def window_of(query):
     return start, end
 
 
-def build_timeline(query, matching, refine):
+def build_chart(query, matching, refine):
     start, end = window_of(query)
     first, last = whole_span(query.vocab)
     days = (end - start).days + 1
-    timeline = Timeline(start, end, first, last, whole=(start, end) == (first, last))
+    chart = Chart(start, end, first, last, whole=(start, end) == (first, last))
 
     def x(day):
         offset = (day - start).days
@@ -113,24 +113,24 @@ def build_timeline(query, matching, refine):
     else:
         unit = "month" if days > 2 * 366 else "week" if days > 92 else "day"
         bins = bin_rows(query, start, end, lanes, unit)
-        timeline.count = sum(n for _, _, n in bins)
-        rows = mark_rows(query, start, end, lanes) if refine and timeline.count <= MARK_LIMIT else None
+        chart.count = sum(n for _, _, n in bins)
+        rows = mark_rows(query, start, end, lanes) if refine and chart.count <= MARK_LIMIT else None
         if rows is None:
-            timeline.refinable = timeline.count <= MARK_LIMIT
+            chart.refinable = chart.count <= MARK_LIMIT
     y = 6
-    y = place_bands(timeline, query, x, y)
+    y = place_bands(chart, query, x, y)
     if rows is None:
-        timeline.mode = "bins"
-        y = place_bins(timeline, query, bins, lanes, unit, x, y)
+        chart.mode = "bins"
+        y = place_bins(chart, query, bins, lanes, unit, x, y)
     else:
-        timeline.count = len({row["slug"] for row in rows})
-        y = place_marks(timeline, query, rows, lanes, x, y)
-    timeline.axis_y = y + 6
-    timeline.height = timeline.axis_y + AXIS_HEIGHT
-    timeline.ticks = ticks(query, start, end, x)
-    timeline.selection = selection(query, start, end, x)
-    timeline.links = window_links(query, start, end, first, last, timeline.whole)
-    return timeline
+        chart.count = len({row["slug"] for row in rows})
+        y = place_marks(chart, query, rows, lanes, x, y)
+    chart.axis_y = y + 6
+    chart.height = chart.axis_y + AXIS_HEIGHT
+    chart.ticks = ticks(query, start, end, x)
+    chart.selection = selection(query, start, end, x)
+    chart.links = window_links(query, start, end, first, last, chart.whole)
+    return chart
 
 
 def lane_actors(query):
@@ -205,16 +205,16 @@ def zoom_window(start, end):
     return start - pad, end + pad
 
 
-def place_bands(timeline, query, x, y):
+def place_bands(chart, query, x, y):
     lane_ends = []
     for era in sorted((e for e in query.vocab["era"] if e.start is not None), key=lambda e: e.start):
-        if era.end < timeline.start or era.start > timeline.end:
+        if era.end < chart.start or era.start > chart.end:
             continue
         lane = next((i for i, end in enumerate(lane_ends) if end < era.start), len(lane_ends))
         lane_ends[lane : lane + 1] = [era.end]
-        x0, x1 = x(max(era.start, timeline.start)), x(min(era.end, timeline.end) + datetime.timedelta(days=1))
+        x0, x1 = x(max(era.start, chart.start)), x(min(era.end, chart.end) + datetime.timedelta(days=1))
         width = max(x1 - x0, 0.3)
-        timeline.bands.append(
+        chart.bands.append(
             {
                 "name": era.label,
                 "slug": era.slug,
@@ -238,15 +238,15 @@ def label_fit(text, width_percent, room_percent):
     return "both" if all(fits) else "wide" if fits[0] else ""
 
 
-def place_marks(timeline, query, rows, lanes, x, y):
+def place_marks(chart, query, rows, lanes, x, y):
     lane_ids = [id_ for id_, _ in lanes] or [None]
     rows_per_lane = 6 if len(lane_ids) == 1 else max(2, 6 // len(lane_ids))
     for lane_id, name in lanes or [(None, None)]:
         if name:
-            timeline.lanes.append({"name": name, "y": y + 12})
+            chart.lanes.append({"name": name, "y": y + 12})
             y += 18
         ends, used, overflow = [[] for _ in range(rows_per_lane)], 0, []
-        marks = [mark_of(row, x, timeline) for row in rows if row["lane"] == lane_id]
+        marks = [mark_of(row, x, chart) for row in rows if row["lane"] == lane_id]
         for mark in sorted(marks, key=lambda m: (m["span"], m["x"])):
             placed = place_in_rows(mark, ends)
             if placed is None:
@@ -254,20 +254,20 @@ def place_marks(timeline, query, rows, lanes, x, y):
                 continue
             mark["y"] = y + 12 + placed * ROW_HEIGHT
             used = max(used, placed + 1)
-            timeline.items.append(mark)
+            chart.items.append(mark)
         y += max(used, 1) * ROW_HEIGHT
         if overflow:
-            y = place_clusters(timeline, query, overflow, y)
-    finish_labels([item for item in timeline.items if item["kind"] == "mark"])
-    timeline.items.sort(key=lambda item: (item["x"], item["y"]))
+            y = place_clusters(chart, query, overflow, y)
+    finish_labels([item for item in chart.items if item["kind"] == "mark"])
+    chart.items.sort(key=lambda item: (item["x"], item["y"]))
     return y
 
 
-def mark_of(row, x, timeline):
+def mark_of(row, x, chart):
     date, latest, precision = row["date"], row["latest_date"] or row["date"], row["date_precision"]
     spans = bool(row["end_date"]) or precision in (DatePrecision.MONTH, DatePrecision.YEAR)
-    x0 = x(max(date, timeline.start))
-    x1 = x(min(latest, timeline.end) + datetime.timedelta(days=1)) if spans else x0
+    x0 = x(max(date, chart.start))
+    x1 = x(min(latest, chart.end) + datetime.timedelta(days=1)) if spans else x0
     display = format_partial_date(date, precision)
     if row["end_date"]:
         display += f" – {format_partial_date(row['end_date'], precision)}"
@@ -327,7 +327,7 @@ def finish_labels(marks):
             mark.pop("row", None)
 
 
-def place_clusters(timeline, query, overflow, y):
+def place_clusters(chart, query, overflow, y):
     """Marks with no room left, gathered into counted clusters that zoom into their days.
 
     A cluster whose days are no narrower than the window (events of one month or year, which
@@ -338,7 +338,7 @@ def place_clusters(timeline, query, overflow, y):
             groups[-1].append(mark)
         else:
             groups.append([mark])
-    shown = timeline.end - timeline.start
+    shown = chart.end - chart.start
     for group in groups:
         first = min(datetime.date.fromisoformat(m["day"]) for m in group)
         last = max(datetime.date.fromisoformat(m["until"]) for m in group)
@@ -349,7 +349,7 @@ def place_clusters(timeline, query, overflow, y):
             if at_limit
             else window_link(query, *zoomed)
         )
-        timeline.items.append(
+        chart.items.append(
             {
                 "kind": "cluster",
                 "n": len(group),
@@ -366,24 +366,24 @@ def place_clusters(timeline, query, overflow, y):
     return y + CLUSTER_ROW
 
 
-def place_bins(timeline, query, bins, lanes, unit, x, y):
+def place_bins(chart, query, bins, lanes, unit, x, y):
     lane_ids = [id_ for id_, _ in lanes] or [None]
     height = BAR_HEIGHT if len(lane_ids) == 1 else max(26, BAR_HEIGHT // len(lane_ids) + 8)
     tallest = max((n for _, _, n in bins), default=1)
-    at_limit = (timeline.end - timeline.start).days + 1 <= MIN_DAYS
+    at_limit = (chart.end - chart.start).days + 1 <= MIN_DAYS
     names = dict(lanes)
     for lane_id in lane_ids:
         if lane_id is not None:
-            timeline.lanes.append({"name": names[lane_id], "y": y + 12})
+            chart.lanes.append({"name": names[lane_id], "y": y + 12})
             y += 18
         top = y + 14
         for _, day, n in sorted((b for b in bins if b[0] == lane_id), key=lambda b: b[1]):
             last = unit_end(day, unit)
-            x0, x1 = x(max(day, timeline.start)), x(min(last, timeline.end) + datetime.timedelta(days=1))
+            x0, x1 = x(max(day, chart.start)), x(min(last, chart.end) + datetime.timedelta(days=1))
             bar = max(round(height * n / tallest, 1), 2)
             width = max(round(x1 - x0 - 0.08, 3), 0.15)
             period = {"month": f"{day:%B %Y}", "week": f"week of {day_text(day)}", "day": day_text(day)}[unit]
-            timeline.items.append(
+            chart.items.append(
                 {
                     "kind": "bin",
                     "n": n,
@@ -404,7 +404,7 @@ def place_bins(timeline, query, bins, lanes, unit, x, y):
                 }
             )
         y = top + height
-    timeline.items.sort(key=lambda item: (item["x"], item["y"]))
+    chart.items.sort(key=lambda item: (item["x"], item["y"]))
     return y
 
 
@@ -486,31 +486,33 @@ def window_links(query, start, end, first, last, whole):
     }
 
 
-MARK_LINK = '<a class="tl-item tl-mark certainty-{}" href="{}" data-slug="{}" data-day="{}" aria-label="{}: {} ({})">'
+MARK_LINK = (
+    '<a class="chart-item chart-mark certainty-{}" href="{}" data-slug="{}" data-day="{}" aria-label="{}: {} ({})">'
+)
 SPAN = '<rect class="{}" x="{}%" y="{}" width="{}%" height="12" rx="3"{}></rect>'
 DOT = '<circle cx="{}%" cy="{}" r="6"></circle>'
-MARK_LABEL = '<text aria-hidden="true" class="tl-label fits-{}" x="{}%" dx="{}" y="{}">{}</text>'
+MARK_LABEL = '<text aria-hidden="true" class="chart-label fits-{}" x="{}%" dx="{}" y="{}">{}</text>'
 CLUSTER = (
-    '<a class="tl-item tl-cluster" href="{}{}" data-action="{}" data-day="{}" aria-label="{}">'
+    '<a class="chart-item chart-cluster" href="{}{}" data-action="{}" data-day="{}" aria-label="{}">'
     '<circle cx="{}%" cy="{}" r="10"></circle><text aria-hidden="true" x="{}%" y="{}">{}</text>'
 )
 BIN = (
-    '<a class="tl-item tl-bin" href="{}{}" data-action="{}" data-day="{}" aria-label="{}">'
+    '<a class="chart-item chart-bin" href="{}{}" data-action="{}" data-day="{}" aria-label="{}">'
     '<rect x="{}%" y="{}" width="{}%" height="{}"></rect>'
 )
 BIN_COUNT = '<text aria-hidden="true" class="fits-{}" x="{}%" y="{}">{}</text>'
 ITEM_END = "</a>\n      "
 
 
-def items_html(timeline, page_slugs):
-    """The timeline's marks, clusters and bars as SVG. Built here, not in a template loop: a
-    timeline of bars holds hundreds of items, each with its link, drawn for every state.
+def items_html(chart, page_slugs):
+    """The chart's marks, clusters and bars as SVG. Built here, not in a template loop: a
+    chart of bars holds hundreds of items, each with its link, drawn for every state.
     Coordinates go through ``add`` and ``numbers`` as the loop's ``|add`` and variables did, so
     the bytes are the same (tests/test_markup_builders.py)."""
     listing = reverse("chronology")
     n = numbers()
     pieces = []
-    for item in timeline.items:
+    for item in chart.items:
         if item["kind"] == "mark":
             slug, certainty = item["slug"], item["certainty"]
             href = f"#{slug}" if slug in page_slugs else reverse("event_detail", args=[slug])

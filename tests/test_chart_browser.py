@@ -1,4 +1,4 @@
-"""The interactive timeline, the phone layout and the skip links in Chromium (fixtures in test_browser.py)."""
+"""The interactive chart, the phone layout and the skip links in Chromium (fixtures in test_browser.py)."""
 
 import datetime
 import json
@@ -19,7 +19,7 @@ PHONE = {"width": 390, "height": 844}
 
 def window(page):
     return page.evaluate(
-        "(() => { const f = document.getElementById('timeline'); return [f.dataset.start, f.dataset.end]; })()"
+        "(() => { const f = document.getElementById('chart'); return [f.dataset.start, f.dataset.end]; })()"
     )
 
 
@@ -30,19 +30,19 @@ def days(span):
 
 def wait_for_window_change(page, before):
     page.wait_for_function(
-        "old => { const f = document.getElementById('timeline');"
+        "old => { const f = document.getElementById('chart');"
         " return f && f.dataset.ready && f.dataset.start + f.dataset.end !== old; }",
         arg="".join(before),
     )
 
 
 def svg_box(page):
-    return page.locator("#timeline svg").bounding_box()
+    return page.locator("#chart svg").bounding_box()
 
 
 def axis_y(page):
     box = svg_box(page)
-    return box["y"] + float(page.get_attribute("#timeline .axis", "y1")) + 6
+    return box["y"] + float(page.get_attribute("#chart .axis", "y1")) + 6
 
 
 def query_of(page):
@@ -97,7 +97,7 @@ def test_mouse_zooms_pans_and_brushes_a_range_that_filters_and_pushes_a_url(page
     assert chosen["view"] == [f"{panned[0]}..{panned[1]}"]  # the window stays where it was
     assert page.evaluate("history.length") == history + 1  # a pushed URL, as the filter form does
     assert page.input_value("#id_from") == chosen["from"][0]
-    page.wait_for_selector("#timeline .tl-selection")
+    page.wait_for_selector("#chart .chart-selection")
     assert_list_within(page, first, last)
     go_back(page)
     page.wait_for_function("() => !location.search.includes('from=')")
@@ -158,15 +158,15 @@ def test_keyboard_one_tab_stop_arrows_zoom_pan_choose_dates_and_open(page):
     page.goto("/")
     page.locator("#results").focus()
     page.keyboard.press("Tab")
-    focused = "document.activeElement.closest('#timeline') !== null"
+    focused = "document.activeElement.closest('#chart') !== null"
     assert page.evaluate(focused)
     first = page.evaluate("document.activeElement.getAttribute('aria-label')")
     page.keyboard.press("Tab")
-    assert not page.evaluate(focused)  # the whole timeline is one tab stop
+    assert not page.evaluate(focused)  # the whole chart is one tab stop
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("ArrowRight")
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") != first
-    assert page.locator("#timeline [tabindex='0']").count() == 1
+    assert page.locator("#chart [tabindex='0']").count() == 1
 
     whole = window(page)
     page.keyboard.press("+")
@@ -191,8 +191,8 @@ def test_keyboard_one_tab_stop_arrows_zoom_pan_choose_dates_and_open(page):
     chosen = query_of(page)
     assert chosen["from"][0] <= chosen["to"][0]
 
-    page.wait_for_selector("#timeline[data-ready]")
-    mark = page.locator("#timeline .tl-mark[href^='#']").first
+    page.wait_for_selector("#chart[data-ready]")
+    mark = page.locator("#chart .chart-mark[href^='#']").first
     slug = mark.get_attribute("data-slug")
     mark.focus()
     page.keyboard.press("Enter")
@@ -209,10 +209,10 @@ def test_without_javascript_zoom_levels_and_bands_are_links(browser, site):
     page.goto("/")
     page.get_by_role("link", name="Zoom the timeline to Apr 2025").click()
     page.wait_for_url("**view=2025-04")
-    assert "1 Apr 2025 to 30 Apr 2025" in page.inner_text(".timeline-window")
+    assert "1 Apr 2025 to 30 Apr 2025" in page.inner_text(".chart-window")
     page.get_by_role("link", name="Zoom the timeline to 14 Apr 2025").click()
     page.wait_for_url("**view=2025-04-14")
-    assert "11 Apr 2025 to 17 Apr 2025" in page.inner_text(".timeline-window")
+    assert "11 Apr 2025 to 17 Apr 2025" in page.inner_text(".chart-window")
     page.get_by_role("link", name="Zoom out").click()
     page.wait_for_url(re.compile(r"view=2025-04-\d\d\.\.2025-04-\d\d"))
     page.get_by_role("link", name="Earlier").click()
@@ -287,7 +287,7 @@ def test_expand_all_citations(page):
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_reports_no_violations_on_the_timeline_states(browser, site, scheme):
+def test_axe_reports_no_violations_on_the_chart_states(browser, site, scheme):
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: `npm ci` installs it (make test does this).")
     problems = {}
@@ -302,10 +302,10 @@ def test_axe_reports_no_violations_on_the_timeline_states(browser, site, scheme)
         context.route("**/__axe__.js", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript"))
         page = context.new_page()
         page.goto(url)
-        page.wait_for_selector("#timeline[data-ready]")
+        page.wait_for_selector("#chart[data-ready]")
         if action == "zoom":
             before = window(page)
-            page.locator("#timeline [tabindex='0']").focus()
+            page.locator("#chart [tabindex='0']").focus()
             page.keyboard.press("+")
             wait_for_window_change(page, before)
         if action == "filters":
@@ -318,7 +318,7 @@ def test_axe_reports_no_violations_on_the_timeline_states(browser, site, scheme)
     assert problems == {}, json.dumps(problems, indent=2)
 
 
-def test_screenshots_of_the_timeline_and_the_phone(browser, site, tmp_path):
+def test_screenshots_of_the_chart_and_the_phone(browser, site, tmp_path):
     """Writes docs/screenshots/ when UPDATE_SCREENSHOTS=1, a temporary folder otherwise."""
     folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
@@ -332,13 +332,13 @@ def test_screenshots_of_the_timeline_and_the_phone(browser, site, tmp_path):
         context = browser.new_context(viewport=viewport, color_scheme=scheme, base_url=site, device_scale_factor=1)
         page = context.new_page()
         page.goto(url)
-        page.wait_for_selector("#timeline[data-ready]")
+        page.wait_for_selector("#chart[data-ready]")
         if action == "filters":
             page.get_by_text("Filters (0)").click()
             page.locator("details.facet summary", has_text="Actors").click()
             page.get_by_label("Type to narrow the actors").fill("zh")
         elif viewport["width"] > 1000:
-            page.locator("#timeline").scroll_into_view_if_needed()
+            page.locator("#chart").scroll_into_view_if_needed()
         path = folder / f"{name}.png"
         page.screenshot(path=str(path))
         assert path.stat().st_size > 10_000

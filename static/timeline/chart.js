@@ -1,5 +1,5 @@
-// The interactive timeline over the server-drawn SVG (timeline/overview.py draws and bins it).
-// Zoom and pan ask the server for the timeline of another window (/timeline/?…&view=…);
+// The interactive chart over the server-drawn SVG (timeline/listing/chart.py draws and bins it).
+// Zoom and pan ask the server for the chart of another window (/timeline/?…&view=…);
 // a range dragged on the axis, an era band or a dated cluster sets the filter form and
 // submits it, so the URL, the list and the counts change as with any other filter.
 (function () {
@@ -19,7 +19,7 @@
   var range = null;
 
   function figure() {
-    return document.getElementById("timeline");
+    return document.getElementById("chart");
   }
   function toDay(text) {
     return Date.parse(text + "T00:00:00Z");
@@ -46,10 +46,10 @@
     return w.start + ((clientX - plot.left) / plot.width) * (w.end - w.start);
   }
   function items(fig) {
-    return Array.from(fig.querySelectorAll(".tl-item"));
+    return Array.from(fig.querySelectorAll(".chart-item"));
   }
   function currentItem(fig) {
-    return fig.querySelector(".tl-item[tabindex='0']");
+    return fig.querySelector(".chart-item[tabindex='0']");
   }
 
   // Zoom and pan -----------------------------------------------------------------
@@ -102,7 +102,7 @@
       .then(function (response) {
         // A 400 still draws the rest of the state (a date being typed is left out, as on the page).
         if (!response.ok && response.status !== 400) {
-          throw new Error("timeline " + response.status);
+          throw new Error("chart " + response.status);
         }
         return response.text();
       })
@@ -112,7 +112,7 @@
         }
         var holder = document.createElement("div");
         holder.innerHTML = html;
-        var fresh = holder.querySelector("#timeline");
+        var fresh = holder.querySelector("#chart");
         if (fresh) {
           figure().replaceWith(fresh);
           setup(fresh);
@@ -126,7 +126,7 @@
   }
 
   function plotFeedback(fig, transform) {
-    var group = fig.querySelector(".tl-plot");
+    var group = fig.querySelector(".chart-plot");
     if (transform) {
       group.setAttribute("transform", transform);
     } else {
@@ -236,7 +236,7 @@
   }
 
   function showRange(fig) {
-    var rect = fig.querySelector(".tl-brushing");
+    var rect = fig.querySelector(".chart-brushing");
     if (!range) {
       if (rect) {
         rect.remove();
@@ -253,13 +253,13 @@
   }
 
   function brushRect(fig, x, width) {
-    var rect = fig.querySelector(".tl-brushing");
+    var rect = fig.querySelector(".chart-brushing");
     if (!rect) {
       rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
-      rect.setAttribute("class", "tl-brushing");
+      rect.setAttribute("class", "chart-brushing");
       rect.setAttribute("y", "0");
       rect.setAttribute("height", fig.querySelector(".axis").getAttribute("y1"));
-      fig.querySelector(".tl-plot").appendChild(rect);
+      fig.querySelector(".chart-plot").appendChild(rect);
     }
     rect.setAttribute("x", x);
     rect.setAttribute("width", width);
@@ -271,7 +271,7 @@
       return;
     }
     var list = items(fig);
-    var current = event.target.closest(".tl-item");
+    var current = event.target.closest(".chart-item");
     var index = current ? list.indexOf(current) : -1;
     var key = event.key;
     var next = null;
@@ -326,7 +326,7 @@
 
   function axisTop(fig) {
     var box = fig.querySelector("svg").getBoundingClientRect();
-    return box.top + Number(fig.querySelector(".tl-brush").getAttribute("y"));
+    return box.top + Number(fig.querySelector(".chart-brush").getAttribute("y"));
   }
 
   // The pointer is captured once it drags, not when it goes down: a captured click is
@@ -341,7 +341,7 @@
 
   document.addEventListener("pointerdown", function (event) {
     var fig = figure();
-    var svg = fig && event.target.closest && event.target.closest("#timeline svg");
+    var svg = fig && event.target.closest && event.target.closest("#chart svg");
     if (!svg || event.button > 0) {
       return;
     }
@@ -453,7 +453,7 @@
     "wheel",
     function (event) {
       var fig = figure();
-      if (!fig || !event.target.closest || !event.target.closest("#timeline svg")) {
+      if (!fig || !event.target.closest || !event.target.closest("#chart svg")) {
         return;
       }
       var sideways = Math.abs(event.deltaX) > Math.abs(event.deltaY);
@@ -487,13 +487,13 @@
     { passive: false }
   );
 
-  // Each new timeline (page load, filter swap, zoom) becomes one tab stop.
+  // Each new chart (page load, filter swap, zoom) becomes one tab stop.
   function setup(fig) {
     if (!fig || fig.dataset.ready) {
       return;
     }
     fig.dataset.ready = "true";
-    var keys = fig.querySelector("#timeline-keys");
+    var keys = fig.querySelector("#chart-keys");
     if (keys) {
       keys.hidden = false;
     }
