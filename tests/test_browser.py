@@ -209,7 +209,7 @@ def test_keyboard_only_path(page):
 
 def test_chart_marks_are_links_to_their_events(page):
     page.goto("/")
-    mark = page.locator("svg a.chart-mark").first
+    mark = page.locator("#chart svg:visible a.chart-mark").first
     target = mark.get_attribute("href")
     mark.focus()
     page.keyboard.press("Enter")

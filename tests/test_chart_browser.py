@@ -15,6 +15,7 @@ from timeline.models import Event
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
+SHOWN = "#chart svg:visible"  # the layout the chart's width shows (the other is not displayed)
 
 
 def window(page):
@@ -37,12 +38,12 @@ def wait_for_window_change(page, before):
 
 
 def svg_box(page):
-    return page.locator("#chart svg").bounding_box()
+    return page.locator("#chart svg:visible").bounding_box()
 
 
 def axis_y(page):
     box = svg_box(page)
-    return box["y"] + float(page.get_attribute("#chart .axis", "y1")) + 6
+    return box["y"] + float(page.get_attribute("#chart svg:visible .axis", "y1")) + 6
 
 
 def query_of(page):
@@ -154,20 +155,58 @@ def test_touch_pinches_drags_and_brushes_on_a_phone(browser, site):
     context.close()
 
 
-def test_keyboard_one_tab_stop_arrows_zoom_pan_choose_dates_and_open(page):
+FOCUSED_KIND = """() => {
+  const el = document.activeElement;
+  if (!el.closest('#chart')) return null;
+  for (const kind of ['chart-band', 'chart-item', 'chart-tick']) if (el.classList.contains(kind)) return kind;
+  return el.closest('.chart-tools') ? 'tool:' + el.textContent : 'other';
+}"""
+
+
+def test_keyboard_reaches_every_control_from_the_top_and_moves_within_marks_and_ticks(page):
+    """Issue 31: 26 Tabs reached the chart, and zoom, earlier, later and the era bands not at all."""
+    page.goto("/?view=2024-06..2025-06")
+    page.wait_for_selector("#chart[data-ready]")
+    presses = 0
+    while page.evaluate(FOCUSED_KIND) is None and presses < 5:
+        page.keyboard.press("Tab")
+        presses += 1
+        if page.evaluate("document.activeElement.textContent") == "Skip to the events":
+            page.keyboard.press("Enter")  # the skip link: the chart opens the results
+    assert page.evaluate(FOCUSED_KIND) == "tool:Zoom in", presses  # the chart's first control, within 5 Tabs
+
+    kinds = []
+    while (kind := page.evaluate(FOCUSED_KIND)) is not None and len(kinds) < 40:
+        kinds.append(kind)
+        page.keyboard.press("Tab")
+    bands = page.locator(f"{SHOWN} .chart-band").count()
+    assert [k for k in kinds if k.startswith("tool:")] == [
+        "tool:Zoom in",
+        "tool:Zoom out",
+        "tool:Earlier",
+        "tool:Later",
+        "tool:Whole story",
+    ]
+    assert kinds.count("chart-band") == bands > 1  # each era band
+    assert kinds.count("chart-item") == 1 and kinds.count("chart-tick") == 1  # marks and axis: one stop each
+
+    page.keyboard.press("Shift+Tab")  # back to the axis: arrows move between ticks, Enter zooms
+    tick = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") not in (tick, None)
+    before = window(page)
+    page.keyboard.press("Enter")
+    wait_for_window_change(page, before)
+    assert days(window(page)) < days(before)
+
     page.goto("/")
-    page.locator("#results").focus()
-    page.keyboard.press("Tab")
-    focused = "document.activeElement.closest('#chart') !== null"
-    assert page.evaluate(focused)
+    page.wait_for_selector("#chart[data-ready]")
+    page.locator(f"{SHOWN} .chart-item[tabindex='0']").focus()
     first = page.evaluate("document.activeElement.getAttribute('aria-label')")
-    page.keyboard.press("Tab")
-    assert not page.evaluate(focused)  # the whole chart is one tab stop
-    page.keyboard.press("Shift+Tab")
     page.keyboard.press("ArrowRight")
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") != first
-    assert page.locator("#chart [tabindex='0']").count() == 1
-
+    assert page.locator(f"{SHOWN} .chart-item[tabindex='0']").count() == 1
+    focused = "document.activeElement.closest('#chart') !== null"
     whole = window(page)
     page.keyboard.press("+")
     wait_for_window_change(page, whole)
@@ -192,7 +231,7 @@ def test_keyboard_one_tab_stop_arrows_zoom_pan_choose_dates_and_open(page):
     assert chosen["from"][0] <= chosen["to"][0]
 
     page.wait_for_selector("#chart[data-ready]")
-    mark = page.locator("#chart .chart-mark[href^='#']").first
+    mark = page.locator(f"{SHOWN} .chart-mark[href^='#']").first
     slug = mark.get_attribute("data-slug")
     mark.focus()
     page.keyboard.press("Enter")
@@ -201,6 +240,65 @@ def test_keyboard_one_tab_stop_arrows_zoom_pan_choose_dates_and_open(page):
         page.evaluate("document.activeElement.closest('article') && document.activeElement.closest('article').id")
         == slug
     )
+
+
+def test_a_tool_works_from_the_keyboard_and_keeps_the_focus(page):
+    page.goto("/")
+    page.wait_for_selector("#chart[data-ready]")
+    whole = window(page)
+    page.get_by_role("link", name="Zoom in").focus()
+    page.keyboard.press("Enter")
+    wait_for_window_change(page, whole)
+    assert days(window(page)) < days(whole)
+    assert page.evaluate("document.activeElement.textContent") == "Zoom in"
+    assert query_of(page)["view"] == ["..".join(window(page))]
+
+
+# Each visible link's box, each visible label's box, and each drawn shape's box, in the chart shown.
+GEOMETRY = """() => {
+  const svg = [...document.querySelectorAll('#chart svg')].find(s => s.getBoundingClientRect().width > 0);
+  const box = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const links = [...document.querySelectorAll('#chart .chart-tools a'), ...svg.querySelectorAll('a')];
+  return {
+    svg: box(svg),
+    links: links.map(a => [a.getAttribute('aria-label') || a.textContent, box(a)]),
+    labels: [...svg.querySelectorAll('.chart-item text.chart-label')].map(t => [t.textContent, box(t)]),
+    shapes: [...svg.querySelectorAll('.chart-item circle, .chart-item rect:not(.chart-hit)')].map(box),
+    marks: [...svg.querySelectorAll('.chart-mark')].map(a => [a.dataset.slug, a.querySelector('text')?.textContent]),
+  };
+}"""
+
+
+def overlap(a, b, slack=1):
+    return a[0] < b[2] - slack and b[0] < a[2] - slack and a[1] < b[3] - slack and b[1] < a[3] - slack
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}], ids=["390", "1280"])
+def test_labelled_marks_readable_labels_and_24_px_targets(browser, site, viewport):
+    """Issue 31: on a phone, labelled marks, not bare dots; labels never on a coloured shape or on each
+    other; every target at least 24 × 24 px (month ticks were 1 px wide); the 13 March events labelled."""
+    context = browser.new_context(viewport=viewport, base_url=site)
+    page = context.new_page()
+    for url, least in [("/", 5), ("/?era=pardon", 2), ("/?view=2025-03-10..2025-03-16", 2)]:
+        page.goto(url)
+        found = page.evaluate(GEOMETRY)
+        labelled = [slug for slug, text in found["marks"] if text]
+        assert len(labelled) >= least, (url, found["marks"])
+        if viewport is PHONE:
+            assert len(labelled) == len(found["marks"]), url  # every mark on a phone has its label
+        if "view=2025-03-10" in url:
+            march_13 = Event.objects.filter(date=datetime.date(2025, 3, 13), date_precision="day")
+            assert set(march_13.values_list("slug", flat=True)) <= set(labelled)
+        for name, (left, top, right, bottom) in found["links"]:
+            assert right - left >= 23.5 and bottom - top >= 23.5, (url, name, right - left, bottom - top)
+        left, _, right, _ = found["svg"]
+        for text, label in found["labels"]:
+            assert left - 1 <= label[0] and label[2] <= right + 1, (url, text)  # inside the chart
+            assert not [shape for shape in found["shapes"] if overlap(label, shape)], (url, text)
+        boxes = [label for _, label in found["labels"]]
+        clashes = [(i, j) for i in range(len(boxes)) for j in range(i) if overlap(boxes[i], boxes[j])]
+        assert not clashes, (url, [(found["labels"][i][0], found["labels"][j][0]) for i, j in clashes])
+    context.close()
 
 
 def test_without_javascript_zoom_levels_and_bands_are_links(browser, site):
@@ -305,7 +403,7 @@ def test_axe_reports_no_violations_on_the_chart_states(browser, site, scheme):
         page.wait_for_selector("#chart[data-ready]")
         if action == "zoom":
             before = window(page)
-            page.locator("#chart [tabindex='0']").focus()
+            page.locator(f"{SHOWN} .chart-item[tabindex='0']").focus()
             page.keyboard.press("+")
             wait_for_window_change(page, before)
         if action == "filters":

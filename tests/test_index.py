@@ -12,7 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from timeline.index import event_index, forget
-from timeline.listing.chart import MARK_FIELDS, bin_rows, lane_actors, mark_rows
+from timeline.listing.chart_rows import MARK_FIELDS, bin_rows, lane_actors, mark_rows
 from timeline.models import Actor, Category, Citation, DataVersion, Era, Event, EventStatement, Participation, Source
 from timeline.paging import cursor_of, page_of
 from timeline.query import EventQuery
@@ -196,6 +196,8 @@ def test_categories_from_the_index_are_the_events_own(more_events, django_assert
 
 
 WINDOWS = [
+    ("2014-01-01", "2026-12-31", "year"),
+    ("2016-01-01", "2026-12-31", "quarter"),
     ("2016-01-01", "2026-12-31", "month"),
     ("2023-01-01", "2024-12-31", "week"),
     ("2025-01-01", "2025-03-31", "day"),

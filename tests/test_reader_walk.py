@@ -229,11 +229,11 @@ class Reader:
         return f"timeline button {label!r}"
 
     def brush(self):
-        if not self.page.locator("#chart svg").count():
+        if not self.page.locator("#chart svg:visible").count():
             return None
         self.page.locator("#chart").scroll_into_view_if_needed()
-        box = self.page.locator("#chart svg").bounding_box()
-        y = box["y"] + float(self.page.get_attribute("#chart .axis", "y1")) + 6
+        box = self.page.locator("#chart svg:visible").bounding_box()
+        y = box["y"] + float(self.page.get_attribute("#chart svg:visible .axis", "y1")) + 6
         a, b = sorted(self.rng.uniform(0.1, 0.9) for _ in range(2))
         self.page.mouse.move(box["x"] + box["width"] * a, y)
         self.page.mouse.down()
@@ -244,11 +244,11 @@ class Reader:
     def click_mark(self):
         """A mouse click on a mark of this page's events or on a cluster, on the shape a person sees."""
         items = self.page.eval_on_selector_all(
-            "#chart a.chart-mark[href^='#'], #chart a.chart-cluster",
+            "#chart svg:visible a.chart-mark[href^='#'], #chart svg:visible a.chart-cluster",
             "els => els.map(e => [e.getAttribute('aria-label'), e.getAttribute('href'), e.dataset.action || ''])",
         )
         for label, href, action in self.rng.sample(items, min(len(items), 4)):
-            shape = self.page.locator(f"#chart a.chart-item[href='{href}']").locator("circle, rect").first
+            shape = self.page.locator(f"#chart svg:visible a.chart-item[href='{href}']").locator("circle, rect").first
             try:
                 shape.click(trial=True, timeout=1500)
             except playwright_api.Error:

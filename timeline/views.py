@@ -95,7 +95,7 @@ def chart(request, version):
     query = EventQuery.from_request(request, version)
     shown = query.readable_part() or query
     context = {"chart": chart_of(shown, refine=True), "page_slugs": ()}
-    return render(request, "chronology.html#chart", context, status=400 if query.problems else 200)
+    return render(request, "chart.html#chart", context, status=400 if query.problems else 200)
 
 
 def embed(request, version):
