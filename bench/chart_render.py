@@ -45,13 +45,13 @@ def main():
     from django.http import QueryDict
     from django.template.loader import render_to_string
 
-    from timeline import views
     from timeline.models import Actor, DataVersion, Event
+    from timeline.web import views
 
-    chart_of = getattr(views, "chart_of")
+    chart_of = views.chart_of
     version = DataVersion.current()[0]
     busiest = Actor.objects.annotate(n=Count("participations")).order_by("-n").values_list("slug", flat=True)[:6]
-    from timeline.query import EventQuery
+    from timeline.listing.query import EventQuery
 
     print(f"{Event.objects.count():,} events; median of {args.runs} renders of the chart's markup")
     print(f"{'state':42} {'items':>6} {'ms':>8}")

@@ -23,10 +23,10 @@ SEARCHES = ["Witkoff", "Binance", "Trump pardon"]
 
 SCRIPT = """
 import os, django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.project.settings")
 django.setup()
 from django.db import connection
-from timeline.index import rows
+from timeline.listing.index import rows
 from timeline.models import Event
 
 with connection.cursor() as cursor:

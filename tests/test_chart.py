@@ -162,7 +162,7 @@ def test_chosen_actors_get_one_lane_each(client):
 
 
 def test_crowded_marks_become_clusters_with_counts_that_zoom_in(client):
-    from timeline.synthetic import generate
+    from timeline.dataset.synthetic import generate
 
     generate(100)
     chart = chart_of_page(client, "/?view=2024-01..2025-12")
@@ -190,7 +190,7 @@ def test_the_fragment_is_the_chart_alone(client):
 
 
 def test_many_events_are_bars_with_counts_and_never_more_than_the_mark_limit(client):
-    from timeline.synthetic import generate
+    from timeline.dataset.synthetic import generate
 
     generate(400)
     chart = chart_of_page(client, "/")

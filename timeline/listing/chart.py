@@ -12,12 +12,21 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from ..caching import cached
-from ..dates import DatePrecision, period_end
-from ..dimensions import DIMENSIONS
-from .chart_axis import place_bands, place_ticks, selection
-from .chart_layout import IMPRECISE, NARROW, WIDE, Layout, event_of, place_bins, place_marks, write_numbers
-from .chart_rows import bin_rows, finest_unit, lane_actors, mark_rows
+from timeline.cache.versions import cached
+from timeline.corpus.dates import DatePrecision, period_end
+from timeline.listing.chart_axis import place_bands, place_ticks, selection
+from timeline.listing.chart_layout import (
+    IMPRECISE,
+    NARROW,
+    WIDE,
+    Layout,
+    event_of,
+    place_bins,
+    place_marks,
+    write_numbers,
+)
+from timeline.listing.chart_rows import bin_rows, finest_unit, lane_actors, mark_rows
+from timeline.listing.dimensions import DIMENSIONS
 
 MARK_LIMIT = 150
 MIN_DAYS = 7

@@ -7,7 +7,7 @@ and month changes first, so a month name shows at every zoom.
 
 import datetime
 
-from .chart_rows import unit_end, unit_start
+from timeline.listing.chart_rows import unit_end, unit_start
 
 CHAR_WIDTH = 6.3  # px per character of 11 px text, a little more than its average
 TARGET = 24  # px: the least size of anything a pointer or a finger chooses

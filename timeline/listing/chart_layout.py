@@ -9,10 +9,10 @@ where they fit; on the narrow layout every mark shown is labelled, and the rest 
 import datetime
 from dataclasses import dataclass, field
 
-from ..dates import DatePrecision, format_partial_date, period_end
-from ..models import Event
-from .chart_axis import CHAR_WIDTH, TARGET, text_width
-from .chart_rows import unit_end
+from timeline.corpus.dates import DatePrecision, format_partial_date, period_end
+from timeline.listing.chart_axis import CHAR_WIDTH, TARGET, text_width
+from timeline.listing.chart_rows import unit_end
+from timeline.models import Event
 
 WIDE, NARROW = 760, 340
 LABEL_CHARS = {WIDE: 38, NARROW: 24}

@@ -7,7 +7,7 @@ events drawn as marks, by primary key. Bars are counted in the index with no que
 import datetime
 from collections import Counter
 
-from ..models import Event
+from timeline.models import Event
 
 MAX_LANES = 6
 MARK_FIELDS = ("slug", "title", "date", "date_precision", "end_date", "latest_date", "certainty")
