@@ -88,13 +88,12 @@ def test_imprecise_events_never_hide_precise_ones(client):
 def test_an_imprecise_events_line_spans_its_month_or_year(client):
     chart = chart_of_page(client, "/?view=2024-01..2025-12")
     days = 366 + 365
+    widths = {}
     for link in chart.layouts["wide"].of("vague"):
         line = next(attrs for tag, attrs in link.shapes if tag == "rect" and attrs.get("class") == "line")
-        width = float(line["width"].rstrip("%"))
-        if "2025" == link.text.removeprefix("10 known only to "):
-            assert width == pytest.approx(96 * 365 / days, abs=0.1)  # the whole year, not 1 January
-        if link.text.startswith("3 known only to Oct 2025"):
-            assert width == pytest.approx(96 * 31 / days, abs=0.1)
+        widths[link.attrs["aria-label"].split(":")[0]] = float(line["width"].rstrip("%"))
+    assert widths["10 known only to 2025"] == pytest.approx(96 * 365 / days, abs=0.1)  # the year, not 1 January
+    assert widths["3 known only to Oct 2025"] == pytest.approx(96 * 31 / days, abs=0.1)
 
 
 def test_a_filtered_state_opens_on_its_own_events(client):
@@ -142,6 +141,7 @@ def test_marks_are_labelled_for_everyone_and_link_to_their_events(client):
         label = mark.attrs["aria-label"]
         assert event.date_display in label and event.title[:20] in label
         assert mark.text and event.title.startswith(mark.text.rstrip("…"))  # a visible label, part of the name
+        assert [tag for tag, _ in mark.shapes].count("circle") == 1  # a day is a dot
 
 
 def test_era_bands_are_filter_links(client):

@@ -246,7 +246,7 @@ def test_a_tool_works_from_the_keyboard_and_keeps_the_focus(page):
     page.goto("/")
     page.wait_for_selector("#chart[data-ready]")
     whole = window(page)
-    page.get_by_role("link", name="Zoom in").focus()
+    page.get_by_role("link", name="Zoom in", exact=True).focus()
     page.keyboard.press("Enter")
     wait_for_window_change(page, whole)
     assert days(window(page)) < days(whole)

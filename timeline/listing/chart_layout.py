@@ -367,7 +367,7 @@ def write_numbers(layout):
             item["label_y"] = item["y"]
     for thing in (*layout.items, *layout.bands, *layout.ticks):
         for name in (*NUMBERS, *OFFSETS.get(thing.get("kind"), ())):
-            if name in thing:
+            if thing.get(name):  # 0 stays 0, which the template reads as "none" (a mark with no span)
                 thing[name] = number(thing[name])
     axis = layout.axis_y
     layout.axis = {name: number(axis + offset) for name, offset in (("top", -4), ("bottom", 6), ("text", 20))}
