@@ -171,7 +171,7 @@ def test_keyboard_reaches_every_control_from_the_top_and_moves_within_marks_and_
     while page.evaluate(FOCUSED_KIND) is None and presses < 5:
         page.keyboard.press("Tab")
         presses += 1
-        if page.evaluate("document.activeElement.textContent") == "Skip to the events":
+        if page.evaluate("document.activeElement.textContent") == "Skip to the timeline and events":
             page.keyboard.press("Enter")  # the skip link: the chart opens the results
     assert page.evaluate(FOCUSED_KIND) == "tool:Zoom in", presses  # the chart's first control, within 5 Tabs
 

@@ -96,16 +96,16 @@ def test_the_first_tab_is_a_skip_link_that_leads_to_the_timeline(browser, site, 
     context = browser.new_context(viewport=viewport, base_url=site)
     page = context.new_page()
     page.goto("/")
-    page.wait_for_selector("#timeline[data-ready]")
+    page.wait_for_selector("#chart[data-ready]")
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent")
     assert focused == "Skip to the timeline and events" and page.locator(".skip-link").first.is_visible()
     page.keyboard.press("Enter")
     presses = 1
-    while not page.evaluate("!!document.activeElement.closest('#timeline')") and presses < 5:
+    while not page.evaluate("!!document.activeElement.closest('#chart')") and presses < 5:
         page.keyboard.press("Tab")
         presses += 1
-    assert page.evaluate("!!document.activeElement.closest('#timeline')"), presses
+    assert page.evaluate("!!document.activeElement.closest('#chart')"), presses
     page.goto("/events/trump-pardons-cz/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
