@@ -28,7 +28,7 @@ def test_a_listing_ships_no_statement_footnote_or_quote_of_a_collapsed_event(cli
     parts = collapsed_parts(html)
     assert parts and len(parts) == html.count('<article class="event ')
     for slug, (attributes, collapsed) in parts.items():
-        assert f'hx-get="/events/{slug}/detail/"' in attributes and 'hx-trigger="toggle once"' in attributes
+        assert attributes == f'data-part="/events/{slug}/detail/"'
         assert "<blockquote" not in collapsed and 'class="marker"' not in collapsed and "<dl" not in collapsed
         assert f'<a href="/events/{slug}/">' in collapsed  # without JavaScript: the event's page
     if not url.startswith("/actors/"):  # an actor's page quotes what its own description rests on

@@ -54,7 +54,7 @@ def test_matched_words_are_marked_in_titles_summaries_and_quotes(client):
     snippet_html = re.search(r'<span class="snippet">(.*?)</span>\s*</summary>', article, re.S).group(1)
     assert "<mark>prison</mark>" in snippet_html
     assert 'hx-vals="{&quot;q&quot;: &quot;prison&quot;}"' in html
-    part_url = re.search(r'<details hx-get="([^"]+)"', article).group(1)
+    part_url = re.search(r'<details data-part="([^"]+)"', article).group(1)
     part = client.get(part_url, {"q": "prison"}).content.decode()
     assert "<mark>prison</mark>" in re.search(r'<p class="summary[^"]*">(.*?)</p>', part, re.S).group(1)
     quotes = re.findall(r"<blockquote.*?</blockquote>", part, re.S)

@@ -260,7 +260,7 @@ def test_the_chronology_and_its_fragment_show_markers(client):
     for response in (client.get("/?actor=changpeng-zhao"), client.get("/?actor=changpeng-zhao", **HTMX)):
         html = response.content.decode()
         for slug in ("cz-pleads-guilty", "cz-denies-wsj-report"):
-            assert f'<details hx-get="/events/{slug}/detail/"' in html
+            assert f'<details data-part="/events/{slug}/detail/"' in html
             assert {found for found, _ in markers(client.get(f"/events/{slug}/detail/").content.decode())} == {slug}
 
 
