@@ -1,5 +1,5 @@
 """Exports that behave and sources a reader can cite: feeds found from the page, a one-day calendar entry for
-an imprecise date, a CSV for Excel, quotation marks that do not double up, articles named by outlet and title."""
+an imprecise date, a CSV for Excel, quotation marks that nest, articles named by outlet and title."""
 
 import ast
 import re
@@ -75,12 +75,14 @@ def test_a_bad_or_misplaced_bom_is_a_readable_400(client, url):
 @pytest.mark.parametrize(
     "quote, expected",
     [
-        ("calling his prosecution “crypto persecution.”", "“calling his prosecution “crypto persecution.”"),
-        ("“a regulatory offense”", "“a regulatory offense”"),
+        ("calling his prosecution “crypto persecution.”", "“calling his prosecution ‘crypto persecution.’”"),
+        ("“a regulatory offense”", "“‘a regulatory offense’”"),
         ("plain words", "“plain words”"),
     ],
+        ("Zhao’s “conviction last year”", "“Zhao’s ‘conviction last year’”"),  # an apostrophe stays one
+        ('a "straight" mark', "“a 'straight' mark”"),
 )
-def test_quotation_marks_do_not_double_up(quote, expected):
+def test_quotation_marks_nest_and_never_double_up(quote, expected):
     assert in_quotation_marks(quote) == expected
 
 
@@ -91,7 +93,7 @@ def test_no_page_or_export_doubles_a_closing_quotation_mark(client):
     for url in [event.get_absolute_url(), "/?q=persecution", "/feed/?q=persecution", "/events.timelinejs.json"]:
         assert "persecution.””" not in body(client.get(url)).decode(), url
     ics = body(client.get("/events.ics")).decode().replace("\r\n ", "")
-    assert "persecution.””" not in ics and "persecution.”" in ics
+    assert "persecution.””" not in ics and "‘crypto persecution.’”" in ics
 
 
 def test_the_copy_button_for_the_embed_code_waits_for_the_script(client):

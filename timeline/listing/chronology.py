@@ -88,8 +88,9 @@ def best_matches(events):
     return [YearSection("Best matches", "relevance", [Period("Most relevant first", "relevance", [Run(None, events)])])]
 
 
-def render_events(events, version, words=()):
-    """Attach each event's HTML (the searched words marked): stored by the writer, else cached, else rendered.
+def render_events(events, version, site, words=()):
+    """Attach each event's HTML (the searched words marked, absolute links to `site`): stored by the writer,
+    else cached, else rendered.
 
     The writer stores each event's HTML with the places a search marks words in (rendering.py),
     so a page reads its fifty events in one query, the first time or not. Only an event with no
@@ -112,5 +113,5 @@ def render_events(events, version, words=()):
             cache.set_many({keys[pk]: text for pk, text in fresh.items()}, timeout=EVENT_HTML_SECONDS)
             html.update(fresh)
     for event in events:
-        event.html = mark_safe(html[event.pk])  # noqa: S308 (rendered by our own template)
+        event.html = mark_safe(rendering.for_site(html[event.pk], site))  # noqa: S308 (our own template's)
     return events
