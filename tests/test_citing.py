@@ -39,17 +39,18 @@ def test_the_feed_links_to_itself_with_its_filters(client):
     assert self_link.get("href") == f"{SITE}/feed/?actor=changpeng-zhao&from=2025"
 
 
-def test_imprecise_dates_are_one_day_calendar_entries_that_say_so(client):
+def test_imprecise_dates_are_one_day_calendar_entries_at_the_end_of_their_period_that_say_so(client):
     events = {
         str(e["UID"]).split("@")[0]: e for e in Calendar.from_ical(body(client.get("/events.ics"))).walk("VEVENT")
     }
-    prison = events["cz-serves-prison-term"]  # known only to the year 2024
-    assert prison.decoded("DTSTART").isoformat() == "2024-01-01"
-    assert prison.decoded("DTEND").isoformat() == "2024-01-02"
+    prison = events["cz-serves-prison-term"]  # known only to the year 2024: on its last day
+    assert prison.decoded("DTSTART").isoformat() == "2024-12-31"
+    assert prison.decoded("DTEND").isoformat() == "2025-01-01"
     assert str(prison["SUMMARY"]).endswith("(date known only to the year)")
-    assert "When: 2024 (date known only to the year; shown on the first day of the period)." in str(
-        prison["DESCRIPTION"]
-    )
+    assert (
+        "When: 2024 (date known only to the year; shown on 31 December 2024, the last day of the year, "
+        "after the events dated within it)."
+    ) in str(prison["DESCRIPTION"])
     pardon = events["trump-pardons-cz"]
     assert (pardon.decoded("DTEND") - pardon.decoded("DTSTART")).days == 1
     assert "known only" not in str(pardon["SUMMARY"])
@@ -78,9 +79,9 @@ def test_a_bad_or_misplaced_bom_is_a_readable_400(client, url):
         ("calling his prosecution “crypto persecution.”", "“calling his prosecution ‘crypto persecution.’”"),
         ("“a regulatory offense”", "“‘a regulatory offense’”"),
         ("plain words", "“plain words”"),
-    ],
         ("Zhao’s “conviction last year”", "“Zhao’s ‘conviction last year’”"),  # an apostrophe stays one
         ('a "straight" mark', "“a 'straight' mark”"),
+    ],
 )
 def test_quotation_marks_nest_and_never_double_up(quote, expected):
     assert in_quotation_marks(quote) == expected

@@ -20,7 +20,7 @@ from timeline.corpus.dates import format_partial_date
 from timeline.corpus.quotes import in_quotation_marks
 from timeline.corpus.text import xml_safe
 from timeline.models import Event, EventStatement
-from timeline.web.exports import ListingFeed
+from timeline.web.exports import ListingFeed, titled
 from timeline.web.http import site_url
 
 TYPO = "typo"
@@ -123,9 +123,11 @@ def corrections(events, known=None):
 class CorrectionFeed(ListingFeed):
     """Atom, newest first, for the same filters as the chronology."""
 
-    title = "Corrections: CZ and Binance, from guilty plea to pardon"
     subtitle = "Changes to the title, date, certainty or statements of a published event, newest first."
     page_url, feed_url_name = "corrections", "corrections_feed"
+
+    def title(self, state):
+        return xml_safe(titled("Corrections: CZ and Binance, from guilty plea to pardon", state.query))
 
     def items(self, state):
         found = corrections(state.query.matching())[:LIST_LIMIT]
