@@ -10,7 +10,7 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.template.defaultfilters import add
+from django.template.defaultfilters import add, pluralize
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
@@ -358,7 +358,7 @@ def place_clusters(timeline, query, overflow, y):
                 "day": first.isoformat(),
                 "link": link,
                 "action": "dates" if at_limit else "window",
-                "label": f"{len(group)} more events, {day_text(first)}"
+                "label": f"{len(group)} more event{pluralize(len(group))}, {day_text(first)}"
                 + (f" to {day_text(last)}" if last != first else "")
                 + (": show them" if at_limit else ": zoom in"),
             }

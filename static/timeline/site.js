@@ -185,18 +185,40 @@
     }
   });
 
-  // One button opens (or closes) every event and its citations.
+  // One button opens (or closes) every event and its citations; its words say what it will do:
+  // "Collapse all citations" once every event is open, however they were opened.
+  function eventDetails() {
+    return Array.prototype.slice.call(document.querySelectorAll("#results article.event > details"));
+  }
+  function allOpen() {
+    var details = eventDetails();
+    return details.length > 0 && details.every(function (d) { return d.open; });
+  }
+  function labelExpandAll() {
+    var button = document.querySelector("#results .expand-all");
+    if (button) {
+      var open = allOpen();
+      button.textContent = open ? "Collapse all citations" : "Expand all citations";
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+  }
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".expand-all");
     if (!button) {
       return;
     }
-    var open = button.getAttribute("aria-pressed") !== "true";
-    document.querySelectorAll("#results article.event details").forEach(function (d) {
+    var open = !allOpen();
+    eventDetails().forEach(function (d) {
       d.open = open;
     });
-    button.setAttribute("aria-pressed", open ? "true" : "false");
+    labelExpandAll();
   });
+  document.addEventListener("toggle", function (event) {
+    if (event.target.matches && event.target.matches("article.event > details")) {
+      labelExpandAll();
+    }
+  }, true);  // "toggle" does not bubble
+  document.addEventListener("htmx:afterSettle", labelExpandAll);
 
   // What needs script stays hidden without it.
   function enhance() {
