@@ -99,6 +99,7 @@ def production_env(database_url):
         "DJANGO_HTTPS": "0",
         "DJANGO_SECRET_KEY": "benchmark-only-secret-" + "x" * 40,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "MALLOC_ARENA_MAX": "2",  # as docs/deploy.md starts gunicorn (bench/notes.md: 10-15 MB a worker)
     }
 
 

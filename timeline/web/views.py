@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from timeline.corpus.dates import suggested_date
 from timeline.corpus.reader import article_pieces, cited_passages
-from timeline.listing.chronology import best_matches, group_events, render_events
+from timeline.listing.chronology import attach_html, best_matches, group_events
 from timeline.listing.paging import JSON_PAGE_SIZE, PAGE_SIZE
 from timeline.listing.query import EventQuery
 from timeline.models import Actor, ActorStatement, Alias, Event, EventStatement, Source, event_parts, own_footnotes
@@ -28,7 +28,7 @@ def listing_context(query, site):
     if shown is None:
         return {**base, "query": query, "start_link": query.link(after=None), "events": [], "groups": [], "matching": 0}
     events, next_cursor = shown.page()
-    render_events(events, shown.version, site, shown.words)
+    attach_html(events, shown.version, site, shown.words)
     matching = shown.count()
     undated_shown, undated_left_out = shown.undated()
     suggestion = shown.suggestion() if not matching and shown.words else None
