@@ -21,7 +21,8 @@ EXPECTED = [
 
 def live_region(page):
     """The live region's HTML: the page's own, or what an htmx fragment swaps into it."""
-    found = re.search(r'<div id="result-status" class="result-status" role="status" aria-live="polite">(.*?)</div>\s*<div class="layout">', page, re.S)
+    region = r'<div id="result-status" class="result-status" role="status" aria-live="polite">(.*?)</div>\s*<div '
+    found = re.search(region, page, re.S)
     if found is None:
         found = re.search(r'<div hx-swap-oob="innerHTML:#result-status">(.*?)</div>\s*(?:<span|\n)', page, re.S)
     return found.group(1)
