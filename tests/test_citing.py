@@ -117,7 +117,10 @@ def test_each_source_page_offers_a_ready_citation(client):
         citation = re.search(r'<p class="ready-citation" id="ready-citation">(.*?)</p>', html, re.S).group(1)
         assert f"“{source.title}" in citation.replace("&#x27;", "'")
         assert f"{SITE}{source.get_absolute_url()}" in citation
-        assert (source.published_display in citation) if source.published else ("date not stated" in citation)
+        if source.published:
+            assert source.published_display in citation
+        else:  # after the outlet, or beginning a sentence after the title
+            assert ("</cite>, date not stated." if source.outlet else "” Date not stated.") in citation
         if source.outlet:
             assert f"<cite>{source.outlet}</cite>" in citation
         assert 'data-copy="ready-citation"' in html

@@ -122,6 +122,30 @@
     root.querySelectorAll("button.copy[data-copy]").forEach(function (button) {
       button.hidden = false;
     });
+    root.querySelectorAll(".cite-copy").forEach(addCiteButton);
+  }
+  // A quote's citation to paste (events.html#cite_copy) is a disclosure without the script; with it, a
+  // button copies it in one click. Its name says which quote: "[2]" after a footnote's number.
+  function addCiteButton(row) {
+    var text = row.querySelector(".cite-text p[id]");
+    if (!text || row.querySelector("button.copy")) {
+      return;
+    }
+    var number = row.closest("li") && row.closest("li").querySelector(".footnote-number");
+    var button = document.createElement("button");
+    var which = document.createElement("span");
+    var status = document.createElement("span");
+    button.type = "button";
+    button.className = "copy";
+    button.dataset.copy = text.id;
+    button.textContent = "Copy the citation";
+    which.className = "visually-hidden";
+    which.textContent = number ? " " + number.textContent : " of this passage";
+    button.appendChild(which);
+    status.className = "copy-status";
+    status.setAttribute("role", "status");
+    row.insertBefore(status, row.firstChild);
+    row.insertBefore(button, status);
   }
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("button.copy[data-copy]");
@@ -130,7 +154,7 @@
     }
   });
   document.addEventListener("DOMContentLoaded", function () { showCopyButtons(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { showCopyButtons(event.detail.elt); });
+  document.addEventListener("htmx:afterSettle", function () { showCopyButtons(document); });  // swaps, "more"
 
   // Long facet lists (the actors) narrow as one types; without script the whole list is there.
   function narrow(input) {
