@@ -244,6 +244,12 @@ def cold_in_process(env, budget):
     return json.loads(subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout)
 
 
+def cache_layers(env):
+    """bench/layers.py: the same states with every cache layer, then without each."""
+    command = [PYTHON, "bench/layers.py"]
+    return json.loads(subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout)
+
+
 def warm_workers(url, path="/", headers=None, connections=8):
     """Several connections at once, so every worker answers `path` at least once.
 
@@ -441,6 +447,8 @@ def run_backend(backend, database_url, args, results, runs, log, done):
         log(f"{backend}: {measured['events']} events (generated in {generated} s)")
         cold = cold_in_process(env, args.cold_budget)
         cold["http"] = cold_over_http(env, cold["paths"], args.cold_budget)
+        if size:
+            cold["layers"] = cache_layers(env)
         log(
             f"  cold: {cold['page']['n']} first-time states, in-process p95 page {cold['page']['p95_ms']} ms, "
             f"fragment {cold['fragment']['p95_ms']} ms; over HTTP p95 page {cold['http']['page']['p95_ms']} ms, "
