@@ -4,7 +4,6 @@ opened, from a public URL, and without JavaScript a link reaches the same text (
 import re
 
 import pytest
-from django.utils.html import escape
 
 from timeline.models import Event
 
@@ -43,7 +42,7 @@ def test_what_opening_loads_is_what_the_event_page_shows(client):
         detail = re.search(r'<div class="event-detail">.*?<p class="permalink">', page, re.S).group()
         assert detail.replace("<h2", "<h5").replace("</h2>", "</h5>") in part.content.decode()
         for citation in event.citations.all():
-            assert escape(citation.quote) in detail
+            assert f'<blockquote cite="{citation.source.get_absolute_url()}#{citation.anchor}">' in detail
 
 
 def test_each_quote_prints_its_absolute_address(client):
