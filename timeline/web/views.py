@@ -22,18 +22,18 @@ from timeline.web.http import site_base, site_url, wants_partial
 from timeline.web.payloads import actor_payload, event_payload, source_payload
 
 
-def listing_context(query, site):
+def listing_context(query):
     """What the chronology and the embed show for a state: its page of events, grouped, and its links.
 
     With dates that could not be read, the form keeps what was typed beside its message and the
     list is that of the rest of the state (its links leave those dates out); with any other
-    problem there is no list. `site` is the site's address, for the citations' absolute links."""
+    problem there is no list."""
     shown = query.readable_part()
     base = {"form": query.filterset.form, "problems": query.problems, **date_hints(query)}
     if shown is None:
         return {**base, "query": query, "start_link": query.link(after=None), "events": [], "groups": [], "matching": 0}
     events, next_cursor = shown.page()
-    attach_html(events, shown.version, site, shown.words)
+    attach_html(events, shown.version, shown.words)
     matching = shown.count()
     undated_shown, undated_left_out = shown.undated()
     suggestion = shown.suggestion() if not matching and shown.words else None
@@ -80,7 +80,7 @@ def embed_snippet(request, query):
 
 def chronology(request, version):
     query = EventQuery.from_request(request, version)
-    context = listing_context(query, site_base(request))
+    context = listing_context(query)
     shown = context["query"]
     facets = shown.facets()
     context.update(
@@ -113,7 +113,7 @@ def chart(request, version):
 def embed(request, version):
     """A compact, chrome-free chronology for an iframe on another site (urls.py lets it be framed)."""
     query = EventQuery.from_request(request, version)
-    context = {**listing_context(query, site_base(request)), "page_size": PAGE_SIZE}
+    context = {**listing_context(query), "page_size": PAGE_SIZE}
     return render(request, "embed.html", context, status=400 if query.problems else 200)
 
 
