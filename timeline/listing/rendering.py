@@ -22,6 +22,8 @@ from timeline.search import highlight, snippet, word_pattern
 
 BATCH = 500
 SEGMENT = "\x00"  # never in curated text (text.py refuses control characters)
+
+
 def rendered(events, words=()):
     """{event id: HTML} of events whose parts are prefetched and categories attached (or prefetched)."""
     template = get_template("events.html#event")
