@@ -11,9 +11,9 @@ from django.http import QueryDict
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from tests.oracle import between, cursor_of, sql_events, sql_ordered, sql_page
 from timeline.dataset.synthetic import generate
 from timeline.listing.index import event_index, forget
-from timeline.listing.paging import cursor_of, page_of
 from timeline.listing.query import EventQuery
 from timeline.models import Actor, Category, Citation, DataVersion, Era, Event, EventStatement, Participation, Source
 from timeline.overview import MARK_FIELDS, bin_rows, lane_actors, mark_rows
@@ -39,14 +39,16 @@ def more_events(django_db_setup, django_db_blocker):
 
 def sql_counts(query):
     """The facet counts by the old grouped SQL: events matching every filter but the facet's own."""
-    f = query.filterset
+
+    def without(name):
+        return sql_events(query, excluded=[name])
 
     def linked(rows, name):
-        return rows.filter(event__in=f.queryset_without(name).values("pk"))
+        return rows.filter(event__in=without(name).values("pk"))
 
     counts = {
-        "certainty": dict(f.queryset_without("certainty").values_list("certainty").annotate(n=Count("id"))),
-        "era": {str(k): n for k, n in f.queryset_without("era").values_list("era_id").annotate(n=Count("id"))},
+        "certainty": dict(without("certainty").values_list("certainty").annotate(n=Count("id"))),
+        "era": {str(k): n for k, n in without("era").values_list("era_id").annotate(n=Count("id"))},
     }
     for name, rows, key in [
         ("actor", Participation.objects.all(), "actor_id"),
@@ -93,25 +95,30 @@ def query_of(state, after=None):
 @settings(max_examples=150)
 @given(data=st.data(), cut=st.integers(0, 400))
 @pytest.mark.slow
-def test_counts_pages_and_overview_agree_with_sql(more_events, data, cut):
+def test_counts_pages_ids_and_overview_agree_with_sql(more_events, data, cut):
     state = data.draw(states(), label="state")
     query = query_of(state)
     assume(not query.problems)
     counts, matching = query.counts()
-    assert matching == query.filterset.qs.count()
+    assert matching == sql_events(query).count()
     expected = sql_counts(query)
     for name, numbers in counts.items():
         assert {k: n for k, n in numbers.items() if n} == expected[name], name
 
-    everything = list(query.filterset.qs.chronological())
+    # what every export holds: every match in the state's order, and the dated ones newest first (the feed)
+    assert query.ids() == list(sql_ordered(query).values_list("id", flat=True))
+    newest = sql_events(query).filter(date__isnull=False).order_by("-sort_key", "-id")
+    assert query.ids(order="newest", dated=True, limit=30) == list(newest.values_list("id", flat=True)[:30])
+
+    everything = list(sql_events(query).chronological())
     after = cursor_of(everything[cut]) if cut < len(everything) else None
     paged = query_of({**state, "order": "time"}, after)  # keyset pages are in time order
     events, next_cursor = paged.page(size=20)
-    sql_events, sql_next = page_of(query.filterset.qs, paged.after, size=20)
-    assert [e.pk for e in events] == [e.pk for e in sql_events]
+    expected, sql_next = sql_page(sql_events(query), paged.after, size=20)
+    assert [e.pk for e in events] == [e.pk for e in expected]
     assert next_cursor == sql_next
 
-    dated = query.filterset.qs.filter(date__isnull=False)
+    dated = sql_events(query).filter(date__isnull=False)
     months = dict(dated.annotate(m=TruncMonth("date")).values_list("m").annotate(n=Count("id")).order_by())
     index = query.index
     by_index = {}
@@ -142,11 +149,11 @@ BOUNDS = st.one_of(
 def test_a_date_range_keeps_what_sql_keeps(more_events, start, end):
     """Bounds on a month's edge skip the per-event check; bounds inside a month (and Feb 29) still make it.
 
-    (A start after the end is refused before any listing asks: EventFilterForm.clean.)"""
+    (A start after the end is refused before any listing asks: ListingForm.clean.)"""
     assume(start is None or end is None or start <= end)
     index = event_index(DataVersion.current()[0])
     kept = index.between(start, end)
-    expected = index.positions(Event.objects.between(start, end).values_list("id", flat=True))
+    expected = index.positions(between(Event.objects.all(), start, end).values_list("id", flat=True))
     assert kept == expected
 
 
@@ -205,7 +212,7 @@ WINDOWS = [
 
 def sql_bins(query, start, end, lanes, unit):
     """The timeline's bars by the grouped SQL it used before: events by the unit of their start date."""
-    window = query.filterset.qs.between(start, end).order_by()
+    window = between(sql_events(query), start, end).order_by()
     if not lanes:
         grouped = window.annotate(unit=Trunc("date", unit, output_field=DateField())).values("unit")
         return sorted((None, row["unit"], row["n"]) for row in grouped.annotate(n=Count("id")))
@@ -237,7 +244,7 @@ def test_timeline_bars_from_the_index_agree_with_sql(more_events, data, window):
 
 def sql_marks(query, start, end, lanes):
     """The timeline's marks by the SQL definition of the state: each event once per lane, in reading order."""
-    window = query.filterset.qs.between(start, end)
+    window = between(sql_events(query), start, end)
     if not lanes:
         return [(None, *row) for row in window.order_by("sort_key", "id").values_list(*MARK_FIELDS)]
     found = Participation.objects.filter(event__in=window.values("pk"), actor_id__in=[id_ for id_, _ in lanes])

@@ -8,8 +8,9 @@ facet count is an AND and a population count, microseconds each. The index is bu
 query per data version, kept per process, and shared through the cache so that other
 processes and instances load it instead of rebuilding it.
 
-The SQL definition of a state (EventFilter) stays the reference: exports, relevance order
-and search use it, and tests check that the index agrees with it.
+The index selects the events of every listing and export (query.py); the database is asked for
+full-text matches and rows by id only. The SQL definition of a state lives in the tests
+(tests/oracle.py), which check that the index agrees with it.
 """
 
 import calendar
@@ -157,6 +158,15 @@ class EventIndex:
             low = bits & -bits
             found.append(low.bit_length() - 1)
             bits ^= low
+        return found
+
+    def last(self, bits, count):
+        """The positions of the last `count` events of a bitset, latest first."""
+        found = []
+        while bits and len(found) < count:
+            top = bits.bit_length() - 1
+            found.append(top)
+            bits ^= 1 << top
         return found
 
     def cursor(self, pos):

@@ -1,12 +1,14 @@
 """The filtered chronology in other formats: CSV, iCalendar, Atom and TimelineJS.
 
 Every export reads the page's query state (EventQuery), so it holds exactly the events the
-reader chose; a malformed filter is a 400 here too.
+reader chose: their ids come from the event index, their rows from the database by id. A
+malformed filter is a 400 here too.
 """
 
 import csv
 import datetime
-from types import SimpleNamespace
+from dataclasses import dataclass
+from itertools import islice
 
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
@@ -20,9 +22,10 @@ from icalendar import Event as CalendarEvent
 from timeline.corpus.dates import DatePrecision
 from timeline.corpus.quotes import in_quotation_marks
 from timeline.corpus.text import xml_safe
-from timeline.listing.filters import shorten
-from timeline.listing.query import EventQuery, request_parameters
-from timeline.models import Citation, DataVersion
+from timeline.listing.parameters import shorten
+from timeline.listing.query import FETCH_CHUNK, EventQuery, in_order
+from timeline.listing.state import request_parameters
+from timeline.models import Citation, DataVersion, Event
 from timeline.web.http import site_url
 
 EXPORT_LIMIT = 100_000
@@ -47,7 +50,7 @@ def export_query(request, version, **options):
         query_options[name], problem = read(values)
         if problem:
             problems.append(problem)
-    query = EventQuery(params, version, problems).for_export()
+    query = EventQuery(params, version, problems, paged=False)
     if query.problems:
         return (
             None,
@@ -95,7 +98,6 @@ def events_csv(request, version):
     query, options, refusal = export_query(request, version, bom=read_bom)
     if refusal:
         return refusal
-    events = query.matching()
     rows = (
         [
             event.date.isoformat() if event.date else "",
@@ -111,7 +113,7 @@ def events_csv(request, version):
             event.source_count,
             site_url(request, event.get_absolute_url()),
         ]
-        for event in events.with_related()[:EXPORT_LIMIT].iterator(chunk_size=1000)
+        for event in in_order(Event.objects.with_related(), query.ids(limit=EXPORT_LIMIT))
     )
     header = [
         "date",
@@ -134,12 +136,6 @@ def citations_csv(request, version):
     query, options, refusal = export_query(request, version, bom=read_bom)
     if refusal:
         return refusal
-    events = query.matching()
-    citations = (
-        Citation.objects.filter(event__in=events.values("pk"))
-        .select_related("event", "source")
-        .order_by("event__sort_key", "event_id", "start")
-    )
     rows = (
         [
             c.event.slug,
@@ -154,7 +150,7 @@ def citations_csv(request, version):
             c.start,
             c.end,
         ]
-        for c in citations[:EXPORT_LIMIT].iterator(chunk_size=2000)
+        for c in islice(citations_in_reading_order(query.ids(order="reading")), EXPORT_LIMIT)
     )
     header = [
         "event",
@@ -170,6 +166,15 @@ def citations_csv(request, version):
         "end",
     ]
     return csv_response(rows, header, "cz-timeline-citations.csv", options["bom"])
+
+
+def citations_in_reading_order(ids):
+    """The citations of these events (ids in reading order), event by event, each event's by position."""
+    for start in range(0, len(ids), FETCH_CHUNK):
+        part = ids[start : start + FETCH_CHUNK]
+        place = {pk: n for n, pk in enumerate(part)}
+        found = Citation.objects.filter(event_id__in=part).select_related("event", "source")
+        yield from sorted(found, key=lambda c: (place[c.event_id], c.start, c.pk))
 
 
 def citation_lines(event):
@@ -200,7 +205,6 @@ def events_ics(request, version):
     query, _, refusal = export_query(request, version)
     if refusal:
         return refusal
-    events = query.matching()
     stamp = DataVersion.current()[1] or datetime.datetime.now(datetime.UTC)
     calendar = Calendar()
     calendar.add("prodid", "-//CZ and Binance timeline//EN")
@@ -209,7 +213,7 @@ def events_ics(request, version):
     note = left_out_note(query, "calendar")
     if note:
         calendar.add("x-wr-caldesc", note)
-    for event in events.filter(date__isnull=False).with_related()[:EXPORT_LIMIT]:
+    for event in in_order(Event.objects.with_related(), query.ids(dated=True, limit=EXPORT_LIMIT)):
         entry = CalendarEvent()
         entry.add("uid", f"{event.slug}@cz-timeline")
         entry.add("dtstamp", stamp)
@@ -237,11 +241,24 @@ def events_ics(request, version):
     return response
 
 
-class ListingFeed(Feed):
-    """An Atom feed of a listing's state: the same filters as the page named `page_url`, a 400 for a malformed one.
+@dataclass(frozen=True)
+class FeedState:
+    """What every method of a listing feed is given: the request (for absolute links) and the state."""
 
-    Every method is given (the request, for absolute links; the state) by get_object.
-    """
+    request: object
+    query: EventQuery
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry and its absolute link: Feed.item_link is given the item alone, never the request."""
+
+    record: object
+    link: str
+
+
+class ListingFeed(Feed):
+    """An Atom feed of a listing's state: the same filters as the page named `page_url`, a 400 for a malformed one."""
 
     feed_type = Atom1Feed
     page_url = feed_url_name = None
@@ -251,13 +268,16 @@ class ListingFeed(Feed):
         return refusal or super().__call__(request, query=query)
 
     def get_object(self, request, query):
-        return SimpleNamespace(request=request, query=query)
+        return FeedState(request, query)
 
     def link(self, state):
         return site_url(state.request, reverse(self.page_url) + state.query.link())
 
     def feed_url(self, state):
         return site_url(state.request, reverse(self.feed_url_name) + state.query.link())
+
+    def item_link(self, item):
+        return item.link
 
 
 class EventFeed(ListingFeed):
@@ -272,37 +292,32 @@ class EventFeed(ListingFeed):
         return f"Events of the source-cited timeline, newest first.{' ' + note if note else ''}"
 
     def items(self, state):
-        """The events, each with its absolute link: item_link is given the event alone, not the request."""
-        dated = state.query.matching().filter(date__isnull=False).order_by("-sort_key", "-id")
-        events = list(dated.with_related()[: self.limit])
-        for event in events:
-            event.site_link = site_url(state.request, event.get_absolute_url())
-        return events
+        newest = state.query.ids(order="newest", dated=True, limit=self.limit)
+        events = in_order(Event.objects.with_related(), newest)
+        return [FeedItem(event, site_url(state.request, event.get_absolute_url())) for event in events]
 
-    def item_title(self, event):
-        return xml_safe(f"{event.date_display}: {event.title}")
+    def item_title(self, item):
+        return xml_safe(f"{item.record.date_display}: {item.record.title}")
 
-    def item_description(self, event):
+    def item_description(self, item):
         """Atom marks the summary type="html", so readers render it: the text is escaped into paragraphs.
 
         Text that XML cannot hold (a control character stored behind the validators' back) is
         replaced, so the feed never fails on stored text.
         """
+        event = item.record
         return xml_safe("".join(f"<p>{escape(part)}</p>" for part in [event.summary, *citation_lines(event)]))
 
-    def item_link(self, event):
-        return event.site_link
-
-    def item_guid(self, event):
-        return f"tag:cz-timeline,2025:{event.slug}"
+    def item_guid(self, item):
+        return f"tag:cz-timeline,2025:{item.record.slug}"
 
     item_guid_is_permalink = False
 
-    def item_pubdate(self, event):
-        return datetime.datetime.combine(event.date, datetime.time(), tzinfo=datetime.UTC)
+    def item_pubdate(self, item):
+        return datetime.datetime.combine(item.record.date, datetime.time(), tzinfo=datetime.UTC)
 
-    def item_categories(self, event):
-        return [xml_safe(c.name) for c in event.categories.all()]
+    def item_categories(self, item):
+        return [xml_safe(c.name) for c in item.record.categories.all()]
 
 
 event_feed = EventFeed()
@@ -322,9 +337,8 @@ def events_timelinejs(request, version):
     query, _, refusal = export_query(request, version)
     if refusal:
         return refusal
-    events = query.matching()
     slides = []
-    for event in events.filter(date__isnull=False).with_related()[:EXPORT_LIMIT]:
+    for event in in_order(Event.objects.with_related(), query.ids(dated=True, limit=EXPORT_LIMIT)):
         slide = {
             "unique_id": event.slug,
             "start_date": timelinejs_date(event.date, event.date_precision),
