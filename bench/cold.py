@@ -105,7 +105,7 @@ def one_pass(client, paths, headers, deadline):
 # Where a listing's time goes: each step of the chronology view, by the function that does it.
 PARTS = {
     "events": (EventQuery, "page"),  # the page's events: the index, a search's ranked query, one fetch
-    "their HTML": (views, "render_events"),  # stored HTML, with a search's words marked
+    "their HTML": (views, "attach_html"),  # stored HTML, with a search's words marked
     "facets": (EventQuery, "facets"),
     "overview": (views, "overview_of"),
     "template": (views, "render"),

@@ -45,6 +45,7 @@ def or_else(answer):
     return decorate
 
 
+# Django's built-in RedisCache (the stack's choice) has no IGNORE_EXCEPTIONS option, as django-redis has.
 class RedisCacheOrNothing(RedisCache):
     """Django's RedisCache, but an unreachable Redis answers as an empty cache that keeps nothing."""
 

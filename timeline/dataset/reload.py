@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from timeline.corpus.checks import corpus_problems
+from timeline.dataset.consistency import unique_clashes
 from timeline.dataset.export import export
 from timeline.dataset.schema import (
     MODELS,
@@ -28,7 +29,7 @@ from timeline.dataset.schema import (
     label,
     natural_key_select,
 )
-from timeline.dataset.validation import FixtureError, unique_clashes
+from timeline.dataset.validation import FixtureError
 from timeline.listing.signals import corpus_changes
 from timeline.models import Actor, Era, Event, LoadedRecord, Source, TextLocked, refresh_statement_text
 

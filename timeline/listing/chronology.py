@@ -4,16 +4,12 @@ import datetime
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.utils.safestring import mark_safe
 
-from timeline.cache.versions import cache_key, digest
 from timeline.listing import rendering
 from timeline.listing.index import event_index
 from timeline.models import event_parts
-
-EVENT_HTML_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -88,29 +84,20 @@ def best_matches(events):
     return [YearSection("Best matches", "relevance", [Period("Most relevant first", "relevance", [Run(None, events)])])]
 
 
-def render_events(events, version, words=()):
-    """Attach each event's HTML (the searched words marked): stored by the writer, else cached, else rendered.
+def attach_html(events, version, words=()):
+    """Attach each event's HTML (the searched words marked): stored by the writer, else rendered here.
 
     The writer stores each event's HTML with the places a search marks words in (rendering.py),
-    so a page reads its fifty events in one query, the first time or not. Only an event with no
-    stored HTML from this release (after a deploy, until ``render_events``) is looked up in the
-    cache of this data version, and failing that has its actors, citations and statements
-    fetched and is rendered here (its categories come from the event index).
+    so a page reads its fifty events in one query, the first time or not. An event with no stored
+    HTML from this release (after a deploy, until ``manage.py render_events``) has its actors,
+    citations and statements fetched and is rendered live (its categories come from the event index).
     """
     html = rendering.stored((event.pk for event in events), words)
     missing = [event for event in events if event.pk not in html]
     if missing:
-        marked = digest(" ".join(sorted({word.lower() for word in words}))) if words else ""
-        keys = {event.pk: cache_key(version, "event-html", event.pk, marked) for event in missing}
-        cached = cache.get_many(list(keys.values()))
-        html.update((pk, cached[key]) for pk, key in keys.items() if key in cached)
-        missing = [event for event in missing if event.pk not in html]
-        if missing:
-            prefetch_related_objects(missing, *event_parts(categories=False))
-            event_index(version).attach_categories(missing)
-            fresh = rendering.rendered(missing, words)
-            cache.set_many({keys[pk]: text for pk, text in fresh.items()}, timeout=EVENT_HTML_SECONDS)
-            html.update(fresh)
+        prefetch_related_objects(missing, *event_parts(categories=False))
+        event_index(version).attach_categories(missing)
+        html.update(rendering.rendered(missing, words))
     for event in events:
         event.html = mark_safe(html[event.pk])  # noqa: S308 (rendered by our own template)
     return events

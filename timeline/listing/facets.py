@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from timeline.listing.dimensions import DIMENSIONS
-from timeline.listing.markup import html_join
+from timeline.listing.markup import html, html_join
 
 DATE_FILTERS = {"from", "to"}
 
@@ -23,6 +23,8 @@ CHECKBOX = (
     '<label class="option"><input type="checkbox" name="{}" value="{}"{}> {} <span class="count{}" id="n-{}-{}">'
     '{}<span class="visually-hidden"> matching</span></span></label>\n      '
 )
+BADGE = '<span class="badge {} {}-{}"><span aria-hidden="true" class="symbol"></span>{}</span>'
+
 COUNT_SWAP = (
     '<span class="count{}" id="n-{}-{}" hx-swap-oob="true">{}<span class="visually-hidden"> matching</span></span>'
 )
@@ -41,15 +43,29 @@ class FacetGroup:
         return sum(option.checked for option in self.options)
 
     def checkboxes(self):
-        """Each option's checkbox with its count. Built here, not in a template loop: a group can
-        hold hundreds of options, drawn again for every filter state."""
+        """Each option's checkbox with its count, the one source of this markup. Built here, not in a
+        template loop: a group can hold hundreds of options, drawn again for every filter state
+        (bench/notes.md: 1.8 ms against a loop's 10.6 for 268 options)."""
         return html_join(
             CHECKBOX,
             (
-                (self.name, o.slug, " checked" if o.checked else "", o.label, zero(o), self.name, o.slug, o.matches)
+                (
+                    self.name,
+                    o.slug,
+                    " checked" if o.checked else "",
+                    self.shown(o),
+                    zero(o),
+                    self.name,
+                    o.slug,
+                    o.matches,
+                )
                 for o in self.options
             ),
         )
+
+    def shown(self, option):
+        """An option's label: a badge for the dimensions whose values are marked on events (key.py)."""
+        return html(BADGE, self.name, self.name, option.slug, option.label) if self.badge else option.label
 
     def count_swaps(self):
         """Each option's count, to replace the one on the page (htmx out-of-band swaps)."""

@@ -152,6 +152,7 @@ def conditional_on_data(view, reads=EVERY_PARAMETER):
         )
         etag = quote_etag(digest(variant))
         last_modified = int(changed_at.timestamp()) if changed_at else None
+        # Not @condition: one query gives both validators, and the stored response's key is the ETag's.
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
             key = cache_key(version, "response", digest(variant))

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from timeline.corpus.dates import suggested_date
 from timeline.corpus.reader import article_pieces, cited_passages
-from timeline.listing.chronology import best_matches, group_events, render_events
+from timeline.listing.chronology import attach_html, best_matches, group_events
 from timeline.listing.index import event_index
 from timeline.listing.paging import JSON_PAGE_SIZE, PAGE_SIZE
 from timeline.listing.query import EventQuery
@@ -29,7 +29,7 @@ def listing_context(query):
     if shown is None:
         return {**base, "query": query, "start_link": query.link(after=None), "events": [], "groups": [], "matching": 0}
     events, next_cursor = shown.page()
-    render_events(events, shown.version, shown.words)
+    attach_html(events, shown.version, shown.words)
     matching = shown.count()
     undated_shown, undated_left_out = shown.undated()
     suggestion = shown.suggestion() if not matching and shown.words else None
