@@ -11,9 +11,10 @@ from django.http import QueryDict
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import forget_index
 from tests.oracle import between, cursor_of, sql_events, sql_ordered, sql_page
 from timeline.dataset.synthetic import generate
-from timeline.listing.index import event_index, forget
+from timeline.listing.index import event_index
 from timeline.listing.query import EventQuery
 from timeline.models import Actor, Category, Citation, DataVersion, Era, Event, EventStatement, Participation, Source
 from timeline.overview import MARK_FIELDS, bin_rows, lane_actors, mark_rows
@@ -158,18 +159,18 @@ def test_a_date_range_keeps_what_sql_keeps(more_events, start, end):
 
 
 def test_the_index_is_built_in_one_query_and_shared(django_assert_num_queries):
-    forget()
+    forget_index()
     version = DataVersion.current()[0]
     with django_assert_num_queries(1):
         index = event_index(version)
     assert len(index.ids) == Event.objects.count()
-    forget()
+    forget_index()
     with django_assert_num_queries(0):
         assert event_index(version).ids == index.ids  # from the shared cache
 
 
 def test_event_ids_map_to_their_positions_and_unknown_ids_to_none():
-    forget()
+    forget_index()
     index = event_index(DataVersion.current()[0])
     assert "_position_table" not in vars(index)  # not stored with the index in the shared cache
     ids = list(index.ids)
@@ -297,7 +298,7 @@ def test_an_admin_save_builds_the_new_index_so_the_next_reader_does_not(admin_cl
     url = f"/admin/timeline/actor/{actor.pk}/change/"
     data = change_form_data(admin_client.get(url))
     before = DataVersion.current()[0]
-    forget()
+    forget_index()
     assert admin_client.post(url, {**data, "name": "Justin Sun (edited)"}).status_code == 302
     after = DataVersion.current()[0]
     assert after != before and index._shared["version"] == after
@@ -308,7 +309,7 @@ def test_a_refused_admin_save_builds_nothing(admin_client, corpus):
     from timeline.listing import index
 
     actor = Actor.objects.get(slug="justin-sun")
-    forget()
+    forget_index()
     response = admin_client.post(f"/admin/timeline/actor/{actor.pk}/change/", {"name": ""})
     assert response.status_code == 200  # the form again, with its errors
     assert index._shared["version"] is None
@@ -318,9 +319,9 @@ def test_a_refused_admin_save_builds_nothing(admin_client, corpus):
 def test_a_reload_builds_the_index_of_what_it_loaded(corpus, fixture_dir):
     from timeline.listing import index
 
-    forget()
+    forget_index()
     call_command("reload_timeline", "--fixtures", str(fixture_dir), verbosity=0)
     assert index._shared["version"] == DataVersion.current()[0]
-    forget()
+    forget_index()
     call_command("reload_timeline", "--fixtures", str(fixture_dir), "--dry-run", verbosity=0)
     assert index._shared["version"] is None

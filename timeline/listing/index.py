@@ -295,8 +295,3 @@ def warm():
     write (an admin save, a reload, the generator) and when a gunicorn worker starts, so that the
     writer or the start-up pays for the build, not the next reader."""
     return event_index(DataVersion.current()[0])
-
-
-def forget():
-    """Drop this process's copy (tests that measure the cold path)."""
-    _shared.update(version=None, index=None)
