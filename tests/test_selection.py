@@ -18,7 +18,7 @@ from timeline.listing import query as listing_query
 from timeline.listing.index import event_index, warm
 from timeline.listing.query import EventQuery
 from timeline.models import Actor, DataVersion, Event
-from timeline.web import views
+from timeline.web import corrections, views
 
 pytestmark = pytest.mark.usefixtures("corpus")
 
@@ -103,7 +103,12 @@ def test_every_listing_and_export_holds_what_the_index_selects(client, doctor, u
         assert set(listed) == (dated if url in DATED_ONLY else everything), url
 
 
-def test_corrections_and_the_actor_page_follow_the_index(client, doctor):
+@pytest.mark.parametrize("named", [True, False], ids=["ids-named-in-sql", "every-changed-row-kept-by-id"])
+def test_corrections_and_the_actor_page_follow_the_index(client, doctor, monkeypatch, named):
+    """Corrections name a listing's events to the database when they are few, else read every changed
+    record and keep the listed events' (here with a limit of one, below the state's count)."""
+    if not named:
+        monkeypatch.setattr(corrections, "FETCH_CHUNK", 1)
     sun = Actor.objects.get(slug="justin-sun")
     his = involving(Event.objects.all(), [sun]).first()
     other = Event.objects.exclude(pk__in=involving(Event.objects.all(), [sun]).values("pk")).first()
