@@ -208,9 +208,9 @@ def test_keyboard_only_path(page):
     assert page.evaluate("document.activeElement.parentElement.open") is True
 
 
-def test_timeline_marks_are_links_to_their_events(page):
+def test_chart_marks_are_links_to_their_events(page):
     page.goto("/")
-    mark = page.locator("svg a.tl-mark").first
+    mark = page.locator("#chart svg:visible a.chart-mark").first
     target = mark.get_attribute("href")
     mark.focus()
     page.keyboard.press("Enter")
@@ -345,7 +345,7 @@ def test_print_shows_the_filtered_chronology_with_its_citations(page):
     page.goto("/?actor=changpeng-zhao")
     page.emulate_media(media="print")
     assert not page.locator("#filter-form").is_visible()
-    assert not page.locator(".timeline").is_visible()
+    assert not page.locator(".chart").is_visible()
     quote = page.locator("article.event .citation blockquote").first
     assert quote.is_visible()  # citations print even though the details were never opened
     shown = event_ids(page)

@@ -15,7 +15,7 @@ handler400 = "timeline.web.body_limit.bad_request"
 
 urlpatterns = [
     path("", public(views.chronology), name="chronology"),
-    path("timeline/", public(views.timeline_fragment), name="timeline_fragment"),
+    path("timeline/", public(views.chart), name="chart"),  # the address shared links use
     path("embed/", public(views.embed, framed=True), name="embed"),
     path("events/<slug:slug>/", public(views.event_detail, reads=NONE), name="event_detail"),
     path("actors/", public(views.actor_index, reads=NONE), name="actor_index"),

@@ -7,12 +7,12 @@ from django.urls import reverse
 
 from timeline.corpus.dates import suggested_date
 from timeline.corpus.reader import article_pieces, cited_passages
+from timeline.listing.chart import chart_of
 from timeline.listing.chronology import attach_html, best_matches, group_events
 from timeline.listing.index import event_index
 from timeline.listing.paging import JSON_PAGE_SIZE, PAGE_SIZE
 from timeline.listing.query import EventQuery
 from timeline.models import Actor, ActorStatement, Alias, Event, EventStatement, Source, event_parts, own_footnotes
-from timeline.overview import overview_of
 from timeline.web.corrections import LIST_LIMIT, corrections
 from timeline.web.http import site_base, site_url, wants_partial
 from timeline.web.payloads import actor_payload, event_payload, source_payload
@@ -76,7 +76,7 @@ def chronology(request, version):
     context.update(
         facets=facets,
         facet_list=list(facets.values()),
-        overview=overview_of(shown),
+        chart=chart_of(shown),
         filter_count=sum(name not in ("order", "after", "view") for name, _ in query.pairs),
         page_slugs={event.slug for event in context["events"]},
         total=query.vocab.total,
@@ -91,12 +91,12 @@ def chronology(request, version):
     return render(request, template, context, status=400 if query.problems else 200)
 
 
-def timeline_fragment(request, version):
-    """The timeline alone, for another window of the same state: what the script asks for on zoom and pan."""
+def chart(request, version):
+    """The chart alone, for another window of the same state: what the script asks for on zoom and pan."""
     query = EventQuery.from_request(request, version)
     shown = query.readable_part() or query
-    context = {"overview": overview_of(shown, refine=True), "page_slugs": ()}
-    return render(request, "chronology.html#overview", context, status=400 if query.problems else 200)
+    context = {"chart": chart_of(shown, refine=True), "page_slugs": ()}
+    return render(request, "chart.html#chart", context, status=400 if query.problems else 200)
 
 
 def embed(request, version):
