@@ -6,8 +6,10 @@ rows by id. Here the same meaning is written a second way, as querysets, from th
 (timeline/listing/dimensions.py): tests/test_index.py checks, state by state, that both agree.
 """
 
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
+from timeline.corpus.dates import DatePrecision
 from timeline.listing.dimensions import DIMENSIONS
 from timeline.models import Event
 
@@ -55,6 +57,19 @@ def sql_ordered(query):
     """Every event the state selects, in the order it asks for: best matches first, or reading order."""
     events = sql_events(query)
     return events.by_relevance(query.cleaned["q"]) if query.by_relevance else events.chronological()
+
+
+def in_date_order(events, latest_first=False):
+    """The dated events where a calendar or a feed places them (dates.placed_on), in SQL: by year, then
+    month (13 for a year's), then day (32 for a month's or a year's), then reading order."""
+    keys = [
+        ExtractYear("date"),
+        Case(When(date_precision=DatePrecision.YEAR, then=Value(13)), default=ExtractMonth("date")),
+        Case(When(date_precision=DatePrecision.DAY, then=ExtractDay("date")), default=Value(32)),
+        F("sort_key"),
+        F("id"),
+    ]
+    return events.filter(date__isnull=False).order_by(*(key.desc() if latest_first else key.asc() for key in keys))
 
 
 def cursor_of(event):

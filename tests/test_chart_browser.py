@@ -373,15 +373,17 @@ def test_skip_links_move_focus_and_open_nothing(page):
 
 def test_expand_all_citations(page):
     page.goto("/")
-    button = page.get_by_role("button", name="Expand all citations")
-    button.click()
+    page.get_by_role("button", name="Expand all citations").click()
+    button = page.locator("#results .expand-all")
     events = page.locator("#results article.event")
     assert events.count() > 10
-    assert page.locator("#results article.event details[open]").count() == events.count()
+    assert page.locator("#results article.event > details[open]").count() == events.count()
     assert page.locator("#results .citation blockquote").first.is_visible()
-    assert button.get_attribute("aria-pressed") == "true"
+    assert button.text_content() == "Collapse all citations"
+    assert button.get_attribute("aria-expanded") == "true"
     button.click()
     assert page.locator("#results article.event details[open]").count() == 0
+    assert button.text_content() == "Expand all citations"
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

@@ -12,7 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import forget_index
-from tests.oracle import between, cursor_of, sql_events, sql_ordered, sql_page
+from tests.oracle import between, cursor_of, in_date_order, sql_events, sql_ordered, sql_page
 from timeline.dataset.synthetic import generate
 from timeline.listing.chart_rows import MARK_FIELDS, bin_rows, lane_actors, mark_rows
 from timeline.listing.index import event_index
@@ -106,10 +106,11 @@ def test_counts_pages_ids_and_months_agree_with_sql(more_events, data, cut):
     for name, numbers in counts.items():
         assert {k: n for k, n in numbers.items() if n} == expected[name], name
 
-    # what every export holds: every match in the state's order, and the dated ones newest first (the feed)
+    # what every export holds: every match in the state's order, and the dated ones where a calendar places them
     assert query.ids() == list(sql_ordered(query).values_list("id", flat=True))
-    newest = sql_events(query).filter(date__isnull=False).order_by("-sort_key", "-id")
-    assert query.ids(order="newest", dated=True, limit=30) == list(newest.values_list("id", flat=True)[:30])
+    placed = list(in_date_order(sql_events(query)).values_list("id", flat=True))
+    assert query.ids(order="placed") == placed
+    assert query.ids(order="placed-latest", limit=30) == placed[::-1][:30]
 
     everything = list(sql_events(query).chronological())
     after = cursor_of(everything[cut]) if cut < len(everything) else None

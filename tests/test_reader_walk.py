@@ -200,6 +200,7 @@ class Reader:
     def clear(self):
         links = {
             "a removal link": "#nothing .removals a",
+            "an active filter's removal": "#result-status a.active-filter",
             "the suggestion": "#nothing a:not(.removals a)",
             "start again": "#results .problems a",
             "the undated link": "#undated-note a",

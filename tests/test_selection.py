@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.http import QueryDict
 from icalendar import Calendar
 
-from tests.oracle import involving, sql_events, sql_ordered
+from tests.oracle import in_date_order, involving, sql_events, sql_ordered
 from timeline.listing import query as listing_query
 from timeline.listing.index import event_index, warm
 from timeline.listing.query import EventQuery
@@ -135,20 +135,21 @@ STATES = [
 
 @pytest.mark.parametrize("state", STATES)
 def test_every_export_lists_the_events_in_the_order_sql_gives(client, state):
-    """Best matches first where the state asks for them, else reading order (undated last); the feed
-    newest first; the citations in reading order of their events."""
+    """Best matches first where the state asks for them, else reading order (undated last); the calendar
+    and the feed where a calendar places each dated event (the feed latest first); the citations in
+    reading order of their events."""
     query = EventQuery(QueryDict(state), DataVersion.current()[0], paged=False)
     assert not query.problems
     ordered = list(sql_ordered(query).values_list("slug", flat=True))
     dated = set(sql_events(query).filter(date__isnull=False).values_list("slug", flat=True))
-    newest = sql_events(query).filter(date__isnull=False).order_by("-sort_key", "-id")
+    placed = list(in_date_order(sql_events(query)).values_list("slug", flat=True))
     reading = list(sql_events(query).chronological().values_list("slug", flat=True))
     cited = set(sql_events(query).filter(citations__isnull=False).values_list("slug", flat=True))
     expected = {
         "/events.csv": ordered,
         "/citations.csv": [slug for slug in reading if slug in cited],
-        "/events.ics": [slug for slug in ordered if slug in dated],
-        "/feed/": list(newest.values_list("slug", flat=True)[:100]),
+        "/events.ics": placed,
+        "/feed/": placed[::-1][:100],
         "/events.timelinejs.json": [slug for slug in ordered if slug in dated],
         "/annotations.jsonld": [slug for slug in ordered if slug in cited],
     }

@@ -54,6 +54,23 @@ def period_end(value, precision):
     return value
 
 
+def placed_on(value, precision):
+    """The day a calendar or a feed puts an event on: its date, or for one known only to the month or the
+    year, the last day of that period, the first day by which it is known to have happened. So in date
+    order it comes after the events dated within its period, never on the 1st before them."""
+    return period_end(value, precision)
+
+
+def placement_key(value, precision):
+    """``placed_on`` as a number to sort by: on one day, the events dated to that day come first, then a
+    month's, then a year's (an imprecise date of no stated precision is placed as a month's)."""
+    if precision == DatePrecision.DAY:
+        return value.toordinal() * 3
+    if precision == DatePrecision.YEAR:
+        return period_end(value, DatePrecision.YEAR).toordinal() * 3 + 2
+    return period_end(value, DatePrecision.MONTH).toordinal() * 3 + 1
+
+
 class PartialDate:
     """A date as a person typed it ("2024", "March 2025", "13 March 2025"): a span of days."""
 

@@ -13,7 +13,7 @@ from django.http import QueryDict
 
 from timeline.cache.versions import cache_key, cached, digest
 from timeline.listing.dimensions import DIMENSIONS
-from timeline.listing.facets import facet_groups
+from timeline.listing.facets import active_filters, facet_groups
 from timeline.listing.index import event_index
 from timeline.listing.paging import MAX_OFFSET, PAGE_SIZE
 from timeline.listing.parameters import DATE_PARAMETERS, ListingForm
@@ -71,41 +71,37 @@ class EventQuery(ListingState):
         """The searched words, for highlighting."""
         return search_words(self.cleaned.get("q"))
 
+    def active_filters(self):
+        """[ActiveFilter] for each value the state filters by, with the link that takes it off (facets.py)."""
+        return active_filters(self.cleaned, self.vocab, self.link)
+
     def removals(self):
         """[(what a filter asks, the link without it)] for each chosen value: what to change when nothing matches."""
-        cleaned, found = self.cleaned, []
-        if cleaned.get("q"):
-            found.append((f"the search “{cleaned['q']}”", self.link(q=None, order=None, after=None)))
-        for dimension in DIMENSIONS:
-            terms, chosen = self.vocab.by_slug(dimension.name), cleaned.get(dimension.name) or []
-            for slug in chosen:
-                rest = [other for other in chosen if other != slug]
-                link = self.link(**{dimension.name: rest, "after": None})
-                found.append((dimension.removal_label(terms[slug]), link))
-        if cleaned.get("from") or cleaned.get("to"):
-            span = " ".join(
-                f"{word} {cleaned[name]}" for word, name in (("from", "from"), ("to", "to")) if cleaned.get(name)
-            )
-            found.append(
-                (f"the dates ({span})", self.link(**{"from": None, "to": None, "undated": None, "after": None}))
-            )
-        return found
+        return [(active.removal, active.link) for active in self.active_filters()]
+
+    def described(self):
+        """The filters on, in words ("Actors: Justin Sun or Changpeng Zhao · Dates: from 2025"), or ""."""
+        groups = {}
+        for active in self.active_filters():
+            groups.setdefault(active.group, []).append(active.label)
+        return " · ".join(f"{group}: {' or '.join(labels)}" for group, labels in groups.items())
 
     # What the state selects ----------------------------------------------------------
 
     def ids(self, order=None, dated=False, limit=None):
-        """The matching events' ids: in the order the state asks for (best matches first, or reading
-        order), or in reading order (`order="reading"`), or newest first (`order="newest"`); only the
-        dated ones when `dated`; at most `limit`."""
+        """The matching events' ids, at most `limit`: in the order the state asks for (best matches first,
+        or reading order), or in reading order (`order="reading"`), or the dated ones where a calendar
+        places them (`"placed"`, dates.placed_on) or latest first (`"placed-latest"`); `dated` leaves
+        the undated ones out."""
         index = self.index
         bits = self.bits() & index.dated if dated else self.bits()
         if order is None and self.by_relevance:
             return list(islice(index.among(self.ranked_ids(), bits), limit))
-        if order == "newest":
-            positions = index.last(bits, limit) if limit is not None else reversed(list(index.each(bits)))
+        if order in ("placed", "placed-latest"):
+            positions = index.placed_in_order(bits, latest_first=order == "placed-latest")
         else:
-            positions = islice(index.each(bits), limit)
-        return [index.ids[pos] for pos in positions]
+            positions = index.each(bits)
+        return [index.ids[pos] for pos in islice(positions, limit)]
 
     def bits(self, excluded=None):
         """The events matching every filter (but one, for its facet, or "dates"), as a bitset of the event index."""

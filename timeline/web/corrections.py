@@ -17,10 +17,11 @@ from django.utils.html import escape
 from django.utils.text import capfirst
 
 from timeline.corpus.dates import format_partial_date
+from timeline.corpus.quotes import in_quotation_marks
 from timeline.corpus.text import xml_safe
 from timeline.listing.query import FETCH_CHUNK
 from timeline.models import Event, EventStatement
-from timeline.web.exports import FeedItem, ListingFeed
+from timeline.web.exports import FeedItem, ListingFeed, titled
 from timeline.web.http import site_url
 
 TYPO = "typo"
@@ -51,10 +52,6 @@ class Correction:
         return f"correction-{self.key}"
 
 
-def quoted(text):
-    return f"“{text}”"
-
-
 def date_text(version):
     if version.date is None:
         return "unknown"
@@ -72,7 +69,7 @@ def event_changes(old, new):
     """(what, before, after) for each announced difference between two versions of an event."""
     changed = set(new.diff_against(old, included_fields=EVENT_FIELDS).changed_fields)
     if "title" in changed:
-        yield "title", "the title", quoted(old.title), quoted(new.title)
+        yield "title", "the title", in_quotation_marks(old.title), in_quotation_marks(new.title)
     if changed & set(DATE_FIELDS) and date_text(old) != date_text(new):
         yield "date", "the date", date_text(old), date_text(new)
     if "certainty" in changed:
@@ -81,7 +78,8 @@ def event_changes(old, new):
 
 def statement_changes(old, new):
     if new.diff_against(old, included_fields=STATEMENT_FIELDS).changed_fields:
-        yield "text", f"statement {new.position}", quoted(old.text.strip()), quoted(new.text.strip())
+        before, after = in_quotation_marks(old.text.strip()), in_quotation_marks(new.text.strip())
+        yield "text", f"statement {new.position}", before, after
 
 
 def versions(history, owner_field, event_ids, fields):
@@ -135,9 +133,11 @@ def corrections(event_ids, known=None):
 class CorrectionFeed(ListingFeed):
     """Atom, newest first, for the same filters as the chronology."""
 
-    title = "Corrections: CZ and Binance, from guilty plea to pardon"
     subtitle = "Changes to the title, date, certainty or statements of a published event, newest first."
     page_url, feed_url_name = "corrections", "corrections_feed"
+
+    def title(self, state):
+        return xml_safe(titled("Corrections: CZ and Binance, from guilty plea to pardon", state.query))
 
     def items(self, state):
         found = corrections(state.query.ids(order="reading"))[:LIST_LIMIT]

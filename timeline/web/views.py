@@ -18,18 +18,18 @@ from timeline.web.http import site_base, site_url, wants_partial
 from timeline.web.payloads import actor_payload, event_payload, source_payload
 
 
-def listing_context(query):
+def listing_context(query, site):
     """What the chronology and the embed show for a state: its page of events, grouped, and its links.
 
     With dates that could not be read, the form keeps what was typed beside its message and the
     list is that of the rest of the state (its links leave those dates out); with any other
-    problem there is no list."""
+    problem there is no list. `site` is the site's address, for the citations' absolute links."""
     shown = query.readable_part()
     base = {"form": query.form, "problems": query.problems, **date_hints(query)}
     if shown is None:
         return {**base, "query": query, "start_link": query.link(after=None), "events": [], "groups": [], "matching": 0}
     events, next_cursor = shown.page()
-    attach_html(events, shown.version, shown.words)
+    attach_html(events, shown.version, site, shown.words)
     matching = shown.count()
     undated_shown, undated_left_out = shown.undated()
     suggestion = shown.suggestion() if not matching and shown.words else None
@@ -70,7 +70,7 @@ def embed_snippet(request, query):
 
 def chronology(request, version):
     query = EventQuery.from_request(request, version)
-    context = listing_context(query)
+    context = listing_context(query, site_base(request))
     shown = context["query"]
     facets = shown.facets()
     context.update(
@@ -102,14 +102,15 @@ def chart(request, version):
 def embed(request, version):
     """A compact, chrome-free chronology for an iframe on another site (urls.py lets it be framed)."""
     query = EventQuery.from_request(request, version)
-    context = {**listing_context(query), "page_size": PAGE_SIZE}
+    context = {**listing_context(query, site_base(request)), "page_size": PAGE_SIZE}
     return render(request, "embed.html", context, status=400 if query.problems else 200)
 
 
 def event_detail(request, slug):
     event = get_object_or_404(Event.objects.with_related(), slug=slug)
     found = corrections([event.pk], known=[event])
-    return render(request, "event_detail.html", {"event": event, "corrections": found})
+    context = {"event": event, "corrections": found, "site_url": site_base(request)}
+    return render(request, "event_detail.html", context)
 
 
 def corrections_list(request, version):
@@ -139,6 +140,7 @@ def actor_detail(request, slug, version):
         "events": events,
         "groups": group_events(events),
         "more": len(involved) > PAGE_SIZE,
+        "site_url": site_base(request),
     }
     return render(request, "actor_detail.html", context)
 
