@@ -7,8 +7,6 @@ from, and are never longer than a few pages, so they page by offset.
 
 import re
 
-from django.db.models import Q
-
 PAGE_SIZE = 50
 JSON_PAGE_SIZE = 100
 MAX_OFFSET = 100_000
@@ -37,21 +35,3 @@ def parse_cursor(text):
     if match.group(3):
         return Position(offset=int(match.group(3)))
     return Position(match.group(1), int(match.group(2)))
-
-
-def cursor_of(event):
-    return f"{event.sort_key or ''}~{event.pk}"
-
-
-def page_of(queryset, after=None, size=PAGE_SIZE):
-    """A keyset page in reading order: (events, cursor of the next page or None)."""
-    if after is not None:
-        sort_key, pk = after
-        if sort_key is None:
-            queryset = queryset.filter(sort_key__isnull=True, pk__gt=pk)
-        else:
-            queryset = queryset.filter(
-                Q(sort_key__gt=sort_key) | Q(sort_key=sort_key, pk__gt=pk) | Q(sort_key__isnull=True)
-            )
-    rows = list(queryset.chronological()[: size + 1])
-    return rows[:size], (cursor_of(rows[size - 1]) if len(rows) > size else None)

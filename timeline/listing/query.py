@@ -1,155 +1,61 @@
-"""The query state of an event listing: parsed once from the request, and asked for everything else.
+"""What a listing's state selects: its events, page, counts, facets and timeline, from the event index.
 
-Every view, export, cache key, ETag and link of a listing derives from ``EventQuery``:
-its canonical form is the same for any order of the parameters, repeated identical values
-and empty values, so two addresses that mean one state share one cache entry and show the
-same thing, and two states never share one.
+``EventQuery`` is a ListingState (state.py: the canonical parameters, their links and key; pure)
+read against one data version: its vocabularies check the slugs, and its event index (index.py)
+answers which events match, in what order and how many of each. The database is asked only for
+what the index cannot know: full-text matches and their rank (search.py), and the rows of the
+chosen ids. The data version is passed in; nothing is read off the request.
 """
 
-import functools
 from itertools import islice
-from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core.exceptions import TooManyFieldsSent
 from django.http import QueryDict
 
 from timeline.cache.versions import cache_key, cached, digest
 from timeline.listing.dimensions import DIMENSIONS
 from timeline.listing.facets import active_filters, facet_groups
-from timeline.listing.filters import EventFilter, shorten
 from timeline.listing.index import event_index
 from timeline.listing.paging import MAX_OFFSET, PAGE_SIZE
+from timeline.listing.parameters import DATE_PARAMETERS, ListingForm
+from timeline.listing.state import ListingState, request_parameters
 from timeline.models import Event
 from timeline.search import corpus_words, did_you_mean, search_words
 
 LISTING_SECONDS = 3600
-PARAMETERS = tuple(EventFilter.base_filters)
-# Dates people type (and whether undated events join a range): one that cannot be used is left out
-# of the list shown beside its message.
-TYPED_DATES = frozenset({"from", "to", "view", "undated"})
 
 
-def request_parameters(request):
-    """The request's parameters and a problem, if any: past Django's limit on their number, none are read.
+class EventQuery(ListingState):
+    """One listing state, parsed against the data version `version`, and what it selects."""
 
-    Django raises TooManyFieldsSent, a generic 400 page without a word on the cause (and HTML
-    even for JSON), at the first read of request.GET.
-    """
-    try:
-        return request.GET, []
-    except TooManyFieldsSent:
-        request.GET = QueryDict()
-        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
-        return request.GET, [f"too many parameters: the address may hold at most {limit:,}, none were read."]
-
-
-def given_pairs(params):
-    """Every (name, value) given, values trimmed, empty ones dropped, once each and sorted.
-
-    Order, repetition, whitespace and empty values never tell two states apart: a listing's
-    canonical state and every public URL's ETag (http.py) are both built from these pairs.
-    """
-    return sorted({(name, value.strip()) for name, values in params.lists() for value in values if value.strip()})
-
-
-def canonical_parameters(params):
-    """(canonical pairs, problems): known names in declared order, with their given pairs' values.
-
-    A one-valued parameter given two different values is a problem rather than a silent
-    choice of one.
-    """
-    given = given_pairs(params)
-    problems = [
-        f"{shorten(name)}: unknown parameter (known: {', '.join(PARAMETERS)})."
-        for name in params
-        if name not in PARAMETERS
-    ]
-    pairs = []
-    for name in PARAMETERS:
-        values = [value for given_name, value in given if given_name == name]
-        if len(values) > 1 and not EventFilter.many_valued(name):
-            shown = ", ".join(f"“{shorten(value)}”" for value in values[:3])
-            problems.append(f"{name}: give one value, not {len(values)} ({shown}).")
-        pairs += [(name, value) for value in values]
-    return pairs, problems
-
-
-class EventQuery:
-    """The filter, order and position of one listing request."""
-
-    def __init__(self, params, version, problems=()):
-        self.version = version
+    def __init__(self, params, version, problems=(), paged=True):
+        super().__init__(params, problems, paged)
+        self.version, self.paged = version, paged
         self.index = event_index(version)
         self.vocab = self.index.vocab
         self._bits, self._date_bits, self._search_bits = {}, None, None
-        self.pairs, found = canonical_parameters(params)
-        self.problems = [*problems, *found]
         self._only_fields_wrong = not self.problems
-        data = QueryDict(mutable=True)
-        for name, value in self.pairs:
-            data.appendlist(name, value)
-        self.filterset = EventFilter(data, queryset=Event.objects.all(), vocab=self.vocab)
-        if not self.filterset.is_valid():
-            self.problems += self.filterset.error_messages()
-        self.cleaned = self.filterset.form.cleaned_data if not self.problems else {}
+        self.form = ListingForm(self.without(() if paged else ("after",)), vocab=self.vocab)
+        if not self.form.is_valid():
+            self.problems += self.form.error_messages()
+        self.cleaned = self.form.cleaned_data if not self.problems else {}
 
     @classmethod
-    def from_request(cls, request, version):
+    def from_request(cls, request, version, paged=True):
         params, problems = request_parameters(request)
-        return cls(params, version, problems)
+        return cls(params, version, problems, paged)
 
     def readable_part(self):
         """This state, or, when its only problems are dates that could not be read, the state without
         them (the list a reader keeps while correcting a date); None when anything else is wrong."""
         if not self.problems:
             return self
-        unread = set(self.filterset.form.errors)
-        if not self._only_fields_wrong or not unread or not unread <= TYPED_DATES:
+        unread = set(self.form.errors)
+        if not self._only_fields_wrong or not unread or not unread <= DATE_PARAMETERS:
             return None
-        data = QueryDict(mutable=True)
-        for name, value in self.pairs:
-            if name not in unread:
-                data.appendlist(name, value)
-        return EventQuery(data, self.version)
+        return EventQuery(self.without(unread), self.version, paged=self.paged)
 
-    # The state and its links ------------------------------------------------------
-
-    @property
-    def canonical(self):
-        """The state as a query string: the one form that keys caches and builds links."""
-        return urlencode(self.pairs)
-
-    @property
-    def key(self):
-        return digest(self.canonical)
-
-    def link(self, **changes):
-        """This state's query string with some parameters changed ("?…", or "" for none).
-
-        A value of None removes the parameter; a list sets several. ``link(after=None)``
-        is the listing from its start; ``link(**{"from": None, "to": None})`` drops dates.
-        """
-        pairs = [(name, value) for name, value in self.pairs if name not in changes]
-        for name, value in changes.items():
-            values = value if isinstance(value, list | tuple) else [] if value is None else [value]
-            pairs += [(name, v) for v in values]
-        pairs.sort(key=lambda pair: PARAMETERS.index(pair[0]))
-        return f"?{urlencode(pairs)}" if pairs else ""
-
-    @functools.cached_property
-    def window_link(self):
-        """``link(view=window, after=None)`` as a function of the window: one per bar and tick, so
-        the parameters that stay the same are encoded once."""
-        fixed = [(name, value) for name, value in self.pairs if name not in ("view", "after")]
-        place = PARAMETERS.index("view")
-        head = urlencode([pair for pair in fixed if PARAMETERS.index(pair[0]) < place])
-        tail = urlencode([pair for pair in fixed if PARAMETERS.index(pair[0]) > place])
-
-        def link(window):
-            return "?" + "&".join(part for part in (head, urlencode([("view", window)]), tail) if part)
-
-        return link
+    def cache_key(self, *what):
+        return cache_key(self.version, *what, self.key)
 
     @property
     def after(self):
@@ -180,17 +86,22 @@ class EventQuery:
             groups.setdefault(active.group, []).append(active.label)
         return " · ".join(f"{group}: {' or '.join(labels)}" for group, labels in groups.items())
 
-    def cache_key(self, *what):
-        return cache_key(self.version, *what, self.key)
-
     # What the state selects ----------------------------------------------------------
 
-    def matching(self):
-        """Every matching event, in the order asked for: reading order, or best matches first."""
-        queryset = self.filterset.qs
-        if self.by_relevance:
-            return queryset.by_relevance(self.cleaned["q"])
-        return queryset.chronological()
+    def ids(self, order=None, dated=False, limit=None):
+        """The matching events' ids, at most `limit`: in the order the state asks for (best matches first,
+        or reading order), or in reading order (`order="reading"`), or the dated ones where a calendar
+        places them (`"placed"`, dates.placed_on) or latest first (`"placed-latest"`); `dated` leaves
+        the undated ones out."""
+        index = self.index
+        bits = self.bits() & index.dated if dated else self.bits()
+        if order is None and self.by_relevance:
+            return list(islice(index.among(self.ranked_ids(), bits), limit))
+        if order in ("placed", "placed-latest"):
+            positions = index.placed_in_order(bits, latest_first=order == "placed-latest")
+        else:
+            positions = index.each(bits)
+        return [index.ids[pos] for pos in islice(positions, limit)]
 
     def bits(self, excluded=None):
         """The events matching every filter (but one, for its facet, or "dates"), as a bitset of the event index."""
@@ -260,8 +171,7 @@ class EventQuery:
             positions = self.index.first(bits, size + 1)
             pks = [self.index.ids[pos] for pos in positions[:size]]
             next_cursor = self.index.cursor(positions[size - 1]) if len(positions) > size else None
-        by_id = Event.objects.select_related("era").in_bulk(pks)
-        return [by_id[pk] for pk in pks if pk in by_id], next_cursor
+        return list(in_order(Event.objects.select_related("era"), pks)), next_cursor
 
     def counts(self):
         """({facet: {key: events matching every other filter and this option}}, events matching every filter)."""
@@ -292,12 +202,19 @@ class EventQuery:
         values it could read still ticked (a form submitted again keeps them)."""
         if self.problems:
             counts, _ = EventQuery(QueryDict(), self.version).counts()
-            return facet_groups(counts, self.filterset.form.cleaned_data, self.vocab)
+            return facet_groups(counts, self.form.cleaned_data, self.vocab)
         counts, _ = self.counts()
         return facet_groups(counts, self.cleaned, self.vocab)
 
-    def for_export(self):
-        """A problem for a position in an export, which holds every matching event."""
-        if self.after is not None:
-            self.problems.append("after: exports hold every matching event; leave out “after”.")
-        return self
+
+FETCH_CHUNK = 1000
+
+
+def in_order(queryset, ids, chunk=FETCH_CHUNK):
+    """The rows of these ids, in their order, fetched by primary key `chunk` at a time (with the
+    queryset's prefetches per chunk): an export streams up to 100,000. Ids with no row (deleted
+    since the index was built) are left out."""
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        by_id = {row.pk: row for row in queryset.filter(pk__in=part)}
+        yield from (by_id[pk] for pk in part if pk in by_id)

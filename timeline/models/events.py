@@ -18,37 +18,6 @@ class EventQuerySet(models.QuerySet):
         """Reading order (see Event.reading_order); undated events last."""
         return self.order_by(models.F("sort_key").asc(nulls_last=True), "id")
 
-    def involving(self, actors):
-        return self.filter(models.Exists(Participation.objects.filter(event=models.OuterRef("pk"), actor__in=actors)))
-
-    def in_categories(self, categories):
-        through = Event.categories.through.objects
-        return self.filter(models.Exists(through.filter(event=models.OuterRef("pk"), category__in=categories)))
-
-    def with_certainty(self, certainties):
-        return self.filter(certainty__in=certainties)
-
-    def cited_in(self, sources):
-        return self.filter(
-            models.Exists(
-                related_model(Event, "citations").objects.filter(event=models.OuterRef("pk"), source__in=sources)
-            )
-        )
-
-    def in_eras(self, eras):
-        return self.filter(era__in=eras)
-
-    def between(self, start=None, end=None, undated=False):
-        """Events whose span overlaps [start, end]; undated events only when asked for."""
-        conditions = []
-        if start is not None:
-            conditions.append(models.Q(latest_date__gte=start))
-        if end is not None:
-            conditions.append(models.Q(date__lte=end))
-        if undated:
-            conditions = [condition | models.Q(date__isnull=True) for condition in conditions]
-        return self.filter(*conditions)
-
     def search(self, text):
         """Events whose title, summary, quotes or actor names and aliases hold every word (see search.py)."""
         return full_text.matching(self, text)

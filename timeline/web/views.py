@@ -9,6 +9,7 @@ from timeline.corpus.dates import suggested_date
 from timeline.corpus.reader import article_pieces, cited_passages
 from timeline.listing.chart import chart_of
 from timeline.listing.chronology import attach_html, best_matches, group_events
+from timeline.listing.index import event_index
 from timeline.listing.paging import JSON_PAGE_SIZE, PAGE_SIZE
 from timeline.listing.query import EventQuery
 from timeline.models import Actor, ActorStatement, Alias, Event, EventStatement, Source, event_parts, own_footnotes
@@ -24,7 +25,7 @@ def listing_context(query, site):
     list is that of the rest of the state (its links leave those dates out); with any other
     problem there is no list. `site` is the site's address, for the citations' absolute links."""
     shown = query.readable_part()
-    base = {"form": query.filterset.form, "problems": query.problems, **date_hints(query)}
+    base = {"form": query.form, "problems": query.problems, **date_hints(query)}
     if shown is None:
         return {**base, "query": query, "start_link": query.link(after=None), "events": [], "groups": [], "matching": 0}
     events, next_cursor = shown.page()
@@ -54,7 +55,7 @@ def listing_context(query, site):
 
 def date_hints(query):
     """{"from_hint": (nearest reading, its link)}, and the same for "to", for a date with a mistyped month."""
-    hints, form = {}, query.filterset.form
+    hints, form = {}, query.form
     for name in ("from", "to"):
         near = suggested_date(form.data.get(name) or "") if name in form.errors else None
         if near:
@@ -107,30 +108,31 @@ def embed(request, version):
 
 def event_detail(request, slug):
     event = get_object_or_404(Event.objects.with_related(), slug=slug)
-    found = corrections(Event.objects.filter(pk=event.pk), known=[event])
+    found = corrections([event.pk], known=[event])
     context = {"event": event, "corrections": found, "site_url": site_base(request)}
     return render(request, "event_detail.html", context)
 
 
 def corrections_list(request, version):
     """The corrections of the events a chronology state selects, newest first; the newest LIST_LIMIT."""
-    query = EventQuery.from_request(request, version).for_export()
+    query = EventQuery.from_request(request, version, paged=False)
     context = {"query": query, "problems": query.problems, "limit": LIST_LIMIT}
     if not query.problems:
-        found = corrections(query.matching())
+        found = corrections(query.ids(order="reading"))
         context.update(corrections=found[:LIST_LIMIT], total=len(found), filtered=bool(query.pairs))
     return render(request, "corrections.html", context, status=400 if query.problems else 200)
 
 
-def actor_detail(request, slug):
+def actor_detail(request, slug, version):
     actor, aliases = actor_with_aliases(slug)
-    # One query reads the actor's first events and the events its description cites.
-    first = Event.objects.involving([actor.pk]).chronological().values("pk")[: PAGE_SIZE + 1]
+    # The event index names the actor's first events; one query reads them and the events its description cites.
+    index = event_index(version)
+    first = [index.ids[pos] for pos in index.first(index.any_of("actor", [str(actor.pk)]), PAGE_SIZE + 1)]
     cited = ActorStatement.citations.through.objects.filter(actorstatement__actor=actor.pk).values("citation__event")
-    fetched = list(Event.objects.filter(Q(pk__in=first) | Q(pk__in=cited)).with_related().chronological())
-    involved = [e for e in fetched if any(p.actor_id == actor.pk for p in e.participations.all())]
+    fetched = {event.pk: event for event in Event.objects.filter(Q(pk__in=first) | Q(pk__in=cited)).with_related()}
+    involved = [fetched[pk] for pk in first if pk in fetched]
     events = involved[:PAGE_SIZE]
-    known = [citation for event in fetched for citation in event.citations.all()]
+    known = [citation for event in fetched.values() for citation in event.citations.all()]
     context = {
         "actor": actor,
         "aliases": aliases,
