@@ -6,8 +6,8 @@ import re
 import pytest
 from django.db import connection
 
+from timeline.listing.search import did_you_mean, highlight, snippet
 from timeline.models import Event
-from timeline.search import did_you_mean, highlight, snippet
 
 pytestmark = pytest.mark.usefixtures("corpus")
 HTMX = {"HTTP_HX_REQUEST": "true"}

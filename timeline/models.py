@@ -8,8 +8,8 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from . import search as full_text
 from .dates import DatePrecision, format_partial_date, period_end, validate_date_in_range
+from .listing import search as full_text
 from .quotes import NOT_FOUND, locate, quote_problem
 from .seeds import read_seed, text_sha256, validate_seed_name
 from .text import validate_single_line, validate_text
@@ -274,11 +274,11 @@ class EventQuerySet(models.QuerySet):
         return self.filter(*conditions)
 
     def search(self, text):
-        """Events whose title, summary, quotes or actor names and aliases hold every word (see search.py)."""
+        """Events whose title, summary, quotes or actor names and aliases hold every word (see listing/search.py)."""
         return full_text.matching(self, text)
 
     def by_relevance(self, text):
-        """Best matches first (see search.py)."""
+        """Best matches first (see listing/search.py)."""
         return full_text.ranked(self, text)
 
     def refresh_search(self):

@@ -19,9 +19,9 @@ from .dimensions import DIMENSIONS
 from .facets import facet_groups
 from .filters import EventFilter, shorten
 from .index import event_index
+from .listing.search import corpus_words, did_you_mean, search_words
 from .models import Event
 from .paging import MAX_OFFSET, PAGE_SIZE
-from .search import corpus_words, did_you_mean, search_words
 
 LISTING_SECONDS = 3600
 PARAMETERS = tuple(EventFilter.base_filters)

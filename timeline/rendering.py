@@ -16,9 +16,9 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from .caching import release
+from .listing.search import highlight, snippet, word_pattern
 from .models import Category, Citation, Era, Event, EventRendering, Source, event_parts
 from .quotes import quotation_marks
-from .search import highlight, snippet, word_pattern
 
 BATCH = 500
 SEGMENT = "\x00"  # never in curated text (text.py refuses control characters)

@@ -11,8 +11,9 @@ import re
 
 from django.db import connection, transaction
 
-from . import rendering, search
+from . import rendering
 from .dates import DatePrecision
+from .listing import search
 from .models import Actor, Category, Citation, Era, Event, Participation, Source
 
 PREFIX = "synthetic-"

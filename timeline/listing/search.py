@@ -22,7 +22,7 @@ from django.db.models.functions import Cast, Collate, Length, Replace
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from .caching import cache_key
+from ..caching import cache_key
 
 FTS_TABLE = "timeline_event_fts"
 MAX_WORDS = 12
