@@ -25,7 +25,7 @@ from django.db.models.functions import Cast
 from .caching import cache_key, cached
 from .dimensions import DIMENSIONS
 from .models import Category, DataVersion, Event
-from .vocab import Vocabularies, term_parts, vocabularies_from
+from .vocab import Vocabularies, search_parts, term_parts, vocabularies_from
 
 LAST = "\U0010ffff"  # sorts after every sort key: undated events come last
 
@@ -210,6 +210,7 @@ def rows():
         part(Event.objects.all(), "event", "id", "certainty", F("sort_key"), F("date"), F("latest_date")),
         *(option(Event.objects.exclude(**{d.event_path: None}), d.name, "id", d.event_path) for d in DIMENSIONS),
         *term_parts(part),
+        *search_parts(part),
     ]
     return parts[0].union(*parts[1:], all=True)
 
@@ -227,6 +228,7 @@ def build():
     events, holding every row at once and a tuple per event left a building worker with about
     30 MB more memory than this, which it kept."""
     sort_keys, pks, dates, latest, options, terms = [], array("q"), array("l"), array("l"), [], []
+    searching = {}
     for kind, pk, key, text, date, last, order in rows().iterator(chunk_size=2000):
         if kind == "event":
             sort_keys.append(text or LAST)
@@ -235,6 +237,8 @@ def build():
             latest.append(last.toordinal() if last else 0)
         elif kind.startswith("term:"):
             terms.append((kind[5:], pk, key, text, date, last, order))
+        elif kind.startswith("search:"):
+            searching.setdefault(kind[7:], []).append((pk, key, text, order))
         else:
             options.append((kind, key, text))
     order = sorted(range(len(pks)), key=lambda i: (sort_keys[i], pks[i]))
@@ -264,7 +268,7 @@ def build():
         index.dated |= bits
     index.undated = index.everything & ~index.dated
     eras = {int(key): bits.bit_count() for key, bits in index.options.get("era", {}).items()}
-    index.vocab = vocabularies_from(terms, eras)
+    index.vocab = vocabularies_from(terms, eras, searching)
     index.__dict__.pop("_position_table", None)  # made again where needed; the cache stores the index without it
     return index
 

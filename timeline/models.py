@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -199,6 +200,54 @@ class Alias(models.Model):
     natural_key.dependencies = ["timeline.actor"]
 
 
+# A word or phrase of a search: one to four words of letters and digits, one space between them.
+validate_synonym_words = RegexValidator(
+    r"\A\w+(?: \w+){0,3}\Z",
+    "Give a word or a phrase of up to four words: letters and digits, one space between words.",
+    code="synonym_words",
+)
+
+
+class SynonymManager(models.Manager):
+    def get_by_natural_key(self, words, means):
+        return self.get(words=words, means=means)
+
+
+class Synonym(models.Model):
+    """Two ways of saying one thing, either of which a search also finds for the other (listing/search.py)."""
+
+    words = models.CharField(
+        max_length=100,
+        validators=[*LINE, validate_synonym_words],
+        help_text="A word or phrase a reader may type, e.g. “resign”. It matches searched words that begin "
+        "with it (resigned, resigns).",
+    )
+    means = models.CharField(
+        max_length=100,
+        validators=[*LINE, validate_synonym_words],
+        help_text="What the articles may say instead, e.g. “step down”; a search for either finds both.",
+    )
+
+    objects = SynonymManager()
+    natural_key_fields = ("words", "means")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["words", "means"]
+        constraints = [models.UniqueConstraint(fields=["words", "means"], name="synonym_unique")]
+
+    def __str__(self):
+        return f"{self.words} ↔ {self.means}"
+
+    def natural_key(self):
+        return (self.words, self.means)
+
+    def clean(self):
+        if self.words and self.means and self.words.casefold() == self.means.casefold():
+            raise ValidationError({"means": "A synonym of itself adds nothing: give another word or phrase."})
+
+
 class Era(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=100, validators=LINE)
@@ -273,13 +322,15 @@ class EventQuerySet(models.QuerySet):
             conditions = [condition | models.Q(date__isnull=True) for condition in conditions]
         return self.filter(*conditions)
 
-    def search(self, text):
-        """Events whose title, summary, quotes or actor names and aliases hold every word (see listing/search.py)."""
-        return full_text.matching(self, text)
+    def search(self, text, synonyms=None):
+        """Events whose title, summary, quotes or actor names and aliases hold every word (see listing/search.py).
 
-    def by_relevance(self, text):
-        """Best matches first (see listing/search.py)."""
-        return full_text.ranked(self, text)
+        `synonyms`: the (words, means) pairs to expand it with; by default the Synonym records."""
+        return full_text.matching(self, full_text.parse(text, stored_synonyms(synonyms)))
+
+    def by_relevance(self, text, synonyms=None):
+        """Best matches first (see listing/search.py); each event's `distance` from the search is kept."""
+        return full_text.ordered(self, full_text.parse(text, stored_synonyms(synonyms)))
 
     def refresh_search(self):
         """Rebuild search_text and the search index from the events' current parts."""
@@ -319,6 +370,11 @@ class EventQuerySet(models.QuerySet):
 
     def with_related(self):
         return self.select_related("era").prefetch_related(*event_parts())
+
+
+def stored_synonyms(synonyms=None):
+    """The synonyms given, or else those curators keep (Synonym records) as (words, means) pairs."""
+    return synonyms if synonyms is not None else list(Synonym.objects.values_list("words", "means"))
 
 
 class EventManager(SlugManager.from_queryset(EventQuerySet)):

@@ -16,7 +16,7 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from .caching import release
-from .listing.search import highlight, snippet, word_pattern
+from .listing.explain import highlight, snippet, word_pattern
 from .models import Category, Citation, Era, Event, EventRendering, Source, event_parts
 from .quotes import quotation_marks
 

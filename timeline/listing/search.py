@@ -1,122 +1,237 @@
-"""Search: which events match, best matches first, why they matched, and what was probably meant.
+"""Search: what a search asks for, which events match it, and the best of them first.
 
-SQLite searches an FTS5 table (``timeline_event_fts``, created by migration 0005 on SQLite
-only) ranked by bm25; PostgreSQL the weighted ``search_vector`` column ranked by ts_rank.
-Both weigh a word in the title above one in the summary, and both above one in a quote or
-a name; words match as typed or as prefixes, so "Bin" finds Binance while typing.
-``index`` keeps both in step with ``Event.search_text`` wherever it is rebuilt.
+A search is a list of **groups**, every one of which an event must hold. A group is a word
+("pardon"), a phrase typed with punctuation ("Binance.US", "$4.3") or in double quotes, or
+words a curator's synonym joins to other words ("resigned" also finds "stepped down":
+``Synonym`` records, either side finding the other; a synonym's word matches a searched word
+that begins with it). Each way of writing a group is a **term**: the last word of a term
+matches as typed or as the start of a word ("Bin" finds Binance while typing), and the words of
+a phrase must follow one another.
+
+SQLite searches an FTS5 table (``timeline_event_fts``, created by migration 0006 on SQLite
+only, porter stemming); PostgreSQL the weighted ``search_vector`` column (title A, summary B,
+quotes, names and aliases C) through a RUM index (migration 0013), which returns matches
+already in rank order. **Ranking**: the text rank first (SQLite: bm25, weighing a word in the
+title 10, in the summary 3, elsewhere 1; PostgreSQL: RUM's distance, weighing labels A 1.0,
+B 0.4, C 0.2), then, among equally good matches, the more important event, then reading order.
+Only as many ranked matches as a page needs are asked for (``ranked``): the database never
+scores every match to find the best fifty. ``index`` keeps both in step with
+``Event.search_text`` wherever it is rebuilt.
 """
 
-import difflib
-import functools
-import operator
 import re
-from html import escape
+from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.core.cache import cache
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Case, F, FloatField, Q, Value, When
+from django.db.models import F, FloatField, Func
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Collate, Length, Replace
-from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
-
-from ..caching import cache_key
+from django.db.models.functions import Collate
 
 FTS_TABLE = "timeline_event_fts"
 MAX_WORDS = 12
-SNIPPET_CHARS = 180
-# bm25 column weights (title, summary, quotes and names); PostgreSQL's ts_rank uses labels A, B, C.
+MAX_TERMS = 6  # ways of writing one group: what was typed and at most five synonyms
+# bm25 column weights (title, summary, quotes and names); PostgreSQL's labels A, B, C.
 TITLE_WEIGHT, SUMMARY_WEIGHT, BODY_WEIGHT = 10.0, 3.0, 1.0
-TITLE_SHARE = 2.0
+WORD = re.compile(r"[^\W_]+")  # FTS5's and PostgreSQL's parsers both split words at "_"
+TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+@dataclass(frozen=True)
+class Group:
+    """One thing a search asks for: as typed, and each way of writing it (tuples of words), typed first."""
+
+    typed: str
+    terms: tuple
+
+    @property
+    def synonyms(self):
+        return self.terms[1:]
 
 
 def search_words(text):
-    """The words of a search, at most twelve, for prefix matching and highlighting."""
-    return re.findall(r"\w+", text or "")[:MAX_WORDS]
+    """The words of a search, at most twelve."""
+    return WORD.findall(text or "")[:MAX_WORDS]
 
 
-def fts_expression(words):
-    """An FTS5 query in which every word must occur, as typed or as a prefix."""
-    return " ".join(f'"{word}"*' for word in words)
+def parse(text, synonyms=()):
+    """The groups of a search: words, phrases (typed with punctuation or in quotes) and synonyms.
+
+    `synonyms` are (words, means) pairs, as the event index holds them (index.py).
+    """
+    groups, count = [], 0
+    for quoted, bare in TOKEN.findall(text or ""):
+        words = tuple(WORD.findall(quoted or bare))[: MAX_WORDS - count]
+        if not words:
+            continue
+        count += len(words)
+        typed = quoted.strip() if quoted else bare.strip("\"'“”‘’,;:!?()[]{}")
+        groups.append(Group(typed or " ".join(words), (words,)))
+        if count >= MAX_WORDS:
+            break
+    return tuple(expanded(groups, synonyms))
 
 
-def postgres_query(text, words):
-    typed = SearchQuery(text, config="english", search_type="websearch")
-    prefixes = SearchQuery(" & ".join(f"{word}:*" for word in words), config="english", search_type="raw")
-    return typed | prefixes
+def expanded(groups, synonyms):
+    """The groups, with each run of single words that one side of a synonym matches made one group
+    holding the other side too; the longest run wins."""
+    sides = []
+    for words, means in synonyms:
+        one, other = tuple(words.casefold().split()), tuple(means.casefold().split())
+        sides += [(one, other), (other, one)]
+    position = 0
+    while position < len(groups):
+        found = {}
+        for side, other in sides:
+            run = groups[position : position + len(side)]
+            if len(run) == len(side) and all(
+                len(group.terms) == 1 and len(group.terms[0]) == 1 and group.terms[0][0].casefold().startswith(word)
+                for group, word in zip(run, side, strict=True)
+            ):
+                found.setdefault(len(side), []).append(other)
+        if not found:
+            yield groups[position]
+            position += 1
+            continue
+        size = max(found)
+        run = groups[position : position + size]
+        typed = tuple(word for group in run for word in group.terms[0])
+        others = [other for other in dict.fromkeys(found[size]) if other != tuple(w.casefold() for w in typed)]
+        yield Group(" ".join(group.typed for group in run), (typed, *others)[:MAX_TERMS])
+        position += size
 
 
-def matching(queryset, text):
-    """The events of `queryset` in which every word of `text` occurs."""
-    words = search_words(text)
-    if not words:
+def terms(groups):
+    """Every way of writing every group, as text ("Binance US", "step down"): what a result marks.
+    What was typed comes first, then the synonyms: a result's passage is one with a typed word if it can be."""
+    typed = [" ".join(group.terms[0]) for group in groups]
+    return tuple(dict.fromkeys([*typed, *(" ".join(words) for group in groups for words in group.synonyms)]))
+
+
+# Matching ------------------------------------------------------------------------------
+
+
+def fts_expression(groups):
+    """An FTS5 query: every group, each as any of its terms; a term's words in a row, the last as a prefix."""
+    return " AND ".join(
+        "(" + " OR ".join('"' + " ".join(words) + '"*' for words in group.terms) + ")" for group in groups
+    )
+
+
+def postgres_term(words, typed=None):
+    """A term as a tsquery: its words in a row, the last as typed or as a prefix; a token typed with
+    punctuation also as PostgreSQL's parser reads it ("Binance.US" is one word to it)."""
+    if len(words) == 1:
+        found = SearchQuery(words[0], config="english", search_type="websearch")
+        return found | SearchQuery(f"{words[0]}:*", config="english", search_type="raw")
+    found = SearchQuery(" <-> ".join([*words[:-1], f"{words[-1]}:*"]), config="english", search_type="raw")
+    return found | SearchQuery(typed, config="english", search_type="websearch") if typed else found
+
+
+def postgres_query(groups):
+    query = None
+    for group in groups:
+        alternatives = None
+        for number, words in enumerate(group.terms):
+            typed = group.typed if number == 0 and WORD.fullmatch(group.typed) is None else None
+            term = postgres_term(words, typed)
+            alternatives = term if alternatives is None else alternatives | term
+        query = alternatives if query is None else query & alternatives
+    return query
+
+
+def matching(queryset, groups):
+    """The events of `queryset` that hold every group of the search, unordered."""
+    if not groups:
         return queryset.none()
     if connection.vendor == "postgresql":
-        return queryset.filter(search_vector=postgres_query(text, words))
-    rows = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (fts_expression(words),))
+        return queryset.filter(search_vector=postgres_query(groups))
+    rows = RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (fts_expression(groups),))
     return queryset.filter(pk__in=rows)
 
 
-def ranked(queryset, text):
-    """Best matches first (`relevance`, higher is better); ties in reading order.
+class Distance(Func):
+    """RUM's `<=>`: how far an event's search vector is from the query (smaller is better), which
+    its index returns in order."""
 
-    relevance = (text rank + 2 × the share of the title made of searched words) × (importance + 1) / 2
-    """
-    words = search_words(text)
-    if not words:
-        return queryset.chronological()
+    arg_joiner = " <=> "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
+
+
+TITLED = 1_000_000.0  # taken off the score of an event whose title holds every group: it comes first
+
+
+def sqlite_scores(groups):
+    """(SQL, params) of rows (rowid, score) for the matches on SQLite; a smaller score is better.
+
+    The score is bm25's, less TITLED when the event's title holds every group. bm25 is a sum
+    over the groups; a group that synonyms join counts once, by its best-matching term (bm25 of
+    a query holding both "denial" and "reject" adds both)."""
+    weights = f"{TITLE_WEIGHT}, {SUMMARY_WEIGHT}, {BODY_WEIGHT}"
+    titled = f"(CASE WHEN rowid IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) THEN {TITLED} ELSE 0 END)"
+    in_title = f"{{title}} : ({fts_expression(groups)})"
+    if all(len(group.terms) == 1 for group in groups):
+        sql = (
+            f"SELECT rowid, bm25({FTS_TABLE}, {weights}) - {titled} AS score "
+            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        )
+        return sql, [in_title, fts_expression(groups)]
+    parts, params = [], []
+    for number, group in enumerate(groups):
+        for words in group.terms:
+            parts.append(
+                f"SELECT rowid, {number} AS part, bm25({FTS_TABLE}, {weights}) AS score "
+                f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+            )
+            params.append(fts_expression([Group(group.typed, (words,))]))
+    sql = (
+        f"SELECT rowid, SUM(best) - {titled} AS score FROM (SELECT rowid, part, MIN(score) AS best FROM "
+        f"({' UNION ALL '.join(parts)}) GROUP BY rowid, part) GROUP BY rowid HAVING COUNT(*) = {len(groups)}"
+    )
+    return sql, [in_title, *params]
+
+
+def ordered(queryset, groups):
+    """The matches of `queryset`, best first (see the module's ranking), each with its `distance`
+    from the search (smaller is better). For a page, ``ranked`` asks only for the best few."""
     if connection.vendor == "postgresql":
-        relevance = SearchRank(F("search_vector"), postgres_query(text, words))
+        distance = Distance(F("search_vector"), postgres_query(groups))
+        order = Collate("sort_key", "C")
     else:
         # One full-text match for the whole query, looked up per event. "LIMIT -1" keeps SQLite from
         # flattening it into a match per event, which made ranking quadratic (7 s for 5,500 matches).
-        relevance = RawSQL(
-            f"SELECT ranks.score FROM (SELECT rowid AS id, "
-            f"-bm25({FTS_TABLE}, {TITLE_WEIGHT}, {SUMMARY_WEIGHT}, {BODY_WEIGHT}) AS score "
-            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT -1) AS ranks "
-            f"WHERE ranks.id = {queryset.model._meta.db_table}.id",
-            (fts_expression(words),),
+        scores, params = sqlite_scores(groups)
+        distance = RawSQL(
+            f"SELECT ranks.score FROM ({scores} LIMIT -1) AS ranks "
+            f"WHERE ranks.rowid = {queryset.model._meta.db_table}.id",
+            params,
             output_field=FloatField(),
         )
-    return queryset.annotate(relevance=(relevance + TITLE_SHARE * title_share(words)) * importance_factor()).order_by(
-        F("relevance").desc(nulls_last=True), reading_order_key().asc(nulls_last=True), "id"
+        order = F("sort_key")
+    return queryset.annotate(distance=distance).order_by(
+        F("distance").asc(nulls_last=True), F("importance").desc(), order.asc(nulls_last=True), "id"
     )
 
 
-def title_share(words):
-    """The share of the title's words that are searched words: 1/4 for "pardon" in "Trump pardons Changpeng Zhao".
-
-    The text rank barely tells apart events that all mention a word; a title made of the
-    searched words is about them.
-    """
-    hits = sum(
-        (Case(When(title__icontains=word, then=Value(1.0)), default=Value(0.0)) for word in words),
-        Value(0.0),
+def ranked(model, groups, limit):
+    """The ids of the best `limit` matches, best first, asked of the database's own ranking with a
+    LIMIT: RUM's index order on PostgreSQL, FTS5's bm25 on SQLite."""
+    if not groups:
+        return []
+    if connection.vendor == "postgresql":
+        rows = ordered(model.objects.all(), groups).filter(search_vector=postgres_query(groups))
+        return list(rows.values_list("id", flat=True)[:limit])
+    table = model._meta.db_table
+    scores, params = sqlite_scores(groups)
+    sql = (
+        f"SELECT {table}.id FROM ({scores}) AS ranks JOIN {table} ON {table}.id = ranks.rowid "
+        f"ORDER BY ranks.score, {table}.importance DESC, {table}.sort_key IS NULL, {table}.sort_key, {table}.id "
+        "LIMIT %s"
     )
-    title_words = Length("title") - Length(Replace("title", Value(" "), Value(""))) + 1
-    # Titles are counted only where a word is in them: 11 of the 55,553 matches of "binance" at
-    # 100,000 events; counting every title's words took 28-54 ms of ranking them (two measurements, PostgreSQL).
-    in_title = functools.reduce(operator.or_, (Q(title__icontains=word) for word in words))
-    return Case(
-        When(in_title, then=hits / Cast(title_words, FloatField())), default=Value(0.0), output_field=FloatField()
-    )
-
-
-def importance_factor():
-    """Major events (importance 3) count twice as much as minor ones (1) for an equally good match.
-
-    In floating point: PostgreSQL's numeric arithmetic cost 10% of ranking the broadest words.
-    """
-    return (Cast("importance", FloatField()) + Value(1.0, FloatField())) / Value(2.0, FloatField())
-
-
-def reading_order_key():
-    """sort_key compared code point by code point, as the event index sorts it: on PostgreSQL
-    whatever the database's locale, and without its collation's cost (about 20 ms, a tenth,
-    of ranking 55,553 matches)."""
-    return Collate(F("sort_key"), "C") if connection.vendor == "postgresql" else F("sort_key")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, limit])
+        return [row[0] for row in cursor.fetchall()]
 
 
 def index(model, events):
@@ -140,82 +255,3 @@ def index(model, events):
                     f"INSERT INTO {FTS_TABLE} (rowid, title, summary, body) VALUES (%s, %s, %s, %s)",
                     [(e.pk, e.title, e.summary, e.search_text) for e in batch],
                 )
-
-
-# Showing why an event matched --------------------------------------------------------
-
-
-def word_pattern(words):
-    """The pattern that finds the searched words (each as typed or as the start of a word), or None."""
-    return compiled_word_pattern(tuple(words)) if words else None
-
-
-@functools.lru_cache(maxsize=256)
-def compiled_word_pattern(words):
-    """Compiled once per set of words: a search marks them in up to fifty events, several texts each."""
-    alternatives = "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
-    return re.compile(rf"(?<!\w)(?:{alternatives})\w*", re.IGNORECASE)
-
-
-def highlight(text, words):
-    """The text, escaped, with each matched word (or word it begins) in <mark>."""
-    pattern = word_pattern(words)
-    if pattern is None:
-        return conditional_escape(text)
-    pieces, last = [], 0
-    for match in pattern.finditer(text):
-        pieces += [escape(text[last : match.start()]), f"<mark>{escape(match.group())}</mark>"]
-        last = match.end()
-    pieces.append(escape(text[last:]))
-    return mark_safe("".join(pieces))  # noqa: S308 (every piece escaped above)
-
-
-def snippet(quotes, words, width=SNIPPET_CHARS):
-    """(the passage of the first quote that holds a matched word, cut near it, with "…" where cut) or None."""
-    pattern = word_pattern(words)
-    if pattern is None:
-        return None
-    for quote in quotes:
-        match = pattern.search(quote)
-        if not match:
-            continue
-        start = max(0, match.start() - width // 3)
-        if start:
-            start = quote.find(" ", start) + 1 or start
-        end = min(len(quote), start + width)
-        if end < len(quote):
-            end = quote.rfind(" ", start, end) if quote.rfind(" ", start, end) > match.end() else end
-        return ("…" if start else "") + quote[start:end].strip() + ("…" if end < len(quote) else "")
-    return None
-
-
-# Did you mean --------------------------------------------------------------------------
-
-
-def corpus_words(model, version):
-    """Every word of the events' search text (three letters or more, lower case), cached per data version."""
-    key = cache_key(version, "words")
-    words = cache.get(key)
-    if words is None:
-        words = set()
-        for text in model.objects.values_list("search_text", flat=True).iterator(chunk_size=2000):
-            words.update(word.lower() for word in re.findall(r"\w{3,}", text))
-        words = sorted(words)
-        cache.set(key, words, timeout=24 * 3600)
-    return words
-
-
-def did_you_mean(text, vocabulary):
-    """The search with each word the corpus does not hold replaced by its closest corpus word, or None."""
-    known = set(vocabulary)
-    changed, result = False, []
-    for word in search_words(text):
-        lower = word.lower()
-        if lower in known or any(w.startswith(lower) for w in vocabulary if w[:1] == lower[:1]):
-            result.append(word)
-            continue
-        close = difflib.get_close_matches(lower, vocabulary, n=1, cutoff=0.75)
-        if close:
-            changed = True
-        result.append(close[0] if close else word)
-    return " ".join(result) if changed else None
