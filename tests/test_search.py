@@ -180,3 +180,58 @@ def test_a_page_of_best_matches_is_the_head_of_the_full_ranking(client):
     page = event_order(client.get("/?q=zyzzyva").content.decode())
     second = event_order(client.get("/?q=zyzzyva&after=r50").content.decode())
     assert page + second == everything
+
+
+# Matches it can explain ------------------------------------------------------------------
+
+
+def test_a_phrase_typed_with_punctuation_matches_and_marks_the_phrase_not_its_parts(client):
+    html = client.get("/?q=Binance.US").content.decode()
+    found = event_order(html)
+    assert found and found[0] == "wsj-reports-binance-us-stake-talks"
+    marks = set(re.findall(r"<mark>([^<]*)</mark>", html))
+    assert marks and marks <= {"Binance.US", "Binance US"}, marks
+    # Every result holds the phrase; "US" alone (the Bank Secrecy Act's "US anti-money laundering laws") is no match.
+    for slug in found:
+        text = Event.objects.get(slug=slug).search_text
+        assert "Binance.US" in text or "Binance US" in text, slug
+    assert "cz-pleads-guilty" not in found
+
+
+def test_a_match_through_an_alias_says_so_beside_the_result(client):
+    html = client.get("/?q=Justin+Solar").content.decode()
+    note = "Matched “Justin Solar” [sic]: a machine-reworded article’s spelling of Justin Sun."
+    for slug in ("cz-agrees-to-inform-on-justin-sun", "justin-sun-invests-75-million", "sec-seeks-pause-in-sun-case"):
+        assert note_of(html, slug) == note
+    assert 'class="search-note"' not in client.get("/?q=Sun").content.decode()
+
+
+def test_an_alias_note_comes_from_the_alias_records(client):
+    """Not a fixed sentence: a renamed actor and a new garbled alias are what the note names."""
+    from timeline.models import Actor, Alias
+
+    Actor.objects.filter(slug="justin-sun").update(name="Sun Yuchen")
+    Alias.objects.create(actor=Actor.objects.get(slug="justin-sun"), name="Jastin Sonn", garbled=True)
+    html = client.get("/?q=Sonn").content.decode()
+    assert "Matched “Jastin Sonn” [sic]: a machine-reworded article’s spelling of Sun Yuchen." in html
+    # A correct other name is noted only where the result does not show it.
+    html = client.get("/?q=previous+government").content.decode()
+    assert "Matched “previous government”: another name for Biden administration." in html
+    assert note_of(client.get("/?q=CZ").content.decode(), "cz-denies-wsj-report") is None  # its quotes say "CZ"
+
+
+def note_of(html, slug):
+    """The alias note beside an event of a listing, or None."""
+    found = re.search(rf'id="{slug}">.*?</article>\s*(?:<p class="search-note">(.*?)</p>)?', html, re.S)
+    return found.group(1)
+
+
+def test_did_you_mean_corrects_each_word_of_a_several_word_search(client):
+    html = client.get("/", {"q": "Binanse pardn"}).content.decode()
+    assert 'Did you mean <a href="/?q=Binance+pardon"><b>Binance</b> <b>pardon</b></a>?' in html
+    html = client.get("/", {"q": "Zhao pardn prisn"}).content.decode()
+    assert 'Did you mean <a href="/?q=Zhao+pardon+prison">Zhao <b>pardon</b> <b>prison</b></a>?' in html
+    # A synonym's word is a word the search knows: "resgned" is near "resign" (resign ↔ step down).
+    html = client.get("/", {"q": "CZ resgned"}).content.decode()
+    assert 'Did you mean <a href="/?q=CZ+resign">CZ <b>resign</b></a>?' in html
+    assert event_order(client.get("/", {"q": "CZ resign"}).content.decode())

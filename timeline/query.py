@@ -20,7 +20,7 @@ from .facets import facet_groups
 from .filters import EventFilter, shorten
 from .index import event_index
 from .listing import search
-from .listing.explain import alias_notes, corpus_words, corrections
+from .listing.explain import alias_notes, corpus_words, corrections, shown_in
 from .models import Event
 from .paging import MAX_OFFSET, PAGE_SIZE
 
@@ -172,7 +172,8 @@ class EventQuery:
         return search.terms(self.groups)
 
     def alias_notes(self, events):
-        """{event id: [AliasNote]}: the actors' other names a term of the search matched, for each event."""
+        """{event id: [AliasNote]}: the other names of the event's actors that a term of the search matched,
+        each a garbled spelling or one the event's shown text (`event.html`) does not hold."""
         notes = alias_notes(self.words, self.vocab.aliases)
         if not notes:
             return {}
@@ -183,7 +184,9 @@ class EventQuery:
             found[event.pk] = [
                 note
                 for actor, note in notes.items()
-                if position is not None and actors.get(str(actor), 0) >> position & 1
+                if position is not None
+                and actors.get(str(actor), 0) >> position & 1
+                and (note.garbled or not shown_in(getattr(event, "html", ""), note.alias))
             ]
         return found
 

@@ -12,10 +12,10 @@ import difflib
 import functools
 import re
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 
 from django.core.cache import cache
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, strip_tags
 from django.utils.safestring import mark_safe
 
 from ..caching import cache_key
@@ -112,6 +112,12 @@ def alias_notes(terms, aliases):
         if actor_id not in best or rank > best[actor_id][0]:
             best[actor_id] = (rank, AliasNote(alias, name, bool(garbled)))
     return {actor_id: note for actor_id, (_, note) in best.items()}
+
+
+def shown_in(html, text):
+    """Whether the HTML shows this text (its words in a row, as a search marks them)."""
+    pattern = word_pattern([text])
+    return bool(pattern and pattern.search(unescape(strip_tags(html))))
 
 
 # Did you mean --------------------------------------------------------------------------
