@@ -257,9 +257,7 @@ class EventQuery:
         if self._search_bits is None:
             self._search_bits = cached(
                 cache_key(self.version, "search", self.search_key),
-                lambda: self.index.positions(
-                    search.matching(Event.objects.order_by(), self.groups).values_list("id", flat=True)
-                ),
+                lambda: self.index.positions(search.matching_ids(Event, self.groups)),
                 LISTING_SECONDS,
             )
         return self._search_bits
@@ -269,10 +267,11 @@ class EventQuery:
         return digest(repr(self.groups))
 
     def ranked_ids(self, limit):
-        """The ids of the best `limit` matches of the search, best first (the database's ranking), cached."""
+        """(ids of the best `limit` matches of the search, best first; whether that is every ranked match),
+        from the database's ranking, cached."""
         return cached(
             cache_key(self.version, "ranked", self.search_key, limit),
-            lambda: search.ranked(Event, self.groups, limit),
+            lambda: search.ranked(Event, self.groups, limit, self.index.position),
             LISTING_SECONDS,
         )
 
@@ -281,16 +280,23 @@ class EventQuery:
 
         The database ranks only as many as the page needs: the first `start + count` when only the
         search selects, else that many over the share of the search's matches the filters keep, twice
-        over; and, if that was too few, every match."""
+        over; and, if that was too few, every match. Matches it does not rank (on PostgreSQL, those that
+        only begin with a searched word) follow, in reading order."""
         bits, matches = self.bits(), self.search_bits().bit_count()
         need, kept = start + count, bits.bit_count()
         limit = need if kept == matches else min(matches, need * matches // max(kept, 1) * 2 + PAGE_SIZE)
         while True:
-            ids = self.ranked_ids(max(limit, 1))
+            ids, complete = self.ranked_ids(max(limit, 1))
             chosen = list(islice(self.index.among(ids, bits), start, need))
-            if len(chosen) == count or len(ids) < limit or limit >= matches:
-                return chosen
+            if len(chosen) == count or complete or limit >= matches:
+                break
             limit = matches
+        if len(chosen) < count and complete:
+            ranked = self.index.positions(ids)
+            shown = len(list(self.index.among(ids, bits)))
+            rest = self.index.first(bits & ~ranked, start + count - shown)
+            chosen += [self.index.ids[pos] for pos in rest][max(0, start - shown) :][: count - len(chosen)]
+        return chosen
 
     def page(self, size=PAGE_SIZE):
         """(events, cursor of the next page or None): best matches first, or reading order, from the index."""

@@ -9,28 +9,36 @@ matches as typed or as the start of a word ("Bin" finds Binance while typing), a
 a phrase must follow one another.
 
 SQLite searches an FTS5 table (``timeline_event_fts``, created by migration 0006 on SQLite
-only, porter stemming); PostgreSQL the weighted ``search_vector`` column (title A, summary B,
-quotes, names and aliases C) through a RUM index (migration 0013), which returns matches
-already in rank order. **Ranking**: the text rank first (SQLite: bm25, weighing a word in the
-title 10, in the summary 3, elsewhere 1; PostgreSQL: RUM's distance, weighing labels A 1.0,
-B 0.4, C 0.2), then, among equally good matches, the more important event, then reading order.
-Only as many ranked matches as a page needs are asked for (``ranked``): the database never
-scores every match to find the best fifty. ``index`` keeps both in step with
-``Event.search_text`` wherever it is rebuilt.
+only, porter stemming). PostgreSQL reads a search's matches from ``EventWords`` (each event's
+lexemes without positions: a narrow table, a fraction of the events' rows to scan; migration
+0014), or, for a phrase, from the weighted ``search_vector`` column (title A, summary B, quotes,
+names and aliases C), which a RUM index (migration 0013) serves in rank order.
+
+**Ranking**: the text rank first, then, among equally good matches, the more important event,
+then reading order. SQLite: bm25, weighing a word in the title 10, in the summary 3, elsewhere 1;
+an event whose title holds every group first; a group that synonyms join counted once, by its best
+term. PostgreSQL: RUM's distance to the search's whole words (`<=>`, labels A 1.0, B 0.4, C 0.2),
+which the index returns in order; matches that only begin with a searched word ("Bin") come after,
+in reading order. A page asks for only as many ranked matches as it shows (``ranked``, a LIMIT):
+the database never sorts every match to find the best fifty. ``index`` keeps the FTS table, the
+vector and the words in step with ``Event.search_text`` wherever it is rebuilt.
 """
 
 import re
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import F, FloatField, Func
+from django.db.models import Case, F, FloatField, Func, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 
 FTS_TABLE = "timeline_event_fts"
 MAX_WORDS = 12
 MAX_TERMS = 6  # ways of writing one group: what was typed and at most five synonyms
+INFINITY = float("inf")  # RUM's distance of an event the query does not match
+TIES_READ = 16  # PostgreSQL: how many times the page's matches one RUM scan reads, for the equally close
 # bm25 column weights (title, summary, quotes and names); PostgreSQL's labels A, B, C.
 TITLE_WEIGHT, SUMMARY_WEIGHT, BODY_WEIGHT = 10.0, 3.0, 1.0
 WORD = re.compile(r"[^\W_]+")  # FTS5's and PostgreSQL's parsers both split words at "_"
@@ -128,16 +136,35 @@ def postgres_term(words, typed=None):
     return found | SearchQuery(typed, config="english", search_type="websearch") if typed else found
 
 
-def postgres_query(groups):
+def postgres_whole_term(words, typed=None):
+    """A term as a tsquery of whole words only (no prefixes): what the RUM index ranks by."""
+    if len(words) == 1:
+        return SearchQuery(words[0], config="english", search_type="websearch")
+    found = SearchQuery(" <-> ".join(words), config="english", search_type="raw")
+    return found | SearchQuery(typed, config="english", search_type="websearch") if typed else found
+
+
+def postgres_query(groups, whole_words=False):
+    """The search as a tsquery: every group, each as any of its terms (with prefixes, unless whole_words)."""
+    make = postgres_whole_term if whole_words else postgres_term
     query = None
     for group in groups:
         alternatives = None
         for number, words in enumerate(group.terms):
             typed = group.typed if number == 0 and WORD.fullmatch(group.typed) is None else None
-            term = postgres_term(words, typed)
+            term = make(words, typed)
             alternatives = term if alternatives is None else alternatives | term
         query = alternatives if query is None else query & alternatives
     return query
+
+
+def matching_ids(model, groups):
+    """The ids of the events that hold every group of the search, unordered: on PostgreSQL read from the
+    narrow EventWords table (lexemes without positions) unless a phrase needs the positions."""
+    if connection.vendor == "postgresql" and groups and all(len(words) == 1 for g in groups for words in g.terms):
+        words = apps.get_model("timeline", "EventWords")
+        return words.objects.filter(words=postgres_query(groups)).values_list("event_id", flat=True)
+    return matching(model.objects.order_by(), groups).values_list("id", flat=True)
 
 
 def matching(queryset, groups):
@@ -195,8 +222,12 @@ def sqlite_scores(groups):
 def ordered(queryset, groups):
     """The matches of `queryset`, best first (see the module's ranking), each with its `distance`
     from the search (smaller is better). For a page, ``ranked`` asks only for the best few."""
+    importance = F("importance")
     if connection.vendor == "postgresql":
-        distance = Distance(F("search_vector"), postgres_query(groups))
+        # As a page ranks them (postgres_ranked): by distance to the whole words; those that only begin
+        # with a searched word (infinitely far) after, in reading order.
+        distance = Distance(F("search_vector"), postgres_query(groups, whole_words=True))
+        importance = Case(When(distance=INFINITY, then=Value(0)), default=F("importance"))
         order = Collate("sort_key", "C")
     else:
         # One full-text match for the whole query, looked up per event. "LIMIT -1" keeps SQLite from
@@ -209,19 +240,25 @@ def ordered(queryset, groups):
             output_field=FloatField(),
         )
         order = F("sort_key")
-    return queryset.annotate(distance=distance).order_by(
-        F("distance").asc(nulls_last=True), F("importance").desc(), order.asc(nulls_last=True), "id"
+    return (
+        queryset.annotate(distance=distance)
+        .annotate(weight=importance)
+        .order_by(F("distance").asc(nulls_last=True), F("weight").desc(), order.asc(nulls_last=True), "id")
     )
 
 
-def ranked(model, groups, limit):
-    """The ids of the best `limit` matches, best first, asked of the database's own ranking with a
-    LIMIT: RUM's index order on PostgreSQL, FTS5's bm25 on SQLite."""
+def ranked(model, groups, limit, position=None):
+    """(ids of the best `limit` matches, best first; whether every match ranked is among them).
+
+    Asked of the database's own ranking with a LIMIT. SQLite: FTS5's bm25 order. PostgreSQL: the
+    RUM index's order by distance to the search's whole words (`<=>`), read up to the end of the
+    group of equally close matches the limit falls in, which is then ordered by importance and
+    reading order (`position`: an id's place in reading order); matches that only begin with a
+    searched word are not ranked (the caller lists them after, in reading order)."""
     if not groups:
-        return []
+        return [], True
     if connection.vendor == "postgresql":
-        rows = ordered(model.objects.all(), groups).filter(search_vector=postgres_query(groups))
-        return list(rows.values_list("id", flat=True)[:limit])
+        return postgres_ranked(model, groups, limit, position or (lambda pk: pk))
     table = model._meta.db_table
     scores, params = sqlite_scores(groups)
     sql = (
@@ -231,7 +268,23 @@ def ranked(model, groups, limit):
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, limit])
-        return [row[0] for row in cursor.fetchall()]
+        ids = [row[0] for row in cursor.fetchall()]
+    return ids, len(ids) < limit
+
+
+def postgres_ranked(model, groups, limit, position):
+    query = postgres_query(groups, whole_words=True)
+    rows = model.objects.filter(search_vector=query).annotate(distance=Distance(F("search_vector"), query))
+    rows = rows.order_by("distance").values_list("id", "distance", "importance")
+    wanted = limit * TIES_READ
+    while True:
+        found = list(rows[:wanted])
+        if len(found) < wanted or found[-1][1] > found[limit - 1][1]:
+            break
+        wanted *= 4
+    last = float("inf")
+    found.sort(key=lambda row: (row[1], -row[2], last if (place := position(row[0])) is None else place))
+    return [row[0] for row in found[:limit]], len(found) < wanted
 
 
 def index(model, events):
@@ -245,6 +298,13 @@ def index(model, events):
             + SearchVector("summary", config="english", weight="B")
             + SearchVector("search_text", config="english", weight="C")
         )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {apps.get_model('timeline', 'EventWords')._meta.db_table} (event_id, words) "
+                f"SELECT id, strip(search_vector) FROM {model._meta.db_table} WHERE id = ANY(%s) "
+                "ON CONFLICT (event_id) DO UPDATE SET words = EXCLUDED.words",
+                [ids],
+            )
     else:
         with connection.cursor() as cursor:
             for start in range(0, len(events), 500):
