@@ -11,7 +11,7 @@ forwarded_allow_ips = "127.0.0.1,::1"
 
 
 def post_worker_init(worker):
-    """The event index ready and the loaded code frozen before the first request (timeline/worker.py)."""
-    from timeline.worker import start
+    """The event index ready and the loaded code frozen before the first request (timeline/project/worker.py)."""
+    from timeline.project.worker import start
 
     start()

@@ -25,7 +25,7 @@ from unittest import mock
 from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.project.settings")
 
 import django  # noqa: E402
 
@@ -37,13 +37,13 @@ from django.db.models import Count, Max, Min  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
-from timeline import views  # noqa: E402
+from timeline.dataset.synthetic import PREFIX  # noqa: E402
 from timeline.listing import search  # noqa: E402
+from timeline.listing.paging import PAGE_SIZE  # noqa: E402
+from timeline.listing.query import EventQuery  # noqa: E402
 from timeline.models import Actor, Category, Event, stored_synonyms  # noqa: E402
-from timeline.paging import PAGE_SIZE  # noqa: E402
-from timeline.query import EventQuery  # noqa: E402
-from timeline.synthetic import PREFIX  # noqa: E402
-from timeline.worker import start  # noqa: E402
+from timeline.project.worker import start  # noqa: E402
+from timeline.web import views  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
@@ -109,7 +109,7 @@ def one_pass(client, paths, headers, deadline):
 # Where a listing's time goes: each step of the chronology view, by the function that does it.
 PARTS = {
     "events": (EventQuery, "page"),  # the page's events: the index, a search's ranked query, one fetch
-    "their HTML": (views, "render_events"),  # stored HTML, with a search's words marked
+    "their HTML": (views, "attach_html"),  # stored HTML, with a search's words marked
     "facets": (EventQuery, "facets"),
     "overview": (views, "overview_of"),
     "template": (views, "render"),

@@ -24,13 +24,13 @@ SEARCHES = ["Witkoff", "Binance", "Trump pardon"]
 
 SCRIPT = """
 import os, django
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.project.settings")
 django.setup()
 from django.db import connection
-from timeline.index import rows
 from timeline.listing import search
+from timeline.listing.index import rows
+from timeline.listing.paging import PAGE_SIZE
 from timeline.models import Event, stored_synonyms
-from timeline.paging import PAGE_SIZE
 
 with connection.cursor() as cursor:
     cursor.execute("VACUUM ANALYZE")
@@ -46,12 +46,14 @@ first_page = list(Event.objects.order_by("sort_key", "id").values_list("id", fla
 section("A page of events by id (the index chose them)", Event.objects.select_related("era").filter(pk__in=first_page))
 for text in SEARCHES:
     groups = search.parse(text, stored_synonyms())
-    matches = search.matching(Event.objects.order_by(), groups)
-    section(f"“{text}”: its matches, unranked ({matches.count():,})", matches.values_list("id", flat=True))
-    best = search.ordered(Event.objects.all(), groups).filter(search_vector=search.postgres_query(groups))
+    matches = search.matching_ids(Event, groups)
+    section(f"“{text}”: its matches, unranked: the count and the facets ({matches.count():,})", matches)
+    query = search.postgres_query(groups, whole_words=True)
+    best = Event.objects.filter(search_vector=query).annotate(distance=search.Distance("search_vector", query))
     section(
-        f"“{text}”: the best {PAGE_SIZE + 1} (a first page), in the index's order",
-        best.values_list("id", flat=True)[: PAGE_SIZE + 1],
+        f"“{text}”: a first page's best matches, in the RUM index's order (up to {search.TIES_READ} × "
+        f"{PAGE_SIZE + 1} read, for ties)",
+        best.order_by("distance").values_list("id", "distance", "importance")[: search.TIES_READ * (PAGE_SIZE + 1)],
     )
 """
 

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.project.settings")
 
 import django  # noqa: E402
 
@@ -30,7 +30,7 @@ def main(endpoints):
     setup_test_environment()
     client = Client()
     results = {}
-    from timeline.worker import start
+    from timeline.project.worker import start
 
     started = time.perf_counter()
     start()  # as a gunicorn worker does (gunicorn.conf.py): the event index built, the loaded code frozen
@@ -79,8 +79,8 @@ def after_a_change(client, path):
     latest events), then the first reader asks for the page."""
     from django.db.models import F
 
-    from timeline import rendering
-    from timeline.index import warm
+    from timeline.listing import rendering
+    from timeline.listing.index import warm
     from timeline.models import Event
 
     first = Event.objects.order_by("pk").values_list("pk", flat=True)[:1]

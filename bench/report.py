@@ -137,7 +137,41 @@ def cold_section(runs):
             f"{pair(http['page'])} | {pair(http['fragment'])} | {pair(http['static'])} | "
             f"{worst / http['static']['p95_ms']:.0f}× |"
         )
-    return [*lines, "", *kinds_section(runs), *parts_section(runs)]
+    return [*lines, "", *kinds_section(runs), *parts_section(runs), *layers_section(runs)]
+
+
+LAYER_PASSES = ("first page", "first fragment", "repeated page", "search refined", "misspelled search")
+
+
+def layers_section(runs):
+    """bench/layers.py: each cache layer's worth, as the same states cost with it and without it."""
+    runs = [run for run in runs if run.get("cold", {}).get("layers")]
+    if not runs:
+        return []
+    lines = [
+        "",
+        "### What each cache layer buys",
+        "",
+        "The same states in-process with every layer, then without each (bench/layers.py): p50/p95 CPU ms "
+        "(wall ms in brackets). First page and fragment: the caches emptied before the pass; repeated page: "
+        "each page again; search refined: each search with a filter added; misspelled search: each search "
+        "with two letters swapped (no match: did you mean).",
+        "",
+        f"| backend | events | configuration | {' | '.join(LAYER_PASSES)} |",
+        f"| --- | ---: | --- |{' ---: |' * len(LAYER_PASSES)}",
+    ]
+    for run in runs:
+        layers = run["cold"]["layers"]
+        for name, passes in layers.items():
+            if not isinstance(passes, dict):
+                continue
+            cells = [
+                f"{passes[p]['cpu']['p50_ms']}/{passes[p]['cpu']['p95_ms']} "
+                f"({passes[p]['wall']['p50_ms']}/{passes[p]['wall']['p95_ms']})"
+                for p in LAYER_PASSES
+            ]
+            lines.append(f"| {run['backend']} | {run['n']:,} | {name} | {' | '.join(cells)} |")
+    return lines
 
 
 def parts_section(runs):

@@ -99,6 +99,7 @@ def production_env(database_url):
         "DJANGO_HTTPS": "0",
         "DJANGO_SECRET_KEY": "benchmark-only-secret-" + "x" * 40,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "MALLOC_ARENA_MAX": "2",  # as docs/deploy.md starts gunicorn (bench/notes.md: 10-15 MB a worker)
     }
 
 
@@ -110,7 +111,7 @@ class Gunicorn:
         self.process = subprocess.Popen(
             [
                 str(Path(PYTHON).parent / "gunicorn"),
-                "timeline.wsgi",
+                "timeline.project.wsgi",
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",
@@ -240,6 +241,12 @@ def measure(env):
 def cold_in_process(env, budget):
     """bench/cold.py: the first-time states and their in-process cost with empty caches."""
     command = [PYTHON, "bench/cold.py", "--budget", str(budget)]
+    return json.loads(subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout)
+
+
+def cache_layers(env):
+    """bench/layers.py: the same states with every cache layer, then without each."""
+    command = [PYTHON, "bench/layers.py"]
     return json.loads(subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=True).stdout)
 
 
@@ -440,6 +447,8 @@ def run_backend(backend, database_url, args, results, runs, log, done):
         log(f"{backend}: {measured['events']} events (generated in {generated} s)")
         cold = cold_in_process(env, args.cold_budget)
         cold["http"] = cold_over_http(env, cold["paths"], args.cold_budget)
+        if size:
+            cold["layers"] = cache_layers(env)
         log(
             f"  cold: {cold['page']['n']} first-time states, in-process p95 page {cold['page']['p95_ms']} ms, "
             f"fragment {cold['fragment']['p95_ms']} ms; over HTTP p95 page {cold['http']['page']['p95_ms']} ms, "

@@ -17,7 +17,7 @@ backend app {
 }
 
 sub vcl_recv {
-    # No worker reads a body larger than the app accepts (timeline/body_limit.py, 3.5 MiB).
+    # No worker reads a body larger than the app accepts (timeline/web/body_limit.py, 3.5 MiB).
     if (std.integer(req.http.Content-Length, 0) > 4194304) {
         return (synth(413, "Request body too large"));
     }

@@ -1,6 +1,6 @@
 """Form data the admin's change forms expect, for tests that post them."""
 
-from timeline.fixture_schema import digest, serialize
+from timeline.dataset.schema import digest, serialize
 
 
 def citation_form(citation, **changes):

@@ -11,7 +11,7 @@ import django
 
 
 def main(action, key, value=None):
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.project.settings")
     django.setup()
     from django.core.cache import cache
 

@@ -16,7 +16,7 @@ from django.test import override_settings
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 
-from timeline.index import forget
+from timeline.listing.index import forget
 from timeline.models import DataVersion, Event
 
 # Every property test runs its full case count; the profile cuts what is not a case: no example

@@ -3,8 +3,8 @@
 import pytest
 
 from tests.admin_forms import citation_form
+from timeline.dataset.synthetic import generate
 from timeline.models import Actor, Citation, Era, Event, Source
-from timeline.synthetic import generate
 
 pytestmark = pytest.mark.usefixtures("corpus")
 

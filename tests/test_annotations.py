@@ -6,8 +6,8 @@ import jsonschema
 import pytest
 from django.conf import settings
 
-from timeline import annotations
 from timeline.models import Citation
+from timeline.web import annotations
 
 # Absolute links name the configured site, else the test client's own host.
 SITE = settings.SITE_URL or "http://testserver"

@@ -1,6 +1,7 @@
 """The benchmark's own arithmetic: how first-time states are split by kind, and what the targets table says
 of them. The figures are made up here; bench/results.md holds the measured ones."""
 
+import contextlib
 import importlib.util
 import time
 
@@ -137,3 +138,33 @@ def test_the_page_load_row_shows_the_turns():
     spread = report.turns_spread({"turn_ratios": turns, "drawn_ms_range": [150.0, 300.0]})
     assert spread == "; turn by turn 9.0× to 16.0× (1 of 2 turns at 10× or more), our page drawn in 150.0 to 300.0 ms"
     assert report.turns_spread({}) == ""
+
+
+def test_a_layer_turned_off_misses_and_keeps_nothing_for_its_kind_of_key_only():
+    """bench/layers.py measures a layer by its absence: its keys miss and are not kept; the others still work."""
+    from django.core.cache import cache
+
+    from timeline.cache.versions import cache_key
+
+    layers = bench_module("layers")
+    off, on = cache_key("v1", "response", "state"), cache_key("v1", "search", "state")
+    cache.set(off, "stored before")
+    with contextlib.ExitStack() as patches:
+        for patch in layers.without({"response"}):
+            patches.enter_context(patch)
+        assert cache.get(off) is None and cache.get_many([off]) == {}
+        cache.set(off, "kept?")
+        cache.set_many({off: "kept?", on: "kept"})
+        assert cache.get(on) == "kept" and cache.get_many([off, on]) == {on: "kept"}
+    assert cache.get(off) == "stored before"
+    assert layers.misspelled("/?actor=a&q=pardon") == "/?actor=a&q=pardno"
+
+
+def test_the_layers_table_has_a_row_for_every_configuration_and_pass():
+    figures = {"cpu": {"p50_ms": 2.0, "p95_ms": 3.0, "n": 30}, "wall": {"p50_ms": 4.0, "p95_ms": 5.0, "n": 30}}
+    passes = {name: figures for name in report.LAYER_PASSES}
+    layers = {"events": 10040, "states": 30, "all kept": passes, "without stored responses": passes}
+    lines = report.layers_section([{"backend": "sqlite", "n": 10040, "cold": {"layers": layers}}])
+    rows = [line for line in lines if line.startswith("| sqlite")]
+    assert [row.split(" | ")[2] for row in rows] == ["all kept", "without stored responses"]
+    assert all(row.count("2.0/3.0 (4.0/5.0)") == len(report.LAYER_PASSES) for row in rows)

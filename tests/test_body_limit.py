@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from tests.test_curating import add_article
-from timeline.articles import MAX_ARTICLE_BYTES
-from timeline.body_limit import BodyLimitHandler, BodyTooLarge, max_body_bytes
+from timeline.corpus.articles import MAX_ARTICLE_BYTES
 from timeline.models import Source
+from timeline.web.body_limit import BodyLimitHandler, BodyTooLarge, max_body_bytes
 
 
 @pytest.fixture

@@ -312,7 +312,7 @@ def test_toggling_a_checkbox_by_keyboard_keeps_focus_and_updates_counts(page):
 
 def test_show_more_and_history_at_10k_events(writable_page):
     page = writable_page
-    from timeline.synthetic import generate
+    from timeline.dataset.synthetic import generate
 
     generate(10_000)
     page.goto("/?era=rapprochement")

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 
 from tests import test_browser
 from tests.conftest import AXE
-from timeline.articles import text_sha256
+from timeline.corpus.articles import text_sha256
 from timeline.models import Citation, Event, Source
 
 pytestmark = pytest.mark.browser

@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings
 from icalendar import Calendar
 
+from timeline.corpus.quotes import in_quotation_marks
 from timeline.models import Citation, Event, Source
-from timeline.quotes import in_quotation_marks
 
 # Absolute links name the configured site, else the test client's own host.
 SITE = settings.SITE_URL or "http://testserver"

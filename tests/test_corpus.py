@@ -7,7 +7,7 @@ import re
 import pytest
 from django.conf import settings
 
-from timeline.checks import corpus_problems
+from timeline.corpus.checks import corpus_problems
 from timeline.models import (
     Actor,
     ActorStatement,
@@ -313,7 +313,7 @@ def test_attributed_claims_keep_their_attribution():
 
 
 def test_people_companies_and_the_doj_take_part_only_where_a_quote_names_them():
-    from timeline.checks import database_vocabulary
+    from timeline.corpus.checks import database_vocabulary
 
     vocabulary = database_vocabulary()
     for part in Participation.objects.select_related("actor", "event"):

@@ -11,9 +11,9 @@ from django.core.management import call_command
 from tests.admin_forms import change_form_data
 from tests.conftest import AXE
 from tests.test_browser import run_axe
-from timeline.corrections import TYPO
+from timeline.dataset.synthetic import generate
 from timeline.models import Event, EventStatement
-from timeline.synthetic import generate
+from timeline.web.corrections import TYPO
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 STAKE_TALKS = "wsj-reports-binance-us-stake-talks"

@@ -11,10 +11,11 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
-from timeline.articles import MAX_ARTICLE_BYTES, check_article, text_sha256
-from timeline.citing import passage_from
-from timeline.fixture_export import ExportError, export
-from timeline.fixture_schema import MODELS
+from timeline.corpus.articles import MAX_ARTICLE_BYTES, check_article, text_sha256
+from timeline.corpus.citing import passage_from
+from timeline.corpus.seeds import SeedError, read_seed
+from timeline.dataset.export import ExportError, export
+from timeline.dataset.schema import MODELS
 from timeline.models import (
     Actor,
     ActorStatement,
@@ -28,7 +29,6 @@ from timeline.models import (
     Source,
     TextLocked,
 )
-from timeline.seeds import SeedError, read_seed
 
 pytestmark = pytest.mark.usefixtures("corpus")
 
@@ -431,7 +431,7 @@ def test_a_reload_refuses_to_change_the_text_of_a_cited_article(seeds_dir, fixtu
 
 def test_the_desk_lists_one_of_each_kind_of_problem(curator_client, curator):
     """A corpus made to hold one of each: every item is listed under its heading, with a link to fix it."""
-    from timeline import curation
+    from timeline.curation import desk as curation
 
     era = Event.objects.first().era
     add_article(curator_client)  # an article with no citation yet
@@ -489,7 +489,7 @@ def test_the_desk_costs_the_same_queries_at_any_size(curator_client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from timeline.synthetic import generate
+    from timeline.dataset.synthetic import generate
 
     def queries():
         with CaptureQueriesContext(connection) as captured:

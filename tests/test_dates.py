@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from timeline.dates import (
+from timeline.corpus.dates import (
     AmbiguousDate,
     DatePrecision,
     PartialDate,

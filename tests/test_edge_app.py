@@ -43,7 +43,7 @@ def site(tmp_path_factory):
         manage(env, "collectstatic", "--noinput")
     port, log = free_port(), (workdir / "gunicorn.log").open("w")
     process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "timeline.wsgi", "-b", f"127.0.0.1:{port}"]
+        [str(Path(sys.executable).parent / "gunicorn"), "timeline.project.wsgi", "-b", f"127.0.0.1:{port}"]
         + ["-w", "1", "--threads", "2", "--no-control-socket"],
         cwd=settings.BASE_DIR,
         env=env,

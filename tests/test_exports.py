@@ -12,8 +12,8 @@ from icalendar import Calendar
 from openapi_core import OpenAPI
 from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
 
-from timeline.api import SCHEMA
 from timeline.models import Actor, Citation, Era, Event, Participation, Source
+from timeline.web.api import SCHEMA
 
 # Absolute links name the configured site, else the test client's own host.
 SITE = settings.SITE_URL or "http://testserver"

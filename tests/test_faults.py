@@ -20,8 +20,8 @@ from django.core.management import call_command
 from django.db import OperationalError, connection
 from django.test import Client
 
-from timeline.middleware import DatabaseUnavailableMiddleware
 from timeline.models import DataVersion
+from timeline.web.middleware import DatabaseUnavailableMiddleware
 
 from .pgcluster import free_port, throwaway_cluster
 from .static_files import one_collectstatic_at_a_time
@@ -135,7 +135,14 @@ def test_a_database_outage_is_a_503_and_the_site_recovers_by_itself(tmp_path):
         port, log = free_port(), tmp_path / "gunicorn.log"
         with log.open("w") as log_file:
             server = subprocess.Popen(
-                [str(Path(sys.executable).parent / "gunicorn"), "timeline.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"]
+                [
+                    str(Path(sys.executable).parent / "gunicorn"),
+                    "timeline.project.wsgi",
+                    "-b",
+                    f"127.0.0.1:{port}",
+                    "-w",
+                    "1",
+                ]
                 + ["--threads", "2", "--no-control-socket"],
                 cwd=settings.BASE_DIR,
                 env=env,

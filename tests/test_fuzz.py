@@ -30,12 +30,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
-from timeline.dates import EARLIEST, LATEST
-from timeline.dimensions import BY_NAME
+from timeline.corpus.dates import EARLIEST, LATEST
+from timeline.corpus.text import NONCHARACTERS
+from timeline.listing.dimensions import BY_NAME
+from timeline.listing.paging import cursor_of
+from timeline.listing.query import PARAMETERS
 from timeline.models import Actor, Alias, Category, Citation, Era, Event, Participation, Source
-from timeline.paging import cursor_of
-from timeline.query import PARAMETERS
-from timeline.text import NONCHARACTERS
 
 pytestmark = pytest.mark.usefixtures("corpus")
 

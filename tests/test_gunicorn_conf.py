@@ -14,7 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError
 
-from timeline import index
+from timeline.listing import index
 from timeline.models import DataVersion
 
 
@@ -49,7 +49,7 @@ def test_a_starting_worker_has_the_index_before_its_first_request(corpus, django
 
 def test_a_worker_starts_even_when_the_database_is_down(corpus, caplog):
     index.forget()
-    with mock.patch("timeline.index.DataVersion.current", side_effect=OperationalError("connection refused")):
+    with mock.patch("timeline.listing.index.DataVersion.current", side_effect=OperationalError("connection refused")):
         gunicorn_conf().post_worker_init(Worker())
     assert index._shared["version"] is None
     assert "Event index not built at start: connection refused" in caplog.text
@@ -61,10 +61,9 @@ ARENAS_PROBE = textwrap.dedent(
     import ctypes, ctypes.util, sys, tempfile, threading
     import django
     django.setup()
-    from timeline import worker
+    from timeline.project import worker
     worker.warm = lambda: None  # the index is another test's; this process has no test database
-    if sys.argv[1] == "worker":
-        worker.start()
+    worker.start()
     libc = ctypes.CDLL(ctypes.util.find_library("c"))
     libc.fopen.restype = ctypes.c_void_p
     libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
@@ -89,15 +88,27 @@ ARENAS_PROBE = textwrap.dedent(
 )
 
 
-def malloc_arenas(kind):
-    env = {**os.environ, "PYTHONPATH": str(settings.BASE_DIR), "DJANGO_SETTINGS_MODULE": "timeline.settings"}
+def malloc_arenas(**extra):
+    env = {**os.environ, "PYTHONPATH": str(settings.BASE_DIR), "DJANGO_SETTINGS_MODULE": "timeline.project.settings"}
+    env.pop("MALLOC_ARENA_MAX", None)
     done = subprocess.run(
-        [sys.executable, "-c", ARENAS_PROBE, kind], env=env, capture_output=True, text=True, timeout=120, check=True
+        [sys.executable, "-c", ARENAS_PROBE],
+        env={**env, **extra},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     return int(done.stdout.strip())
 
 
-def test_a_started_worker_shares_two_malloc_arenas_among_its_threads():
-    """Each thread's own arena kept what it freed: 10-15 MB more per worker at 100,000 events."""
-    assert malloc_arenas("plain") > 2
-    assert malloc_arenas("worker") <= 2
+def test_a_worker_started_as_deployed_shares_two_malloc_arenas_among_its_threads():
+    """Each thread's own arena kept what it freed: 10-15 MB more per worker at 100,000 events (bench/notes.md).
+    glibc reads MALLOC_ARENA_MAX as the process starts, so the benchmark and the deploy guide start gunicorn with it."""
+    spec = importlib.util.spec_from_file_location("bench_run", settings.BASE_DIR / "bench" / "run.py")
+    bench_run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_run)
+    given = bench_run.production_env("sqlite:///unused")["MALLOC_ARENA_MAX"]
+    assert f"MALLOC_ARENA_MAX={given} " in (settings.BASE_DIR / "docs" / "deploy.md").read_text()
+    assert malloc_arenas() > 2
+    assert malloc_arenas(MALLOC_ARENA_MAX=given) <= 2

@@ -11,12 +11,12 @@ from django.http import QueryDict
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from timeline.index import event_index, forget
+from timeline.dataset.synthetic import generate
+from timeline.listing.index import event_index, forget
+from timeline.listing.paging import cursor_of, page_of
+from timeline.listing.query import EventQuery
 from timeline.models import Actor, Category, Citation, DataVersion, Era, Event, EventStatement, Participation, Source
 from timeline.overview import MARK_FIELDS, bin_rows, lane_actors, mark_rows
-from timeline.paging import cursor_of, page_of
-from timeline.query import EventQuery
-from timeline.synthetic import generate
 
 pytestmark = pytest.mark.usefixtures("corpus")
 
@@ -284,7 +284,7 @@ def test_timeline_bars_take_no_query(more_events, django_assert_num_queries):
 def test_an_admin_save_builds_the_new_index_so_the_next_reader_does_not(admin_client, corpus):
     """The writer pays for the event index of its change (IndexAfterWritesMiddleware)."""
     from tests.admin_forms import change_form_data
-    from timeline import index
+    from timeline.listing import index
 
     actor = Actor.objects.get(slug="justin-sun")
     url = f"/admin/timeline/actor/{actor.pk}/change/"
@@ -298,7 +298,7 @@ def test_an_admin_save_builds_the_new_index_so_the_next_reader_does_not(admin_cl
 
 
 def test_a_refused_admin_save_builds_nothing(admin_client, corpus):
-    from timeline import index
+    from timeline.listing import index
 
     actor = Actor.objects.get(slug="justin-sun")
     forget()
@@ -309,7 +309,7 @@ def test_a_refused_admin_save_builds_nothing(admin_client, corpus):
 
 @pytest.mark.slow
 def test_a_reload_builds_the_index_of_what_it_loaded(corpus, fixture_dir):
-    from timeline import index
+    from timeline.listing import index
 
     forget()
     call_command("reload_timeline", "--fixtures", str(fixture_dir), verbosity=0)

@@ -82,7 +82,7 @@ def instances(tmp_path_factory):
             for name in ("a", "b"):
                 port, log = free_port(), (logs / f"gunicorn-{name}.log").open("w")
                 process = subprocess.Popen(
-                    [str(Path(sys.executable).parent / "gunicorn"), "timeline.wsgi", "-b", f"127.0.0.1:{port}"]
+                    [str(Path(sys.executable).parent / "gunicorn"), "timeline.project.wsgi", "-b", f"127.0.0.1:{port}"]
                     + ["-w", "1", "--threads", "2", "--no-control-socket"],
                     cwd=settings.BASE_DIR,
                     env=env,
@@ -233,7 +233,7 @@ def test_the_query_count_header_is_off_by_default(client, corpus):
 
 
 def test_the_query_count_header_counts_every_query(client, corpus, settings):
-    settings.MIDDLEWARE = ["timeline.middleware.QueryCountHeaderMiddleware", *settings.MIDDLEWARE]
+    settings.MIDDLEWARE = ["timeline.web.middleware.QueryCountHeaderMiddleware", *settings.MIDDLEWARE]
     with CaptureQueriesContext(connection) as captured:
         response = client.get(STATE)
     assert int(response["X-Query-Count"]) == len(captured) > 0

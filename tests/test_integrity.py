@@ -19,10 +19,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from tests.admin_forms import change_form_data, citation_form
-from timeline.fixture_export import export
-from timeline.fixture_validation import MAX_PROBLEMS
+from timeline.corpus.seeds import MAX_ARTICLE_BYTES, SeedError, read_seed, seed_names
+from timeline.dataset.export import export
+from timeline.dataset.validation import MAX_PROBLEMS
 from timeline.models import Actor, Alias, Category, Citation, Era, Event, LoadedRecord, Source, TextLocked
-from timeline.seeds import MAX_ARTICLE_BYTES, SeedError, read_seed, seed_names
 
 pytestmark = pytest.mark.usefixtures("corpus")
 
@@ -436,7 +436,7 @@ print(settings.SITE_URL)
 def test_a_500_is_logged_to_the_console_under_production_settings():
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
-        DJANGO_SETTINGS_MODULE="timeline.settings",
+        DJANGO_SETTINGS_MODULE="timeline.project.settings",
         DJANGO_DEBUG="0",
         DJANGO_HTTPS="0",
         DJANGO_SECRET_KEY="a-test-secret-" * 4,

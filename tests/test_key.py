@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Q
 
-from timeline import key
-from timeline.checks import check_corpus
+from timeline.corpus.checks import check_corpus
+from timeline.listing import key
 from timeline.models import Category, Citation, Era, Event
 
 pytestmark = pytest.mark.usefixtures("corpus")

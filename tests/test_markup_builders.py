@@ -1,5 +1,5 @@
-"""The timeline's items and the facets' checkboxes, built in Python for speed, are the markup the
-template loops they replaced gave, byte for byte, for every state the corpus can show."""
+"""The timeline's items, built in Python for speed, are the markup the template loop they replaced gave,
+byte for byte, for every state the corpus can show."""
 
 import pytest
 from django.http import QueryDict
@@ -7,11 +7,11 @@ from django.template import engines
 from django.test import override_settings
 from django.utils.formats import localize
 
-from timeline.markup import numbers, plain_number
+from timeline.dataset.synthetic import generate
+from timeline.listing.markup import numbers, plain_number
+from timeline.listing.query import EventQuery
 from timeline.models import DataVersion
 from timeline.overview import items_html, overview_of
-from timeline.query import EventQuery
-from timeline.synthetic import generate
 
 pytestmark = pytest.mark.usefixtures("corpus")
 
@@ -40,22 +40,6 @@ ITEMS_LOOP = (
     '<text aria-hidden="true" class="fits-{{ item.count_label }}" x="{{ item.mid }}%" y="{{ ite'
     'm.y|add:-3 }}">{{ item.n }}</text>{% endif %}</a>\n      {% endif %}{% endfor %}'
 )
-CHECKBOX_LOOP = (
-    '      {% for option in group.options %}<label class="option">'
-    '<input type="checkbox" name="{{ group.name }}" value="{{ option.slug }}"{% if option.check'
-    'ed %} checked{% endif %}> {{ option.label }} <span class="count{% if not option.matches %}'
-    ' zero{% endif %}" id="n-{{ group.name }}-{{ option.slug }}">'
-    '{{ option.matches }}<span class="visually-hidden"> matching</span></span></label>'
-    "\n      {% endfor %}"
-)
-COUNT_LOOP = (
-    "  {% for group in facet_list %}{% for option in group.options %}"
-    '<span class="count{% if not option.matches %} zero{% endif %}'
-    '" id="n-{{ group.name }}-{{ option.slug }}" hx-swap-oob="true">'
-    '{{ option.matches }}<span class="visually-hidden"> matching</span></span>{% endfor %}'
-    "{% endfor %}"
-)
-
 STATES = [
     {},
     {"view": "2023-10-01..2024-06-30"},
@@ -94,19 +78,6 @@ def test_the_timelines_items_are_the_template_loops_markup(state):
         assert kinds == {"bin"}
     elif not state:
         assert {"mark", "cluster"} <= kinds and any(item.get("soft") for item in timeline.items)
-
-
-@pytest.mark.parametrize("state", STATES)
-def test_the_facets_checkboxes_and_counts_are_the_template_loops_markup(state):
-    facets = query_of(state).facets()
-    facet_list = list(facets.values())
-    for group in facet_list:
-        if not group.badge:
-            assert "      " + group.checkboxes() == render(CHECKBOX_LOOP, {"group": group})
-    swaps = "".join(group.count_swaps() for group in facet_list)
-    assert "  " + swaps == render(COUNT_LOOP, {"facet_list": facet_list})
-    if "actor" in state:
-        assert any(option.checked for option in facets["actor"].options)
 
 
 def test_a_timeline_number_is_what_localize_shows():

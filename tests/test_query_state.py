@@ -14,12 +14,13 @@ from django.db import connection
 from django.http import QueryDict
 from django.test import Client, override_settings
 
-from timeline import caching, index
-from timeline.api import SCHEMA
-from timeline.dimensions import DIMENSIONS
-from timeline.filters import EventFilter
+from timeline.cache import versions as caching
+from timeline.listing import index
+from timeline.listing.dimensions import DIMENSIONS
+from timeline.listing.filters import EventFilter
+from timeline.listing.query import PARAMETERS, EventQuery
 from timeline.models import Category, DataVersion, Event, LoadedRecord
-from timeline.query import PARAMETERS, EventQuery
+from timeline.web.api import SCHEMA
 
 pytestmark = pytest.mark.usefixtures("corpus")
 

@@ -12,7 +12,7 @@ from django.core.management.base import SystemCheckError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from timeline.fixture_export import export
+from timeline.dataset.export import export
 from timeline.models import Actor, Citation, EraStatement, Event, LoadedRecord, Source
 
 pytestmark = pytest.mark.django_db

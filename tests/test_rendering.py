@@ -7,8 +7,9 @@ from django.db.models import prefetch_related_objects
 from django.template.loader import get_template
 from django.test.utils import CaptureQueriesContext
 
-from timeline import rendering
-from timeline.index import event_index, warm
+from timeline.dataset.synthetic import generate
+from timeline.listing import rendering
+from timeline.listing.index import event_index, warm
 from timeline.models import (
     Actor,
     Citation,
@@ -21,7 +22,6 @@ from timeline.models import (
     Source,
     event_parts,
 )
-from timeline.synthetic import generate
 
 pytestmark = pytest.mark.usefixtures("corpus")
 

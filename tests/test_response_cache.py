@@ -9,9 +9,9 @@ from django.db import connection
 from django.http import HttpResponse, StreamingHttpResponse
 from django.test.utils import CaptureQueriesContext
 
-from timeline.http import MAX_STORED_BYTES, store_response, stored_response
-from timeline.local_cache import BoundedLocMemCache
+from timeline.cache.local import BoundedLocMemCache
 from timeline.models import Event, Source
+from timeline.web.http import MAX_STORED_BYTES, store_response, stored_response
 
 pytestmark = pytest.mark.usefixtures("corpus")
 
@@ -125,7 +125,7 @@ def test_a_history_restore_after_a_swap_is_the_whole_page_and_says_what_it_varie
 def test_what_a_page_does_not_read_makes_no_response_of_its_own(client):
     """A detail page reads no parameter: appended ones share its validator and its one stored copy."""
     source = "/sources/" + Source.objects.values_list("slug", flat=True).first() + "/"
-    with mock.patch("timeline.http.store_response", wraps=store_response) as storing:
+    with mock.patch("timeline.web.http.store_response", wraps=store_response) as storing:
         tags = {client.get(f"{source}?n={i}").headers["ETag"] for i in range(20)}
     assert tags == {client.get(source).headers["ETag"]}
     assert storing.call_count == 1
@@ -144,7 +144,7 @@ def test_a_worker_keeps_at_most_its_byte_budget_of_stored_pages(client, settings
         assert isinstance(caches["default"], BoundedLocMemCache) and caches["default"].max_bytes > 0
     budget = BoundedLocMemCache("budget-test", {"OPTIONS": {"MAX_ENTRIES": 10_000, "MAX_BYTES": 200_000}})
     budget.clear()
-    with mock.patch("timeline.http.cache", budget):
+    with mock.patch("timeline.web.http.cache", budget):
         for i in range(60):
             assert client.get(f"/?q=pardon&from={2000 + i}").status_code == 200
     assert 0 < budget.held_bytes <= 200_000

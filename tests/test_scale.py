@@ -9,10 +9,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
+from timeline.dataset.synthetic import generate
+from timeline.listing.paging import PAGE_SIZE
 from timeline.models import Event
 from timeline.overview import MARK_LIMIT
-from timeline.paging import PAGE_SIZE
-from timeline.synthetic import generate
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 LARGE = 10_000

@@ -99,7 +99,7 @@ def production_env(**extra):
     inherited = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     return {
         **inherited,
-        "DJANGO_SETTINGS_MODULE": "timeline.settings",
+        "DJANGO_SETTINGS_MODULE": "timeline.project.settings",
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "timeline.example",

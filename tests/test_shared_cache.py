@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
-from timeline import shared_cache
-from timeline.index import forget
+from timeline.cache import shared as shared_cache
+from timeline.listing.index import forget
 
 from .services import throwaway_redis
 
@@ -75,7 +75,7 @@ def test_an_unreachable_redis_makes_pages_slower_never_broken(client, corpus, se
         port = probe_socket.getsockname()[1]
     settings.CACHES = {
         "default": {
-            "BACKEND": "timeline.shared_cache.RedisCacheOrNothing",
+            "BACKEND": "timeline.cache.shared.RedisCacheOrNothing",
             "LOCATION": f"redis://127.0.0.1:{port}/0",
             "KEY_PREFIX": "cz-timeline",
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},

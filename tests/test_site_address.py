@@ -85,7 +85,7 @@ def test_the_settings_configure_no_address_unless_told_and_make_serve_sets_none(
     shown = subprocess.run(
         [sys.executable, "-c", code],
         cwd=django_settings.BASE_DIR,
-        env={**env, "DJANGO_SETTINGS_MODULE": "timeline.settings"},
+        env={**env, "DJANGO_SETTINGS_MODULE": "timeline.project.settings"},
         capture_output=True,
         text=True,
         timeout=60,

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests.test_reload import snapshot
-from timeline.checks import corpus_problems
+from timeline.corpus.checks import corpus_problems
 from timeline.models import ActorStatement, Citation, DataVersion, Era, EraStatement, Event, EventStatement
 
 pytestmark = pytest.mark.usefixtures("corpus")

@@ -9,10 +9,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from tests.test_reload import snapshot
-from timeline.checks import corpus_problems, unsupported_statements
-from timeline.curation import unsupported_figures_and_names
+from timeline.corpus.checks import corpus_problems, unsupported_statements
+from timeline.corpus.support import Vocabulary, unsupported
+from timeline.curation.desk import unsupported_figures_and_names
 from timeline.models import ActorStatement, Citation, EventStatement
-from timeline.support import Vocabulary, unsupported
 
 VOCABULARY = Vocabulary(
     [

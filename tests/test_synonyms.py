@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tests.test_reload import edit, reload, snapshot
-from timeline.fixture_export import export
+from timeline.dataset.export import export
 from timeline.listing.search import parse, terms
 from timeline.models import DataVersion, Synonym
 

@@ -1,4 +1,4 @@
-"""One set of text rules (timeline/text.py) on every way text comes in (issue 26, finding 6).
+"""One set of text rules (timeline/corpus/text.py) on every way text comes in (issue 26, finding 6).
 
 U+FFFF in a title made /feed/ not well-formed XML for every subscriber. The admin, the
 fixtures and the articles in seeds/ now refuse noncharacters like the control characters
@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from tests.admin_forms import change_form_data
 from tests.test_curating import add_article
 from tests.test_integrity import edit, first, refused
-from timeline.articles import check_article
+from timeline.corpus.articles import check_article
+from timeline.corpus.seeds import SeedError, read_seed
+from timeline.corpus.text import printable, validate_single_line, validate_text, xml_safe
 from timeline.models import Category, Citation, Event, Source
-from timeline.seeds import SeedError, read_seed
-from timeline.text import printable, validate_single_line, validate_text, xml_safe
 
 pytestmark = pytest.mark.usefixtures("corpus")
 

@@ -113,7 +113,7 @@ def test_the_fragment_is_the_timeline_alone(client):
 
 
 def test_many_events_are_bars_with_counts_and_never_more_than_the_mark_limit(client):
-    from timeline.synthetic import generate
+    from timeline.dataset.synthetic import generate
 
     generate(400)
     _, svg = timeline_of(client, "/")

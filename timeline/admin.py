@@ -5,14 +5,13 @@ from django.db import models
 from django.db.models import Count
 from django.urls import path
 
-from .articles import MAX_ARTICLE_BYTES, check_article, decode_article, text_sha256
-from .checks import support_problem
-from .citing import cite_view
-from .corrections import TYPO
-from .curated_admin import CuratedAdmin, EditConflictForm
-from .dimensions import DIMENSIONS
-from .keep_cited import CitationChangeForm, CitationFormSet, left_bare
-from .models import (
+from timeline.corpus.articles import MAX_ARTICLE_BYTES, check_article, decode_article, text_sha256
+from timeline.corpus.checks import support_problem
+from timeline.corpus.citing import cite_view
+from timeline.curation.base import CuratedAdmin, EditConflictForm
+from timeline.curation.keep_cited import CitationChangeForm, CitationFormSet, left_bare
+from timeline.listing.dimensions import DIMENSIONS
+from timeline.models import (
     Actor,
     ActorStatement,
     Alias,
@@ -29,6 +28,7 @@ from .models import (
     derive_statement_text,
     refresh_statement_text,
 )
+from timeline.web.corrections import TYPO
 
 
 class StatementForm(forms.ModelForm):

@@ -7,9 +7,10 @@ class TimelineConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import checks, signals  # noqa: F401  (registers the corpus checks and signal receivers)
-        from .caching import keep_version_triggers
-        from .curators import sync_curators_group
+        from timeline.cache.versions import keep_version_triggers
+        from timeline.corpus import checks  # noqa: F401  (registers the corpus checks and signal receivers)
+        from timeline.curation.group import sync_curators_group
+        from timeline.listing import signals  # noqa: F401  (registers the corpus checks and signal receivers)
 
         post_migrate.connect(sync_curators_group, sender=self)
         post_migrate.connect(keep_version_triggers, sender=self)

@@ -14,10 +14,10 @@ from django.template.defaultfilters import add
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from .caching import cached
-from .dates import DatePrecision, format_partial_date, period_end
-from .markup import html, numbers
-from .models import Event
+from timeline.cache.versions import cached
+from timeline.corpus.dates import DatePrecision, format_partial_date, period_end
+from timeline.listing.markup import html, numbers
+from timeline.models import Event
 
 MARK_LIMIT = 150
 MAX_LANES = 6

@@ -6,11 +6,12 @@ response; the embed alone may be framed. Curators write in the admin."""
 from django.contrib import admin
 from django.urls import path
 
-from . import annotations, api, corrections, curation, exports, views
-from .http import public
+from timeline.curation import desk as curation
+from timeline.web import annotations, api, corrections, exports, views
+from timeline.web.http import public
 
 NONE = ()
-handler400 = "timeline.body_limit.bad_request"
+handler400 = "timeline.web.body_limit.bad_request"
 
 urlpatterns = [
     path("", public(views.chronology), name="chronology"),

@@ -18,8 +18,8 @@ from django.core.cache import cache
 from django.utils.html import conditional_escape, strip_tags
 from django.utils.safestring import mark_safe
 
-from ..caching import cache_key
-from .search import WORD, search_words
+from timeline.cache.versions import cache_key
+from timeline.listing.search import WORD, search_words
 
 SNIPPET_CHARS = 180
 

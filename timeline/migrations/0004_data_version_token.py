@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from timeline.caching import create_version_triggers, drop_version_triggers, new_version
+from timeline.cache.versions import create_version_triggers, drop_version_triggers, new_version
 
 TABLES = [
     "timeline_source",

@@ -2,9 +2,9 @@
 
 import django.db.models.deletion
 import simple_history.models
-import timeline.dates
-import timeline.seeds
-import timeline.text
+import timeline.corpus.dates
+import timeline.corpus.seeds
+import timeline.corpus.text
 from django.db import migrations, models
 
 
@@ -28,187 +28,187 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='actor',
             name='description',
-            field=models.TextField(blank=True, validators=[timeline.text.validate_text]),
+            field=models.TextField(blank=True, validators=[timeline.corpus.text.validate_text]),
         ),
         migrations.AlterField(
             model_name='actor',
             name='name',
-            field=models.CharField(max_length=200, validators=[timeline.text.validate_single_line]),
+            field=models.CharField(max_length=200, validators=[timeline.corpus.text.validate_single_line]),
         ),
         migrations.AlterField(
             model_name='alias',
             name='name',
-            field=models.CharField(max_length=200, validators=[timeline.text.validate_single_line]),
+            field=models.CharField(max_length=200, validators=[timeline.corpus.text.validate_single_line]),
         ),
         migrations.AlterField(
             model_name='category',
             name='name',
-            field=models.CharField(max_length=100, validators=[timeline.text.validate_single_line]),
+            field=models.CharField(max_length=100, validators=[timeline.corpus.text.validate_single_line]),
         ),
         migrations.AlterField(
             model_name='citation',
             name='quote',
-            field=models.TextField(help_text='Exactly as written in the article.', validators=[timeline.text.validate_text]),
+            field=models.TextField(help_text='Exactly as written in the article.', validators=[timeline.corpus.text.validate_text]),
         ),
         migrations.AlterField(
             model_name='era',
             name='description',
-            field=models.TextField(blank=True, validators=[timeline.text.validate_text]),
+            field=models.TextField(blank=True, validators=[timeline.corpus.text.validate_text]),
         ),
         migrations.AlterField(
             model_name='era',
             name='name',
-            field=models.CharField(max_length=100, validators=[timeline.text.validate_single_line]),
+            field=models.CharField(max_length=100, validators=[timeline.corpus.text.validate_single_line]),
         ),
         migrations.AlterField(
             model_name='event',
             name='date',
-            field=models.DateField(blank=True, help_text='First day of the period for month or year precision.', null=True, validators=[timeline.dates.validate_date_in_range]),
+            field=models.DateField(blank=True, help_text='First day of the period for month or year precision.', null=True, validators=[timeline.corpus.dates.validate_date_in_range]),
         ),
         migrations.AlterField(
             model_name='event',
             name='date_note',
-            field=models.TextField(blank=True, help_text='How the date was resolved, when not stated outright.', validators=[timeline.text.validate_text]),
+            field=models.TextField(blank=True, help_text='How the date was resolved, when not stated outright.', validators=[timeline.corpus.text.validate_text]),
         ),
         migrations.AlterField(
             model_name='event',
             name='end_date',
-            field=models.DateField(blank=True, null=True, validators=[timeline.dates.validate_date_in_range]),
+            field=models.DateField(blank=True, null=True, validators=[timeline.corpus.dates.validate_date_in_range]),
         ),
         migrations.AlterField(
             model_name='event',
             name='summary',
-            field=models.TextField(validators=[timeline.text.validate_text]),
+            field=models.TextField(validators=[timeline.corpus.text.validate_text]),
         ),
         migrations.AlterField(
             model_name='event',
             name='title',
-            field=models.CharField(max_length=200, validators=[timeline.text.validate_single_line]),
+            field=models.CharField(max_length=200, validators=[timeline.corpus.text.validate_single_line]),
         ),
         migrations.AlterField(
             model_name='historicalactor',
             name='description',
-            field=models.TextField(blank=True, validators=[timeline.text.validate_text]),
+            field=models.TextField(blank=True, validators=[timeline.corpus.text.validate_text]),
         ),
         migrations.AlterField(
             model_name='historicalactor',
             name='name',
-            field=models.CharField(max_length=200, validators=[timeline.text.validate_single_line]),
+            field=models.CharField(max_length=200, validators=[timeline.corpus.text.validate_single_line]),
         ),
         migrations.AlterField(
             model_name='historicalalias',
             name='name',
-            field=models.CharField(max_length=200, validators=[timeline.text.validate_single_line]),
+            field=models.CharField(max_length=200, validators=[timeline.corpus.text.validate_single_line]),
         ),
         migrations.AlterField(
             model_name='historicalcategory',
             name='name',
-            field=models.CharField(max_length=100, validators=[timeline.text.validate_single_line]),
+            field=models.CharField(max_length=100, validators=[timeline.corpus.text.validate_single_line]),
         ),
         migrations.AlterField(
             model_name='historicalcitation',
             name='quote',
-            field=models.TextField(help_text='Exactly as written in the article.', validators=[timeline.text.validate_text]),
+            field=models.TextField(help_text='Exactly as written in the article.', validators=[timeline.corpus.text.validate_text]),
         ),
         migrations.AlterField(
             model_name='historicalera',
             name='description',
-            field=models.TextField(blank=True, validators=[timeline.text.validate_text]),
+            field=models.TextField(blank=True, validators=[timeline.corpus.text.validate_text]),
         ),
         migrations.AlterField(
             model_name='historicalera',
             name='name',
-            field=models.CharField(max_length=100, validators=[timeline.text.validate_single_line]),
+            field=models.CharField(max_length=100, validators=[timeline.corpus.text.validate_single_line]),
         ),
         migrations.AlterField(
             model_name='historicalevent',
             name='date',
-            field=models.DateField(blank=True, help_text='First day of the period for month or year precision.', null=True, validators=[timeline.dates.validate_date_in_range]),
+            field=models.DateField(blank=True, help_text='First day of the period for month or year precision.', null=True, validators=[timeline.corpus.dates.validate_date_in_range]),
         ),
         migrations.AlterField(
             model_name='historicalevent',
             name='date_note',
-            field=models.TextField(blank=True, help_text='How the date was resolved, when not stated outright.', validators=[timeline.text.validate_text]),
+            field=models.TextField(blank=True, help_text='How the date was resolved, when not stated outright.', validators=[timeline.corpus.text.validate_text]),
         ),
         migrations.AlterField(
             model_name='historicalevent',
             name='end_date',
-            field=models.DateField(blank=True, null=True, validators=[timeline.dates.validate_date_in_range]),
+            field=models.DateField(blank=True, null=True, validators=[timeline.corpus.dates.validate_date_in_range]),
         ),
         migrations.AlterField(
             model_name='historicalevent',
             name='summary',
-            field=models.TextField(validators=[timeline.text.validate_text]),
+            field=models.TextField(validators=[timeline.corpus.text.validate_text]),
         ),
         migrations.AlterField(
             model_name='historicalevent',
             name='title',
-            field=models.CharField(max_length=200, validators=[timeline.text.validate_single_line]),
+            field=models.CharField(max_length=200, validators=[timeline.corpus.text.validate_single_line]),
         ),
         migrations.AlterField(
             model_name='historicalparticipation',
             name='role',
-            field=models.CharField(max_length=100, validators=[timeline.text.validate_single_line]),
+            field=models.CharField(max_length=100, validators=[timeline.corpus.text.validate_single_line]),
         ),
         migrations.AlterField(
             model_name='historicalsource',
             name='outlet',
-            field=models.CharField(blank=True, help_text='Only if the article itself names its publisher.', max_length=200, validators=[timeline.text.validate_single_line]),
+            field=models.CharField(blank=True, help_text='Only if the article itself names its publisher.', max_length=200, validators=[timeline.corpus.text.validate_single_line]),
         ),
         migrations.AlterField(
             model_name='historicalsource',
             name='published',
-            field=models.DateField(blank=True, null=True, validators=[timeline.dates.validate_date_in_range]),
+            field=models.DateField(blank=True, null=True, validators=[timeline.corpus.dates.validate_date_in_range]),
         ),
         migrations.AlterField(
             model_name='historicalsource',
             name='published_note',
-            field=models.TextField(blank=True, help_text='How the publication date was derived.', validators=[timeline.text.validate_text]),
+            field=models.TextField(blank=True, help_text='How the publication date was derived.', validators=[timeline.corpus.text.validate_text]),
         ),
         migrations.AlterField(
             model_name='historicalsource',
             name='quality_note',
-            field=models.TextField(blank=True, validators=[timeline.text.validate_text]),
+            field=models.TextField(blank=True, validators=[timeline.corpus.text.validate_text]),
         ),
         migrations.AlterField(
             model_name='historicalsource',
             name='seed_file',
-            field=models.CharField(db_index=True, help_text="The article's file in seeds/.", max_length=100, validators=[timeline.seeds.validate_seed_name]),
+            field=models.CharField(db_index=True, help_text="The article's file in seeds/.", max_length=100, validators=[timeline.corpus.seeds.validate_seed_name]),
         ),
         migrations.AlterField(
             model_name='historicalsource',
             name='title',
-            field=models.CharField(max_length=300, validators=[timeline.text.validate_single_line]),
+            field=models.CharField(max_length=300, validators=[timeline.corpus.text.validate_single_line]),
         ),
         migrations.AlterField(
             model_name='participation',
             name='role',
-            field=models.CharField(max_length=100, validators=[timeline.text.validate_single_line]),
+            field=models.CharField(max_length=100, validators=[timeline.corpus.text.validate_single_line]),
         ),
         migrations.AlterField(
             model_name='source',
             name='outlet',
-            field=models.CharField(blank=True, help_text='Only if the article itself names its publisher.', max_length=200, validators=[timeline.text.validate_single_line]),
+            field=models.CharField(blank=True, help_text='Only if the article itself names its publisher.', max_length=200, validators=[timeline.corpus.text.validate_single_line]),
         ),
         migrations.AlterField(
             model_name='source',
             name='published',
-            field=models.DateField(blank=True, null=True, validators=[timeline.dates.validate_date_in_range]),
+            field=models.DateField(blank=True, null=True, validators=[timeline.corpus.dates.validate_date_in_range]),
         ),
         migrations.AlterField(
             model_name='source',
             name='published_note',
-            field=models.TextField(blank=True, help_text='How the publication date was derived.', validators=[timeline.text.validate_text]),
+            field=models.TextField(blank=True, help_text='How the publication date was derived.', validators=[timeline.corpus.text.validate_text]),
         ),
         migrations.AlterField(
             model_name='source',
             name='quality_note',
-            field=models.TextField(blank=True, validators=[timeline.text.validate_text]),
+            field=models.TextField(blank=True, validators=[timeline.corpus.text.validate_text]),
         ),
         migrations.AlterField(
             model_name='source',
             name='seed_file',
-            field=models.CharField(help_text="The article's file in seeds/.", max_length=100, unique=True, validators=[timeline.seeds.validate_seed_name]),
+            field=models.CharField(help_text="The article's file in seeds/.", max_length=100, unique=True, validators=[timeline.corpus.seeds.validate_seed_name]),
         ),
         migrations.AlterField(
             model_name='source',
@@ -218,7 +218,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='source',
             name='title',
-            field=models.CharField(max_length=300, validators=[timeline.text.validate_single_line]),
+            field=models.CharField(max_length=300, validators=[timeline.corpus.text.validate_single_line]),
         ),
         migrations.CreateModel(
             name='HistoricalEvent_categories',

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import simple_history.models
-import timeline.text
+import timeline.corpus.text
 from django.conf import settings
 from django.db import migrations, models
 
@@ -20,8 +20,8 @@ class Migration(migrations.Migration):
             name='HistoricalSynonym',
             fields=[
                 ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('words', models.CharField(help_text='A word or phrase a reader may type, e.g. “resign”. It matches searched words that begin with it (resigned, resigns).', max_length=100, validators=[timeline.text.validate_single_line, django.core.validators.RegexValidator('\\A\\w+(?: \\w+){0,3}\\Z', 'Give a word or a phrase of up to four words: letters and digits, one space between words.', code='synonym_words')])),
-                ('means', models.CharField(help_text='What the articles may say instead, e.g. “step down”; a search for either finds both.', max_length=100, validators=[timeline.text.validate_single_line, django.core.validators.RegexValidator('\\A\\w+(?: \\w+){0,3}\\Z', 'Give a word or a phrase of up to four words: letters and digits, one space between words.', code='synonym_words')])),
+                ('words', models.CharField(help_text='A word or phrase a reader may type, e.g. “resign”. It matches searched words that begin with it (resigned, resigns).', max_length=100, validators=[timeline.corpus.text.validate_single_line, django.core.validators.RegexValidator('\\A\\w+(?: \\w+){0,3}\\Z', 'Give a word or a phrase of up to four words: letters and digits, one space between words.', code='synonym_words')])),
+                ('means', models.CharField(help_text='What the articles may say instead, e.g. “step down”; a search for either finds both.', max_length=100, validators=[timeline.corpus.text.validate_single_line, django.core.validators.RegexValidator('\\A\\w+(?: \\w+){0,3}\\Z', 'Give a word or a phrase of up to four words: letters and digits, one space between words.', code='synonym_words')])),
                 ('history_id', models.AutoField(primary_key=True, serialize=False)),
                 ('history_date', models.DateTimeField(db_index=True)),
                 ('history_change_reason', models.CharField(max_length=100, null=True)),
@@ -40,8 +40,8 @@ class Migration(migrations.Migration):
             name='Synonym',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('words', models.CharField(help_text='A word or phrase a reader may type, e.g. “resign”. It matches searched words that begin with it (resigned, resigns).', max_length=100, validators=[timeline.text.validate_single_line, django.core.validators.RegexValidator('\\A\\w+(?: \\w+){0,3}\\Z', 'Give a word or a phrase of up to four words: letters and digits, one space between words.', code='synonym_words')])),
-                ('means', models.CharField(help_text='What the articles may say instead, e.g. “step down”; a search for either finds both.', max_length=100, validators=[timeline.text.validate_single_line, django.core.validators.RegexValidator('\\A\\w+(?: \\w+){0,3}\\Z', 'Give a word or a phrase of up to four words: letters and digits, one space between words.', code='synonym_words')])),
+                ('words', models.CharField(help_text='A word or phrase a reader may type, e.g. “resign”. It matches searched words that begin with it (resigned, resigns).', max_length=100, validators=[timeline.corpus.text.validate_single_line, django.core.validators.RegexValidator('\\A\\w+(?: \\w+){0,3}\\Z', 'Give a word or a phrase of up to four words: letters and digits, one space between words.', code='synonym_words')])),
+                ('means', models.CharField(help_text='What the articles may say instead, e.g. “step down”; a search for either finds both.', max_length=100, validators=[timeline.corpus.text.validate_single_line, django.core.validators.RegexValidator('\\A\\w+(?: \\w+){0,3}\\Z', 'Give a word or a phrase of up to four words: letters and digits, one space between words.', code='synonym_words')])),
             ],
             options={
                 'ordering': ['words', 'means'],

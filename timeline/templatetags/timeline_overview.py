@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..overview import items_html
+from timeline.overview import items_html
 
 register = template.Library()
 

@@ -8,9 +8,9 @@ event can have the words of any later search marked without rendering it again.
 from django import template
 from django.utils.safestring import mark_safe
 
-from .. import key
-from ..quotes import quotation_marks
-from ..rendering import markable, passage_html
+from timeline.corpus.quotes import quotation_marks
+from timeline.listing import key
+from timeline.listing.rendering import markable, passage_html
 
 register = template.Library()
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from timeline.fixture_export import ExportError, ExportRefused, export
+from timeline.dataset.export import ExportError, ExportRefused, export
 
 
 class Command(BaseCommand):

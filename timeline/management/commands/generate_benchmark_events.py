@@ -3,8 +3,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from timeline.index import warm
-from timeline.synthetic import generate
+from timeline.dataset.synthetic import generate
+from timeline.listing.index import warm
 
 
 class Command(BaseCommand):

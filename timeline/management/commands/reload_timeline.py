@@ -5,12 +5,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.utils import timezone
 
-from timeline.fixture_schema import MODELS, label
-from timeline.fixture_validation import FixtureError, read_fixtures
-from timeline.index import warm
-from timeline.reload import ReloadRefused, reload, summarize
-from timeline.rendering import catch_up
-from timeline.text import printable
+from timeline.corpus.text import printable
+from timeline.dataset.reload import ReloadRefused, reload, summarize
+from timeline.dataset.schema import MODELS, label
+from timeline.dataset.validation import FixtureError, read_fixtures
+from timeline.listing.index import warm
+from timeline.listing.rendering import catch_up
 
 ACTIONS = ("create", "update", "delete", "unchanged", "kept")
 PAST = {

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from timeline import rendering
+from timeline.listing import rendering
 from timeline.models import Event
 
 

@@ -1,0 +1,57 @@
+"""HTML built in Python for what a page draws hundreds of times per filter state (bench/notes.md).
+
+These escape as ``format_html`` does (``html.escape``, and ``__html__`` for what is already safe),
+without ``conditional_escape``'s lazy-string wrapper, which cost more than the escaping itself.
+"""
+
+from functools import lru_cache
+from html import escape
+
+from django.conf import settings
+from django.utils.formats import get_format, localize
+from django.utils.safestring import mark_safe
+
+escaped_text = lru_cache(maxsize=4096)(escape)
+
+
+def escaped(value):
+    """The value as HTML text: safe strings as they are, anything else escaped.
+
+    The same slugs and labels recur in every state, so plain text is escaped once.
+    """
+    kind = type(value)
+    if kind is str:
+        return escaped_text(value)
+    if kind is int:
+        return str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return escape(str(value))
+
+
+def html(template, *args):
+    """``format_html`` with positional fields only."""
+    return mark_safe(template.format(*map(escaped, args)))  # noqa: S308 (every argument escaped)
+
+
+def html_join(template, rows):
+    """``format_html_join("", template, rows)``."""
+    return mark_safe("".join(template.format(*map(escaped, row)) for row in rows))  # noqa: S308 (escaped)
+
+
+def numbers():
+    """A function showing a number as a template does (``localize``). With no thousands
+    separator and "." for decimals, as this site has, that is its ``str``, without the format
+    lookups ``localize`` makes for each of the hundreds of coordinates a timeline draws."""
+    if settings.USE_THOUSAND_SEPARATOR or get_format("DECIMAL_SEPARATOR") != ".":
+        return localize
+    return plain_number
+
+
+def plain_number(value):
+    kind = type(value)
+    if kind is int:
+        return str(value)
+    if kind is float and "e" not in (text := repr(value)):
+        return text
+    return localize(value)

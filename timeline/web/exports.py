@@ -1,0 +1,356 @@
+"""The filtered chronology in other formats: CSV, iCalendar, Atom and TimelineJS.
+
+Every export reads the page's query state (EventQuery), so it holds exactly the events the
+reader chose; a malformed filter is a 400 here too.
+"""
+
+import csv
+import datetime
+from types import SimpleNamespace
+
+from django.contrib.syndication.views import Feed
+from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from timeline.corpus.dates import DatePrecision
+from timeline.corpus.quotes import in_quotation_marks
+from timeline.corpus.text import xml_safe
+from timeline.listing.filters import shorten
+from timeline.listing.query import EventQuery, request_parameters
+from timeline.models import Citation, DataVersion
+from timeline.web.http import site_url
+
+EXPORT_LIMIT = 100_000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+BOM_CHOICES = {"1": True, "0": False}
+
+
+def export_query(request, version, **options):
+    """(the request's query state, its options, None), or (None, None, a 400 response) when it is malformed.
+
+    An export may take options of the file rather than of the events (the CSVs' `bom=1`, the
+    annotations' `page`): not filters, so they are read here, each by its function from the
+    values given to (value, problem or None), and returned beside the state.
+    """
+    params, problems = request_parameters(request)
+    params = params.copy()
+    query_options = {}
+    for name, read in options.items():
+        values = sorted({value.strip() for value in params.pop(name, [])} - {""})
+        query_options[name], problem = read(values)
+        if problem:
+            problems.append(problem)
+    query = EventQuery(params, version, problems).for_export()
+    if query.problems:
+        return (
+            None,
+            None,
+            JsonResponse({"errors": query.problems}, status=400, json_dumps_params={"ensure_ascii": False}),
+        )
+    return query, query_options, None
+
+
+def read_bom(values):
+    """`bom=1`: a UTF-8 byte order mark, which Excel needs to read UTF-8."""
+    if not values:
+        return False, None
+    if len(values) != 1 or values[0] not in BOM_CHOICES:
+        shown = ", ".join(f"“{shorten(value)}”" for value in values[:3])
+        return False, f"bom: give 1 (a byte order mark for Excel) or 0, not {shown}."
+    return BOM_CHOICES[values[0]], None
+
+
+def safe_cell(value):
+    """Neutralise spreadsheet formulas: a cell starting with = + - @ is shown as text."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class Echo:
+    def write(self, value):
+        return value
+
+
+def csv_response(rows, header, filename, bom=False):
+    writer = csv.writer(Echo())
+
+    def lines():
+        yield ("\ufeff" if bom else "") + writer.writerow(header)
+        for row in rows:
+            yield writer.writerow([safe_cell(cell) for cell in row])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def events_csv(request, version):
+    query, options, refusal = export_query(request, version, bom=read_bom)
+    if refusal:
+        return refusal
+    events = query.matching()
+    rows = (
+        [
+            event.date.isoformat() if event.date else "",
+            event.date_precision,
+            event.date_basis,
+            event.date_note,
+            event.title,
+            event.summary,
+            event.certainty,
+            event.era.name,
+            "; ".join(c.name for c in event.categories.all()),
+            "; ".join(f"{p.actor.name} ({p.role})" for p in event.participations.all()),
+            event.source_count,
+            site_url(request, event.get_absolute_url()),
+        ]
+        for event in events.with_related()[:EXPORT_LIMIT].iterator(chunk_size=1000)
+    )
+    header = [
+        "date",
+        "precision",
+        "basis",
+        "date note",
+        "title",
+        "summary",
+        "certainty",
+        "era",
+        "categories",
+        "actors",
+        "sources",
+        "url",
+    ]
+    return csv_response(rows, header, "cz-timeline-events.csv", options["bom"])
+
+
+def citations_csv(request, version):
+    query, options, refusal = export_query(request, version, bom=read_bom)
+    if refusal:
+        return refusal
+    events = query.matching()
+    citations = (
+        Citation.objects.filter(event__in=events.values("pk"))
+        .select_related("event", "source")
+        .order_by("event__sort_key", "event_id", "start")
+    )
+    rows = (
+        [
+            c.event.slug,
+            c.event.title,
+            c.event.date.isoformat() if c.event.date else "",
+            c.source.title,
+            c.source.outlet,
+            site_url(request, c.source.get_absolute_url()),
+            c.source.seed_file,
+            c.stance,
+            c.quote,
+            c.start,
+            c.end,
+        ]
+        for c in citations[:EXPORT_LIMIT].iterator(chunk_size=2000)
+    )
+    header = [
+        "event",
+        "event title",
+        "event date",
+        "source",
+        "outlet",
+        "source url",
+        "source file",
+        "stance",
+        "quote",
+        "start",
+        "end",
+    ]
+    return csv_response(rows, header, "cz-timeline-citations.csv", options["bom"])
+
+
+def citation_lines(event):
+    return [
+        f"{in_quotation_marks(c.quote)} — {c.source.title} ({c.get_stance_display().lower()})"
+        for c in event.citations.all()
+    ]
+
+
+def left_out_note(query, what):
+    """What an export of dated events says about the matching events it cannot hold."""
+    undated = query.undated()[0]
+    if not undated:
+        return ""
+    return (
+        f"{undated} undated event{pluralize(undated)} of this selection {pluralize(undated, 'is,are')} not in this "
+        f"{what}: the articles give no date. The CSV and JSON exports include them."
+    )
+
+
+PRECISION_NOTE = {
+    DatePrecision.MONTH: "date known only to the month",
+    DatePrecision.YEAR: "date known only to the year",
+}
+
+
+def events_ics(request, version):
+    query, _, refusal = export_query(request, version)
+    if refusal:
+        return refusal
+    events = query.matching()
+    stamp = DataVersion.current()[1] or datetime.datetime.now(datetime.UTC)
+    calendar = Calendar()
+    calendar.add("prodid", "-//CZ and Binance timeline//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", "CZ and Binance: from guilty plea to pardon")
+    note = left_out_note(query, "calendar")
+    if note:
+        calendar.add("x-wr-caldesc", note)
+    for event in events.filter(date__isnull=False).with_related()[:EXPORT_LIMIT]:
+        entry = CalendarEvent()
+        entry.add("uid", f"{event.slug}@cz-timeline")
+        entry.add("dtstamp", stamp)
+        imprecise = PRECISION_NOTE.get(event.date_precision)
+        entry.add("summary", f"{event.title} ({imprecise})" if imprecise else event.title)
+        entry.add("dtstart", event.date)
+        if imprecise:
+            last = event.date  # one day, the first of the period: a year is not a 365-day event
+        else:
+            last = event.end_date or event.date
+        entry.add("dtend", last + datetime.timedelta(days=1))
+        url = site_url(request, event.get_absolute_url())
+        entry.add("url", url)
+        when = ""
+        if imprecise:
+            when = (
+                f"\n\nWhen: {event.date_display}"
+                + (f" to {event.end_date_display}" if event.end_date else "")
+                + f" ({imprecise}; shown on the first day of the period)."
+            )
+        entry.add("description", "\n\n".join([event.summary + when, *citation_lines(event), url]))
+        calendar.add_component(entry)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="cz-timeline.ics"'
+    return response
+
+
+class ListingFeed(Feed):
+    """An Atom feed of a listing's state: the same filters as the page named `page_url`, a 400 for a malformed one.
+
+    Every method is given (the request, for absolute links; the state) by get_object.
+    """
+
+    feed_type = Atom1Feed
+    page_url = feed_url_name = None
+
+    def __call__(self, request, version):
+        query, _, refusal = export_query(request, version)
+        return refusal or super().__call__(request, query=query)
+
+    def get_object(self, request, query):
+        return SimpleNamespace(request=request, query=query)
+
+    def link(self, state):
+        return site_url(state.request, reverse(self.page_url) + state.query.link())
+
+    def feed_url(self, state):
+        return site_url(state.request, reverse(self.feed_url_name) + state.query.link())
+
+
+class EventFeed(ListingFeed):
+    """Atom, newest first, for the same filters as the page."""
+
+    title = "CZ and Binance: from guilty plea to pardon"
+    page_url, feed_url_name = "chronology", "feed"
+    limit = 100
+
+    def subtitle(self, state):
+        note = left_out_note(state.query, "feed")
+        return f"Events of the source-cited timeline, newest first.{' ' + note if note else ''}"
+
+    def items(self, state):
+        """The events, each with its absolute link: item_link is given the event alone, not the request."""
+        dated = state.query.matching().filter(date__isnull=False).order_by("-sort_key", "-id")
+        events = list(dated.with_related()[: self.limit])
+        for event in events:
+            event.site_link = site_url(state.request, event.get_absolute_url())
+        return events
+
+    def item_title(self, event):
+        return xml_safe(f"{event.date_display}: {event.title}")
+
+    def item_description(self, event):
+        """Atom marks the summary type="html", so readers render it: the text is escaped into paragraphs.
+
+        Text that XML cannot hold (a control character stored behind the validators' back) is
+        replaced, so the feed never fails on stored text.
+        """
+        return xml_safe("".join(f"<p>{escape(part)}</p>" for part in [event.summary, *citation_lines(event)]))
+
+    def item_link(self, event):
+        return event.site_link
+
+    def item_guid(self, event):
+        return f"tag:cz-timeline,2025:{event.slug}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, event):
+        return datetime.datetime.combine(event.date, datetime.time(), tzinfo=datetime.UTC)
+
+    def item_categories(self, event):
+        return [xml_safe(c.name) for c in event.categories.all()]
+
+
+event_feed = EventFeed()
+
+
+def timelinejs_date(day, precision):
+    parts = {"year": day.year}
+    if precision in (DatePrecision.MONTH, DatePrecision.DAY):
+        parts["month"] = day.month
+    if precision == DatePrecision.DAY:
+        parts["day"] = day.day
+    return parts
+
+
+def events_timelinejs(request, version):
+    """Knight Lab TimelineJS 3 JSON: dated events as slides, grouped by era."""
+    query, _, refusal = export_query(request, version)
+    if refusal:
+        return refusal
+    events = query.matching()
+    slides = []
+    for event in events.filter(date__isnull=False).with_related()[:EXPORT_LIMIT]:
+        slide = {
+            "unique_id": event.slug,
+            "start_date": timelinejs_date(event.date, event.date_precision),
+            "display_date": event.date_display,
+            "text": {
+                "headline": escape(event.title),
+                "text": "".join(
+                    [f"<p>{escape(event.summary)}</p>"]
+                    + [
+                        f"<blockquote>{escape(in_quotation_marks(quote))}</blockquote><p>— {escape(title)}</p>"
+                        for quote, title in ((c.quote, c.source.title) for c in event.citations.all())
+                    ]
+                ),
+            },
+            "group": escape(event.era.name),
+        }
+        if event.end_date:
+            slide["end_date"] = timelinejs_date(event.end_date, event.date_precision)
+        slides.append(slide)
+    body = {
+        "title": {
+            "text": {
+                "headline": "CZ and Binance: from guilty plea to pardon",
+                "text": "<p>Every event is tied to the sentences of the articles that report it.</p>",
+            }
+        },
+        "events": slides,
+    }
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})

@@ -1,0 +1,207 @@
+"""The public pages and the JSON endpoints. Each listing reads its state from EventQuery (query.py)."""
+
+from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+
+from timeline.corpus.dates import suggested_date
+from timeline.corpus.reader import article_pieces, cited_passages
+from timeline.listing.chronology import attach_html, best_matches, group_events
+from timeline.listing.paging import JSON_PAGE_SIZE, PAGE_SIZE
+from timeline.listing.query import EventQuery
+from timeline.models import Actor, ActorStatement, Alias, Event, EventStatement, Source, event_parts, own_footnotes
+from timeline.overview import overview_of
+from timeline.web.corrections import LIST_LIMIT, corrections
+from timeline.web.http import site_base, site_url, wants_partial
+from timeline.web.payloads import actor_payload, event_payload, source_payload
+
+
+def listing_context(query):
+    """What the chronology and the embed show for a state: its page of events, grouped, and its links.
+
+    With dates that could not be read, the form keeps what was typed beside its message and the
+    list is that of the rest of the state (its links leave those dates out); with any other
+    problem there is no list."""
+    shown = query.readable_part()
+    base = {"form": query.filterset.form, "problems": query.problems, **date_hints(query)}
+    if shown is None:
+        return {**base, "query": query, "start_link": query.link(after=None), "events": [], "groups": [], "matching": 0}
+    events, next_cursor = shown.page()
+    attach_html(events, shown.version, shown.words)
+    notes = shown.alias_notes(events) if shown.words else {}
+    for event in events:
+        event.search_notes = notes.get(event.pk, [])
+    matching = shown.count()
+    undated_shown, undated_left_out = shown.undated()
+    corrected = shown.suggestion() if not matching and shown.words else None
+    suggestion = " ".join(better or word for word, better in corrected) if corrected else None
+    return {
+        **base,
+        "query": shown,
+        "listed": True,
+        "start_link": shown.link(after=None),
+        "events": events,
+        "groups": best_matches(events) if shown.by_relevance else group_events(events),
+        "matching": matching,
+        "words": shown.words,
+        "undated_shown": undated_shown,
+        "undated_left_out": undated_left_out,
+        "with_undated_link": shown.link(undated="include", after=None),
+        "dated_matching": matching - undated_shown,
+        "suggestion": suggestion,
+        "suggestion_words": corrected,
+        "suggestion_link": shown.link(q=suggestion, after=None) if suggestion else None,
+        "removals": shown.removals() if not matching else [],
+        "next_link": shown.link(after=next_cursor) if next_cursor else None,
+    }
+
+
+def date_hints(query):
+    """{"from_hint": (nearest reading, its link)}, and the same for "to", for a date with a mistyped month."""
+    hints, form = {}, query.filterset.form
+    for name in ("from", "to"):
+        near = suggested_date(form.data.get(name) or "") if name in form.errors else None
+        if near:
+            hints[f"{name}_hint"] = (near, query.link(**{name: near, "after": None}))
+    return hints
+
+
+def embed_snippet(request, query):
+    url = site_url(request, reverse("embed") + query.link(after=None))
+    return f'<iframe src="{url}" title="CZ and Binance timeline" width="100%" height="600" loading="lazy"></iframe>'
+
+
+def chronology(request, version):
+    query = EventQuery.from_request(request, version)
+    context = listing_context(query)
+    shown = context["query"]
+    facets = shown.facets()
+    context.update(
+        facets=facets,
+        facet_list=list(facets.values()),
+        overview=overview_of(shown),
+        filter_count=sum(name not in ("order", "after", "view") for name, _ in query.pairs),
+        page_slugs={event.slug for event in context["events"]},
+        total=query.vocab.total,
+        page_size=PAGE_SIZE,
+        embed_snippet=embed_snippet(request, shown),
+        partial=wants_partial(request),
+    )
+    if context["partial"]:
+        template = "chronology.html#more" if query.after and not query.problems else "chronology.html#results"
+    else:
+        template = "chronology.html"
+    return render(request, template, context, status=400 if query.problems else 200)
+
+
+def timeline_fragment(request, version):
+    """The timeline alone, for another window of the same state: what the script asks for on zoom and pan."""
+    query = EventQuery.from_request(request, version)
+    shown = query.readable_part() or query
+    context = {"overview": overview_of(shown, refine=True), "page_slugs": ()}
+    return render(request, "chronology.html#overview", context, status=400 if query.problems else 200)
+
+
+def embed(request, version):
+    """A compact, chrome-free chronology for an iframe on another site (urls.py lets it be framed)."""
+    query = EventQuery.from_request(request, version)
+    context = {**listing_context(query), "page_size": PAGE_SIZE}
+    return render(request, "embed.html", context, status=400 if query.problems else 200)
+
+
+def event_detail(request, slug):
+    event = get_object_or_404(Event.objects.with_related(), slug=slug)
+    found = corrections(Event.objects.filter(pk=event.pk), known=[event])
+    return render(request, "event_detail.html", {"event": event, "corrections": found})
+
+
+def corrections_list(request, version):
+    """The corrections of the events a chronology state selects, newest first; the newest LIST_LIMIT."""
+    query = EventQuery.from_request(request, version).for_export()
+    context = {"query": query, "problems": query.problems, "limit": LIST_LIMIT}
+    if not query.problems:
+        found = corrections(query.matching())
+        context.update(corrections=found[:LIST_LIMIT], total=len(found), filtered=bool(query.pairs))
+    return render(request, "corrections.html", context, status=400 if query.problems else 200)
+
+
+def actor_detail(request, slug):
+    actor, aliases = actor_with_aliases(slug)
+    # One query reads the actor's first events and the events its description cites.
+    first = Event.objects.involving([actor.pk]).chronological().values("pk")[: PAGE_SIZE + 1]
+    cited = ActorStatement.citations.through.objects.filter(actorstatement__actor=actor.pk).values("citation__event")
+    fetched = list(Event.objects.filter(Q(pk__in=first) | Q(pk__in=cited)).with_related().chronological())
+    involved = [e for e in fetched if any(p.actor_id == actor.pk for p in e.participations.all())]
+    events = involved[:PAGE_SIZE]
+    known = [citation for event in fetched for citation in event.citations.all()]
+    context = {
+        "actor": actor,
+        "aliases": aliases,
+        "notes": own_footnotes(actor, known),
+        "events": events,
+        "groups": group_events(events),
+        "more": len(involved) > PAGE_SIZE,
+    }
+    return render(request, "actor_detail.html", context)
+
+
+def actor_with_aliases(slug):
+    """The actor and its aliases, in one query (one row per alias)."""
+    columns = ["id", "slug", "name", "kind", "description"]
+    rows = list(Actor.objects.filter(slug=slug).values(*columns, "aliases__name", "aliases__garbled"))
+    if not rows:
+        raise Http404("No such actor.")
+    actor = Actor(**{name: rows[0][name] for name in columns})
+    aliases = [
+        Alias(name=row["aliases__name"], garbled=row["aliases__garbled"]) for row in rows if row["aliases__name"]
+    ]
+    return actor, sorted(aliases, key=lambda alias: alias.name)
+
+
+def actor_index(request):
+    return render(request, "actor_index.html", {"actors": Actor.objects.prefetch_related("aliases")})
+
+
+def source_detail(request, slug):
+    source = get_object_or_404(Source, slug=slug)
+    statements = Prefetch("eventstatements", queryset=EventStatement.objects.order_by("position"))
+    citations = source.citations.select_related("event").prefetch_related(statements).order_by("start", "end")
+    citations = list(citations[:2000])
+    context = {"source": source, "citations": citations, "passages": cited_passages(citations)}
+    context.update(pieces=article_pieces(source.text, citations), site_url=site_base(request))
+    return render(request, "source_detail.html", context)
+
+
+def source_index(request):
+    return render(request, "source_index.html", {"sources": Source.objects.all(), "site_url": site_base(request)})
+
+
+def json_response(body, status=200):
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def events_json(request, version):
+    query = EventQuery.from_request(request, version)
+    if query.problems:
+        return json_response({"errors": query.problems}, status=400)
+
+    events, next_cursor = query.page(JSON_PAGE_SIZE)
+    prefetch_related_objects(events, *event_parts())
+    return json_response(
+        {
+            "count": query.count(),
+            "events": [event_payload(event) for event in events],
+            "next": reverse("events_json") + query.link(after=next_cursor) if next_cursor else None,
+        }
+    )
+
+
+def actors_json(request):
+    actors = [actor_payload(a) for a in Actor.objects.prefetch_related("aliases").order_by("name", "slug")]
+    return json_response({"count": len(actors), "actors": actors})
+
+
+def sources_json(request):
+    sources = [source_payload(s) for s in Source.objects.all()]
+    return json_response({"count": len(sources), "sources": sources})
