@@ -235,3 +235,19 @@ def test_did_you_mean_corrects_each_word_of_a_several_word_search(client):
     html = client.get("/", {"q": "CZ resgned"}).content.decode()
     assert 'Did you mean <a href="/?q=CZ+resign">CZ <b>resign</b></a>?' in html
     assert event_order(client.get("/", {"q": "CZ resign"}).content.decode())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EventWords is PostgreSQL's")
+def test_the_words_table_holds_every_event_and_no_deleted_one(client):
+    """A search's matches come from EventWords on PostgreSQL: an event edited is found by its new words, and
+    one deleted leaves no words (its citations' signals, sent first, wrote them once more)."""
+    from timeline.models import EventWords
+
+    assert set(EventWords.objects.values_list("event_id", flat=True)) == set(Event.objects.values_list("pk", flat=True))
+    event = Event.objects.get(slug="cz-pays-50-million-fine")
+    event.title = "Zhao pays a zyzzyva"
+    event.save()
+    assert [e["slug"] for e in client.get("/events.json?q=zyzzyva").json()["events"]] == [event.slug]
+    pk = event.pk
+    event.delete()
+    assert not EventWords.objects.filter(event_id=pk).exists()

@@ -267,7 +267,7 @@ class EventQuery:
         return digest(repr(self.groups))
 
     def ranked_ids(self, limit):
-        """(ids of the best `limit` matches of the search, best first; whether that is every ranked match),
+        """(ids of the best `limit` matches of the search, best first; whether that is every match),
         from the database's ranking, cached."""
         return cached(
             cache_key(self.version, "ranked", self.search_key, limit),
@@ -280,8 +280,7 @@ class EventQuery:
 
         The database ranks only as many as the page needs: the first `start + count` when only the
         search selects, else that many over the share of the search's matches the filters keep, twice
-        over; and, if that was too few, every match. Matches it does not rank (on PostgreSQL, those that
-        only begin with a searched word) follow, in reading order."""
+        over; and, if that was too few, every match."""
         bits, matches = self.bits(), self.search_bits().bit_count()
         need, kept = start + count, bits.bit_count()
         limit = need if kept == matches else min(matches, need * matches // max(kept, 1) * 2 + PAGE_SIZE)
@@ -289,14 +288,8 @@ class EventQuery:
             ids, complete = self.ranked_ids(max(limit, 1))
             chosen = list(islice(self.index.among(ids, bits), start, need))
             if len(chosen) == count or complete or limit >= matches:
-                break
+                return chosen
             limit = matches
-        if len(chosen) < count and complete:
-            ranked = self.index.positions(ids)
-            shown = len(list(self.index.among(ids, bits)))
-            rest = self.index.first(bits & ~ranked, start + count - shown)
-            chosen += [self.index.ids[pos] for pos in rest][max(0, start - shown) :][: count - len(chosen)]
-        return chosen
 
     def page(self, size=PAGE_SIZE):
         """(events, cursor of the next page or None): best matches first, or reading order, from the index."""

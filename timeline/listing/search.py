@@ -17,9 +17,8 @@ names and aliases C), which a RUM index (migration 0013) serves in rank order.
 **Ranking**: the text rank first, then, among equally good matches, the more important event,
 then reading order. SQLite: bm25, weighing a word in the title 10, in the summary 3, elsewhere 1;
 an event whose title holds every group first; a group that synonyms join counted once, by its best
-term. PostgreSQL: RUM's distance to the search's whole words (`<=>`, labels A 1.0, B 0.4, C 0.2),
-which the index returns in order; matches that only begin with a searched word ("Bin") come after,
-in reading order. A page asks for only as many ranked matches as it shows (``ranked``, a LIMIT):
+term. PostgreSQL: RUM's distance (`<=>`, labels A 1.0, B 0.4, C 0.2), which the index returns in
+order. A page asks for only as many ranked matches as it shows (``ranked``, a LIMIT):
 the database never sorts every match to find the best fifty. ``index`` keeps the FTS table, the
 vector and the words in step with ``Event.search_text`` wherever it is rebuilt.
 """
@@ -30,14 +29,13 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
-from django.db.models import Case, F, FloatField, Func, Value, When
+from django.db.models import F, FloatField, Func
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 
 FTS_TABLE = "timeline_event_fts"
 MAX_WORDS = 12
 MAX_TERMS = 6  # ways of writing one group: what was typed and at most five synonyms
-INFINITY = float("inf")  # RUM's distance of an event the query does not match
 TIES_READ = 16  # PostgreSQL: how many times the page's matches one RUM scan reads, for the equally close
 # bm25 column weights (title, summary, quotes and names); PostgreSQL's labels A, B, C.
 TITLE_WEIGHT, SUMMARY_WEIGHT, BODY_WEIGHT = 10.0, 3.0, 1.0
@@ -136,23 +134,14 @@ def postgres_term(words, typed=None):
     return found | SearchQuery(typed, config="english", search_type="websearch") if typed else found
 
 
-def postgres_whole_term(words, typed=None):
-    """A term as a tsquery of whole words only (no prefixes): what the RUM index ranks by."""
-    if len(words) == 1:
-        return SearchQuery(words[0], config="english", search_type="websearch")
-    found = SearchQuery(" <-> ".join(words), config="english", search_type="raw")
-    return found | SearchQuery(typed, config="english", search_type="websearch") if typed else found
-
-
-def postgres_query(groups, whole_words=False):
-    """The search as a tsquery: every group, each as any of its terms (with prefixes, unless whole_words)."""
-    make = postgres_whole_term if whole_words else postgres_term
+def postgres_query(groups):
+    """The search as a tsquery: every group, each as any of its terms."""
     query = None
     for group in groups:
         alternatives = None
         for number, words in enumerate(group.terms):
             typed = group.typed if number == 0 and WORD.fullmatch(group.typed) is None else None
-            term = make(words, typed)
+            term = postgres_term(words, typed)
             alternatives = term if alternatives is None else alternatives | term
         query = alternatives if query is None else query & alternatives
     return query
@@ -222,12 +211,8 @@ def sqlite_scores(groups):
 def ordered(queryset, groups):
     """The matches of `queryset`, best first (see the module's ranking), each with its `distance`
     from the search (smaller is better). For a page, ``ranked`` asks only for the best few."""
-    importance = F("importance")
     if connection.vendor == "postgresql":
-        # As a page ranks them (postgres_ranked): by distance to the whole words; those that only begin
-        # with a searched word (infinitely far) after, in reading order.
-        distance = Distance(F("search_vector"), postgres_query(groups, whole_words=True))
-        importance = Case(When(distance=INFINITY, then=Value(0)), default=F("importance"))
+        distance = Distance(F("search_vector"), postgres_query(groups))
         order = Collate("sort_key", "C")
     else:
         # One full-text match for the whole query, looked up per event. "LIMIT -1" keeps SQLite from
@@ -240,21 +225,21 @@ def ordered(queryset, groups):
             output_field=FloatField(),
         )
         order = F("sort_key")
-    return (
-        queryset.annotate(distance=distance)
-        .annotate(weight=importance)
-        .order_by(F("distance").asc(nulls_last=True), F("weight").desc(), order.asc(nulls_last=True), "id")
+    return queryset.annotate(distance=distance).order_by(
+        F("distance").asc(nulls_last=True), F("importance").desc(), order.asc(nulls_last=True), "id"
     )
 
 
 def ranked(model, groups, limit, position=None):
-    """(ids of the best `limit` matches, best first; whether every match ranked is among them).
+    """(ids of the best `limit` matches, best first; whether they are every match).
 
     Asked of the database's own ranking with a LIMIT. SQLite: FTS5's bm25 order. PostgreSQL: the
-    RUM index's order by distance to the search's whole words (`<=>`), read up to the end of the
-    group of equally close matches the limit falls in, which is then ordered by importance and
-    reading order (`position`: an id's place in reading order); matches that only begin with a
-    searched word are not ranked (the caller lists them after, in reading order)."""
+    RUM index's order by distance (`<=>`), read up to the end of the group of equally close
+    matches the limit falls in, which is then ordered by importance and reading order
+    (`position`: an id's place in reading order). It ranks by the words as typed or as prefixes,
+    as it matches them: by whole words alone (one posting list a word for RUM to read, not every
+    word a prefix begins) "Zhao pleads guilty" came after every other match of "guilty plea",
+    the stemmer keeping "plea" and "plead" apart."""
     if not groups:
         return [], True
     if connection.vendor == "postgresql":
@@ -273,7 +258,7 @@ def ranked(model, groups, limit, position=None):
 
 
 def postgres_ranked(model, groups, limit, position):
-    query = postgres_query(groups, whole_words=True)
+    query = postgres_query(groups)
     rows = model.objects.filter(search_vector=query).annotate(distance=Distance(F("search_vector"), query))
     rows = rows.order_by("distance").values_list("id", "distance", "importance")
     wanted = limit * TIES_READ
@@ -315,3 +300,13 @@ def index(model, events):
                     f"INSERT INTO {FTS_TABLE} (rowid, title, summary, body) VALUES (%s, %s, %s, %s)",
                     [(e.pk, e.title, e.summary, e.search_text) for e in batch],
                 )
+
+
+def forget_deleted(model, ids):
+    """Drop the words of those of these events that no longer exist (PostgreSQL): a deleted event's
+    citations and participations go first, and their signals wrote its words once more (signals.py)."""
+    if connection.vendor == "postgresql" and ids:
+        words = apps.get_model("timeline", "EventWords")
+        words.objects.filter(event_id__in=list(ids)).exclude(
+            event_id__in=model.objects.filter(pk__in=list(ids))
+        ).delete()
