@@ -36,7 +36,7 @@ from django.db.models.functions import Collate
 FTS_TABLE = "timeline_event_fts"
 MAX_WORDS = 12
 MAX_TERMS = 6  # ways of writing one group: what was typed and at most five synonyms
-TIES_READ = 16  # PostgreSQL: how many times the page's matches one RUM scan reads, for the equally close
+TIES_READ = 16  # PostgreSQL: the page's matches times this, read at a time from the RUM scan, for the equally close
 # bm25 column weights (title, summary, quotes and names); PostgreSQL's labels A, B, C.
 TITLE_WEIGHT, SUMMARY_WEIGHT, BODY_WEIGHT = 10.0, 3.0, 1.0
 WORD = re.compile(r"[^\W_]+")  # FTS5's and PostgreSQL's parsers both split words at "_"
@@ -258,18 +258,18 @@ def ranked(model, groups, limit, position=None):
 
 
 def postgres_ranked(model, groups, limit, position):
+    """One RUM scan, read through a cursor to the end of the tie the limit falls in."""
     query = postgres_query(groups)
     rows = model.objects.filter(search_vector=query).annotate(distance=Distance(F("search_vector"), query))
-    rows = rows.order_by("distance").values_list("id", "distance", "importance")
-    wanted = limit * TIES_READ
-    while True:
-        found = list(rows[:wanted])
-        if len(found) < wanted or found[-1][1] > found[limit - 1][1]:
+    found, complete = [], True
+    for row in rows.order_by("distance").values_list("id", "distance", "importance").iterator(limit * TIES_READ):
+        if len(found) >= limit and row[1] > found[limit - 1][1]:
+            complete = False
             break
-        wanted *= 4
+        found.append(row)
     last = float("inf")
     found.sort(key=lambda row: (row[1], -row[2], last if (place := position(row[0])) is None else place))
-    return [row[0] for row in found[:limit]], len(found) < wanted
+    return [row[0] for row in found[:limit]], complete
 
 
 def index(model, events):
