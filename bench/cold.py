@@ -111,7 +111,7 @@ PARTS = {
     "events": (EventQuery, "page"),  # the page's events: the index, a search's ranked query, one fetch
     "their HTML": (views, "attach_html"),  # stored HTML, with a search's words marked
     "facets": (EventQuery, "facets"),
-    "overview": (views, "overview_of"),
+    "chart": (views, "chart_of"),
     "template": (views, "render"),
 }
 

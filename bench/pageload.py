@@ -67,7 +67,7 @@ WATCH = """(() => {
   };
   requestAnimationFrame(check);
 })();"""
-READY = "#timeline[data-ready] [tabindex='0']"
+READY = "#chart[data-ready] .chart-item[tabindex='0']"  # document.querySelector: plain CSS
 LOADS = 9  # five gave medians 9.6× to 12.0× apart on the same code (bench/notes.md)
 
 

@@ -36,20 +36,20 @@ def measure(page, url):
     document = page.goto(url, wait_until="domcontentloaded")
     loaded = time.monotonic() - started
     first_byte = page.evaluate("performance.getEntriesByType('navigation')[0].responseStart") / 1000
-    page.wait_for_selector("#timeline[data-ready] [tabindex='0']", timeout=10_000)
+    page.wait_for_selector("#chart[data-ready] svg:visible .chart-item[tabindex='0']", timeout=10_000)
     interactive = time.monotonic() - started
     # Pages leave compression to the front server; static files come gzipped from WhiteNoise.
     encoded = len(gzip.compress(document.body())) + sum(
         r.request.sizes()["responseBodySize"] for r in transferred if r is not document
     )
-    elements = page.evaluate("document.querySelectorAll('#timeline svg *').length")
-    window = "(() => { const f = document.querySelector('#timeline'); return f.dataset.start + f.dataset.end; })()"
+    elements = page.evaluate("document.querySelectorAll('#chart svg *').length")
+    window = "(() => { const f = document.querySelector('#chart'); return f.dataset.start + f.dataset.end; })()"
     before = page.evaluate(window)
     started = time.monotonic()
-    page.locator("#timeline .tl-item[tabindex='0']").focus()
+    page.locator("#chart svg:visible .chart-item[tabindex='0']").focus()
     page.keyboard.press("+")
     page.wait_for_function(f"old => {window} !== old", arg=before)
-    page.wait_for_selector("#timeline[data-ready]")
+    page.wait_for_selector("#chart[data-ready]")
     zoomed = time.monotonic() - started
     return first_byte, loaded, interactive, zoomed, encoded, elements
 

@@ -26,6 +26,7 @@ else:  # run as a script, or imported by bench/ with tests/ on sys.path
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from pgcluster import ClusterError, free_port, throwaway_cluster
 
+PROJECT = Path(__file__).resolve().parent.parent
 REDIS_SERVER = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
 VARNISHD = os.environ.get("VARNISHD", "/usr/sbin/varnishd")
 
@@ -38,7 +39,7 @@ def manage(env, *args):
     """Run a manage.py command of this project with the environment given (a server's settings)."""
     subprocess.run(
         [sys.executable, "manage.py", *args, "-v0"],
-        cwd=Path(__file__).resolve().parent.parent,
+        cwd=PROJECT,
         env=env,
         check=True,
         capture_output=True,
@@ -79,6 +80,25 @@ def stop(process, seconds=15):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=seconds)
+
+
+def start_gunicorn(env, port, log, name="gunicorn"):
+    """One gunicorn worker with two threads on 127.0.0.1:port, as the project starts it (gunicorn.conf.py
+    read from the project's directory), listening when this returns; stop it with stop()."""
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "timeline.project.wsgi", "-b", f"127.0.0.1:{port}"]
+        + ["-w", "1", "--threads", "2", "--no-control-socket"],
+        cwd=PROJECT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_port(port, process, name)
+    except ServiceError:
+        stop(process)
+        raise
+    return process
 
 
 def redis_ping(url, seconds=10):

@@ -84,7 +84,7 @@ def test_each_kind_over_the_static_file():
     assert report.kinds_over_static(http) == "; by kind: filters 25×, search 45×"
 
 
-PARTS = {"events": 8.0, "their HTML": 4.0, "facets": 1.0, "overview": 5.0, "template": 9.0}
+PARTS = {"events": 8.0, "their HTML": 4.0, "facets": 1.0, "chart": 5.0, "template": 9.0}
 
 
 def test_the_parts_of_a_state_by_kind():

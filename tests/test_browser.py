@@ -165,7 +165,7 @@ def test_the_copy_button_copies_the_embed_code(browser, site):
     assert copied == page.locator("#embed-code").input_value()
     assert "actor=changpeng-zhao" in copied
     page.goto(Citation.objects.first().source.get_absolute_url())
-    page.get_by_role("button", name="Copy the citation").click()
+    page.get_by_role("button", name="Copy the citation", exact=True).click()
     page.wait_for_function("() => document.querySelector('.cite-this .copy-status').textContent === 'Copied.'")
     assert page.evaluate("navigator.clipboard.readText()") == page.locator("#ready-citation").inner_text().strip()
     context.close()
@@ -176,7 +176,7 @@ def test_event_detail_expands_inline_with_its_citations(page):
     page.goto("/")
     article = page.locator(f"article#{event.slug}")
     assert not article.locator(".event-detail").is_visible()
-    article.locator("summary").click()
+    article.locator(":scope > details > summary").click()
     detail = article.locator(".event-detail")
     assert detail.is_visible()
     assert "Disputes" in detail.inner_text()
@@ -207,9 +207,9 @@ def test_keyboard_only_path(page):
     assert page.evaluate("document.activeElement.parentElement.open") is True
 
 
-def test_timeline_marks_are_links_to_their_events(page):
+def test_chart_marks_are_links_to_their_events(page):
     page.goto("/")
-    mark = page.locator("svg a.tl-mark").first
+    mark = page.locator("#chart svg:visible a.chart-mark").first
     target = mark.get_attribute("href")
     mark.focus()
     page.keyboard.press("Enter")
@@ -290,7 +290,7 @@ def test_screenshots_of_the_main_page(browser, site, tmp_path):
         context = browser.new_context(viewport={"width": width, "height": height}, base_url=site)
         page = context.new_page()
         page.goto("/?actor=changpeng-zhao")
-        page.locator("article.event details").nth(1).evaluate("d => d.open = true")
+        page.locator("article.event > details").nth(1).evaluate("d => d.open = true")
         path = folder / f"chronology-{width}.png"
         page.screenshot(path=str(path), full_page=False)
         assert path.stat().st_size > 10_000
@@ -330,7 +330,7 @@ def test_show_more_and_history_at_10k_events(writable_page):
     assert page.url == url  # "show more" keeps the shareable filter URL
 
     article = page.locator(f"article#{more[75]}")
-    article.locator("summary").click()
+    article.locator(":scope > details > summary").click()
     article.get_by_role("link", name=re.compile("^Permalink")).click()
     page.wait_for_url(f"**/events/{more[75]}/")
     go_back(page)
@@ -344,7 +344,7 @@ def test_print_shows_the_filtered_chronology_with_its_citations(page):
     page.goto("/?actor=changpeng-zhao")
     page.emulate_media(media="print")
     assert not page.locator("#filter-form").is_visible()
-    assert not page.locator(".timeline").is_visible()
+    assert not page.locator(".chart").is_visible()
     quote = page.locator("article.event .citation blockquote").first
     assert quote.is_visible()  # citations print even though the details were never opened
     shown = event_ids(page)

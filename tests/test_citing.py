@@ -1,5 +1,5 @@
 """Exports that behave and sources a reader can cite: feeds found from the page, a one-day calendar entry for
-an imprecise date, a CSV for Excel, quotation marks that do not double up, articles named by outlet and title."""
+an imprecise date, a CSV for Excel, quotation marks that nest, articles named by outlet and title."""
 
 import ast
 import re
@@ -39,17 +39,18 @@ def test_the_feed_links_to_itself_with_its_filters(client):
     assert self_link.get("href") == f"{SITE}/feed/?actor=changpeng-zhao&from=2025"
 
 
-def test_imprecise_dates_are_one_day_calendar_entries_that_say_so(client):
+def test_imprecise_dates_are_one_day_calendar_entries_at_the_end_of_their_period_that_say_so(client):
     events = {
         str(e["UID"]).split("@")[0]: e for e in Calendar.from_ical(body(client.get("/events.ics"))).walk("VEVENT")
     }
-    prison = events["cz-serves-prison-term"]  # known only to the year 2024
-    assert prison.decoded("DTSTART").isoformat() == "2024-01-01"
-    assert prison.decoded("DTEND").isoformat() == "2024-01-02"
+    prison = events["cz-serves-prison-term"]  # known only to the year 2024: on its last day
+    assert prison.decoded("DTSTART").isoformat() == "2024-12-31"
+    assert prison.decoded("DTEND").isoformat() == "2025-01-01"
     assert str(prison["SUMMARY"]).endswith("(date known only to the year)")
-    assert "When: 2024 (date known only to the year; shown on the first day of the period)." in str(
-        prison["DESCRIPTION"]
-    )
+    assert (
+        "When: 2024 (date known only to the year; shown on 31 December 2024, the last day of the year, "
+        "after the events dated within it)."
+    ) in str(prison["DESCRIPTION"])
     pardon = events["trump-pardons-cz"]
     assert (pardon.decoded("DTEND") - pardon.decoded("DTSTART")).days == 1
     assert "known only" not in str(pardon["SUMMARY"])
@@ -75,12 +76,14 @@ def test_a_bad_or_misplaced_bom_is_a_readable_400(client, url):
 @pytest.mark.parametrize(
     "quote, expected",
     [
-        ("calling his prosecution “crypto persecution.”", "“calling his prosecution “crypto persecution.”"),
-        ("“a regulatory offense”", "“a regulatory offense”"),
+        ("calling his prosecution “crypto persecution.”", "“calling his prosecution ‘crypto persecution.’”"),
+        ("“a regulatory offense”", "“‘a regulatory offense’”"),
         ("plain words", "“plain words”"),
+        ("Zhao’s “conviction last year”", "“Zhao’s ‘conviction last year’”"),  # an apostrophe stays one
+        ('a "straight" mark', "“a 'straight' mark”"),
     ],
 )
-def test_quotation_marks_do_not_double_up(quote, expected):
+def test_quotation_marks_nest_and_never_double_up(quote, expected):
     assert in_quotation_marks(quote) == expected
 
 
@@ -91,7 +94,7 @@ def test_no_page_or_export_doubles_a_closing_quotation_mark(client):
     for url in [event.get_absolute_url(), "/?q=persecution", "/feed/?q=persecution", "/events.timelinejs.json"]:
         assert "persecution.””" not in body(client.get(url)).decode(), url
     ics = body(client.get("/events.ics")).decode().replace("\r\n ", "")
-    assert "persecution.””" not in ics and "persecution.”" in ics
+    assert "persecution.””" not in ics and "‘crypto persecution.’”" in ics
 
 
 def test_the_copy_button_for_the_embed_code_waits_for_the_script(client):
@@ -114,7 +117,10 @@ def test_each_source_page_offers_a_ready_citation(client):
         citation = re.search(r'<p class="ready-citation" id="ready-citation">(.*?)</p>', html, re.S).group(1)
         assert f"“{source.title}" in citation.replace("&#x27;", "'")
         assert f"{SITE}{source.get_absolute_url()}" in citation
-        assert (source.published_display in citation) if source.published else ("date not stated" in citation)
+        if source.published:
+            assert source.published_display in citation
+        else:  # after the outlet, or beginning a sentence after the title
+            assert ("</cite>, date not stated." if source.outlet else "” Date not stated.") in citation
         if source.outlet:
             assert f"<cite>{source.outlet}</cite>" in citation
         assert 'data-copy="ready-citation"' in html

@@ -5,16 +5,13 @@ change what the edge cache hands everyone else."""
 import http.client
 import os
 import secrets
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 
 from .pgcluster import free_port
 from .services import http_get as get
-from .services import manage, stop, throwaway_varnish, wait_for_port
+from .services import manage, start_gunicorn, stop, throwaway_varnish
 from .static_files import one_collectstatic_at_a_time
 
 pytestmark = pytest.mark.services
@@ -42,16 +39,8 @@ def site(tmp_path_factory):
     with one_collectstatic_at_a_time():
         manage(env, "collectstatic", "--noinput")
     port, log = free_port(), (workdir / "gunicorn.log").open("w")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "timeline.project.wsgi", "-b", f"127.0.0.1:{port}"]
-        + ["-w", "1", "--threads", "2", "--no-control-socket"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    process = start_gunicorn(env, port, log)
     try:
-        wait_for_port(port, process, "gunicorn")
         with throwaway_varnish(port, VCL) as varnish:
             yield port, varnish.port
     finally:

@@ -6,12 +6,10 @@ import json
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -24,6 +22,7 @@ from timeline.models import DataVersion
 from timeline.web.middleware import DatabaseUnavailableMiddleware
 
 from .pgcluster import free_port, throwaway_cluster
+from .services import ServiceError, start_gunicorn, stop
 from .static_files import one_collectstatic_at_a_time
 
 MESSAGE = DatabaseUnavailableMiddleware.message
@@ -98,21 +97,6 @@ def fetch(port, path):
         conn.close()
 
 
-def wait_until_listening(server, port, log):
-    deadline = time.monotonic() + 30
-    for _ in range(150):
-        if server.poll() is not None:
-            pytest.fail(f"gunicorn exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
-    pytest.fail(f"gunicorn did not listen on 127.0.0.1:{port}:\n{log.read_text()}")
-
-
 @pytest.mark.services
 def test_a_database_outage_is_a_503_and_the_site_recovers_by_itself(tmp_path):
     with throwaway_cluster(dbname="outage") as cluster:
@@ -134,23 +118,11 @@ def test_a_database_outage_is_a_503_and_the_site_recovers_by_itself(tmp_path):
             manage("collectstatic", "--noinput")
         port, log = free_port(), tmp_path / "gunicorn.log"
         with log.open("w") as log_file:
-            server = subprocess.Popen(
-                [
-                    str(Path(sys.executable).parent / "gunicorn"),
-                    "timeline.project.wsgi",
-                    "-b",
-                    f"127.0.0.1:{port}",
-                    "-w",
-                    "1",
-                ]
-                + ["--threads", "2", "--no-control-socket"],
-                cwd=settings.BASE_DIR,
-                env=env,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
+            try:
+                server = start_gunicorn(env, port, log_file)
+            except ServiceError as problem:
+                pytest.fail(f"{problem}:\n{log.read_text()}")
         try:
-            wait_until_listening(server, port, log)
             for path in ("/", "/events.json", f"/events/{EVENT}/"):
                 status, _, text = fetch(port, path)
                 assert status == 200, text[:500]
@@ -177,12 +149,7 @@ def test_a_database_outage_is_a_503_and_the_site_recovers_by_itself(tmp_path):
                 status, _, text = fetch(port, path)
                 assert status == 200, f"{path}: {status}\n{text[:500]}"
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=5)
+            stop(server)
 
 
 # Reloads committing while pages are read: every page shows one version of the corpus.

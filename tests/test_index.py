@@ -12,11 +12,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from timeline.dataset.synthetic import generate
+from timeline.listing.chart_rows import MARK_FIELDS, bin_rows, lane_actors, mark_rows
 from timeline.listing.index import event_index, forget
 from timeline.listing.paging import cursor_of, page_of
 from timeline.listing.query import EventQuery
 from timeline.models import Actor, Category, Citation, DataVersion, Era, Event, EventStatement, Participation, Source
-from timeline.overview import MARK_FIELDS, bin_rows, lane_actors, mark_rows
 
 pytestmark = pytest.mark.usefixtures("corpus")
 
@@ -93,7 +93,7 @@ def query_of(state, after=None):
 @settings(max_examples=150)
 @given(data=st.data(), cut=st.integers(0, 400))
 @pytest.mark.slow
-def test_counts_pages_and_overview_agree_with_sql(more_events, data, cut):
+def test_counts_pages_and_months_agree_with_sql(more_events, data, cut):
     state = data.draw(states(), label="state")
     query = query_of(state)
     assume(not query.problems)
@@ -196,6 +196,8 @@ def test_categories_from_the_index_are_the_events_own(more_events, django_assert
 
 
 WINDOWS = [
+    ("2014-01-01", "2026-12-31", "year"),
+    ("2016-01-01", "2026-12-31", "quarter"),
     ("2016-01-01", "2026-12-31", "month"),
     ("2023-01-01", "2024-12-31", "week"),
     ("2025-01-01", "2025-03-31", "day"),
@@ -204,7 +206,7 @@ WINDOWS = [
 
 
 def sql_bins(query, start, end, lanes, unit):
-    """The timeline's bars by the grouped SQL it used before: events by the unit of their start date."""
+    """The chart's bars by the grouped SQL it used before: events by the unit of their start date."""
     window = query.filterset.qs.between(start, end).order_by()
     if not lanes:
         grouped = window.annotate(unit=Trunc("date", unit, output_field=DateField())).values("unit")
@@ -219,7 +221,7 @@ def sql_bins(query, start, end, lanes, unit):
     return sorted((row["actor_id"], row["unit"], row["n"]) for row in grouped)
 
 
-def drawn_timeline(data, window):
+def drawn_chart(data, window):
     """(query, start, end, lanes) of a drawn well-formed state, over one of WINDOWS."""
     query = query_of(data.draw(states(), label="state"))
     assume(not query.problems)
@@ -229,14 +231,14 @@ def drawn_timeline(data, window):
 
 @settings(max_examples=60)
 @given(data=st.data(), window=st.sampled_from(WINDOWS))
-def test_timeline_bars_from_the_index_agree_with_sql(more_events, data, window):
-    query, start, end, lanes = drawn_timeline(data, window)
+def test_chart_bars_from_the_index_agree_with_sql(more_events, data, window):
+    query, start, end, lanes = drawn_chart(data, window)
     unit = window[2]
     assert sorted(bin_rows(query, start, end, lanes, unit)) == sql_bins(query, start, end, lanes, unit)
 
 
 def sql_marks(query, start, end, lanes):
-    """The timeline's marks by the SQL definition of the state: each event once per lane, in reading order."""
+    """The chart's marks by the SQL definition of the state: each event once per lane, in reading order."""
     window = query.filterset.qs.between(start, end)
     if not lanes:
         return [(None, *row) for row in window.order_by("sort_key", "id").values_list(*MARK_FIELDS)]
@@ -250,8 +252,8 @@ def sql_marks(query, start, end, lanes):
 @settings(max_examples=60)
 @given(data=st.data(), window=st.sampled_from(WINDOWS))
 @pytest.mark.slow
-def test_timeline_marks_from_the_index_agree_with_sql(more_events, data, window):
-    query, start, end, lanes = drawn_timeline(data, window)
+def test_chart_marks_from_the_index_agree_with_sql(more_events, data, window):
+    query, start, end, lanes = drawn_chart(data, window)
     rows = mark_rows(query, start, end, lanes)
     by_index = [(row["lane"], *(row[name] for name in MARK_FIELDS)) for row in rows]
     expected = sql_marks(query, start, end, lanes)
@@ -259,7 +261,7 @@ def test_timeline_marks_from_the_index_agree_with_sql(more_events, data, window)
     assert sorted(by_index, key=str) == sorted(expected, key=str)  # each in the same lanes
 
 
-def test_timeline_marks_take_one_query_by_primary_key(more_events, django_assert_num_queries):
+def test_chart_marks_take_one_query_by_primary_key(more_events, django_assert_num_queries):
     """The index says which events and lanes; the database is asked only for their fields."""
     query = query_of({"actor": ["changpeng-zhao", "binance"], "category": ["legal"]})
     query.count()
@@ -271,7 +273,7 @@ def test_timeline_marks_take_one_query_by_primary_key(more_events, django_assert
     assert "timeline_participation" not in sql and "timeline_event_categories" not in sql
 
 
-def test_timeline_bars_take_no_query(more_events, django_assert_num_queries):
+def test_chart_bars_take_no_query(more_events, django_assert_num_queries):
     query = query_of({"actor": ["changpeng-zhao", "binance"]})
     query.count()
     lanes = lane_actors(query)

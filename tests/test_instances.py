@@ -10,21 +10,17 @@ import json
 import os
 import re
 import secrets
-import subprocess
-import sys
 import urllib.parse
 import urllib.request
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from .pgcluster import free_port, throwaway_cluster
 from .services import http_get as get
-from .services import manage, stop, throwaway_redis, wait_for_port
+from .services import manage, start_gunicorn, stop, throwaway_redis
 from .static_files import one_collectstatic_at_a_time
 
 EVENT = "cz-pleads-guilty"
@@ -81,16 +77,11 @@ def instances(tmp_path_factory):
         try:
             for name in ("a", "b"):
                 port, log = free_port(), (logs / f"gunicorn-{name}.log").open("w")
-                process = subprocess.Popen(
-                    [str(Path(sys.executable).parent / "gunicorn"), "timeline.project.wsgi", "-b", f"127.0.0.1:{port}"]
-                    + ["-w", "1", "--threads", "2", "--no-control-socket"],
-                    cwd=settings.BASE_DIR,
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-                servers.append((process, port, log))
-                wait_for_port(port, process, f"gunicorn {name}")
+                try:
+                    servers.append((start_gunicorn(env, port, log, f"gunicorn {name}"), port, log))
+                except BaseException:
+                    log.close()
+                    raise
             yield {"a": servers[0][1], "b": servers[1][1], "env": env, "password": password}
         finally:
             for process, _, log in servers:

@@ -29,7 +29,15 @@ LISTINGS = [
     ("/embed/?actor=changpeng-zhao", "page", "page"),
     ("/timeline/?view=2025-03&actor=changpeng-zhao", "fragment", "fragment"),
 ]
-PAGES = ["/actors/", "/actors/changpeng-zhao/", "/sources/", "/api/", "/corrections/?actor=changpeng-zhao"]
+PAGES = [
+    "/actors/",
+    "/actors/changpeng-zhao/",
+    "/sources/",
+    "/api/",
+    "/corrections/?actor=changpeng-zhao",
+    "/feed/about/?actor=changpeng-zhao",
+    "/corrections/feed/about/?actor=changpeng-zhao",
+]
 EXPORTS = {
     "events_json": "application/json",
     "actors_json": "application/json",

@@ -48,12 +48,12 @@ WATCH = """(() => {
 })();"""
 SETTLED = """(quiet) => document.readyState === "complete" && window.__walk && window.__walk.inflight === 0
   && performance.now() - window.__walk.last > quiet
-  && !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, #timeline[aria-busy]")"""
+  && !document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling, #chart[aria-busy]")"""
 SNAPSHOT = """() => {
   const text = (el) => (el ? el.textContent.replace(/\\s+/g, " ").trim() : null);
   const all = (selector, f) => [...document.querySelectorAll(selector)].map(f);
   const form = document.getElementById("filter-form");
-  const fig = document.getElementById("timeline");
+  const fig = document.getElementById("chart");
   return {
     title: document.title,
     h1: all("h1", text),
@@ -200,10 +200,11 @@ class Reader:
     def clear(self):
         links = {
             "a removal link": "#nothing .removals a",
+            "an active filter's removal": "#result-status a.active-filter",
             "the suggestion": "#nothing a:not(.removals a)",
             "start again": "#results .problems a",
             "the undated link": "#undated-note a",
-            "clear the date range": "#timeline .timeline-tools a[data-action='dates']",
+            "clear the date range": "#chart .chart-tools a[data-action='dates']",
             "clear all filters": "#filter-form .actions a",
         }
         present = [(what, sel) for what, sel in links.items() if self.page.locator(sel).count()]
@@ -219,7 +220,7 @@ class Reader:
         return f"follow {what}: {label!r}"
 
     def window(self):
-        tools = self.page.locator("#timeline .timeline-tools a[data-action='window']")
+        tools = self.page.locator("#chart .chart-tools a[data-action='window']")
         if not tools.count():
             return None
         tool = tools.nth(self.rng.randrange(tools.count()))
@@ -229,11 +230,11 @@ class Reader:
         return f"timeline button {label!r}"
 
     def brush(self):
-        if not self.page.locator("#timeline svg").count():
+        if not self.page.locator("#chart svg:visible").count():
             return None
-        self.page.locator("#timeline").scroll_into_view_if_needed()
-        box = self.page.locator("#timeline svg").bounding_box()
-        y = box["y"] + float(self.page.get_attribute("#timeline .axis", "y1")) + 6
+        self.page.locator("#chart").scroll_into_view_if_needed()
+        box = self.page.locator("#chart svg:visible").bounding_box()
+        y = box["y"] + float(self.page.get_attribute("#chart svg:visible .axis", "y1")) + 6
         a, b = sorted(self.rng.uniform(0.1, 0.9) for _ in range(2))
         self.page.mouse.move(box["x"] + box["width"] * a, y)
         self.page.mouse.down()
@@ -244,11 +245,11 @@ class Reader:
     def click_mark(self):
         """A mouse click on a mark of this page's events or on a cluster, on the shape a person sees."""
         items = self.page.eval_on_selector_all(
-            "#timeline a.tl-mark[href^='#'], #timeline a.tl-cluster",
+            "#chart svg:visible a.chart-mark[href^='#'], #chart svg:visible a.chart-cluster",
             "els => els.map(e => [e.getAttribute('aria-label'), e.getAttribute('href'), e.dataset.action || ''])",
         )
         for label, href, action in self.rng.sample(items, min(len(items), 4)):
-            shape = self.page.locator(f"#timeline a.tl-item[href='{href}']").locator("circle, rect").first
+            shape = self.page.locator(f"#chart svg:visible a.chart-item[href='{href}']").locator("circle, rect").first
             try:
                 shape.click(trial=True, timeout=1500)
             except playwright_api.Error:

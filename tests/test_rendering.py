@@ -32,7 +32,8 @@ def live(events, words=()):
     prefetch_related_objects(events, *event_parts(categories=False))
     event_index(DataVersion.current()[0]).attach_categories(events)
     template = get_template("events.html#event")
-    return {event.pk: template.render({"event": event, "words": words}) for event in events}
+    context = {"words": words, "site_url": rendering.SITE}  # the stored HTML leaves the site's address out
+    return {event.pk: template.render({"event": event, **context}) for event in events}
 
 
 def assert_all_current(words=()):

@@ -10,9 +10,9 @@ from django.core.cache import cache
 from django.db import transaction
 
 from timeline.dataset.synthetic import generate
+from timeline.listing.chart import MARK_LIMIT
 from timeline.listing.paging import PAGE_SIZE
 from timeline.models import Event
-from timeline.overview import MARK_LIMIT
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 LARGE = 10_000
@@ -65,16 +65,16 @@ def test_queries_per_request_do_not_grow_with_the_data(client, db, dataset, djan
 
 
 @pytest.mark.parametrize("url", ["/", "/?view=2024-03", "/?actor=changpeng-zhao&actor=binance&actor=justin-sun"])
-def test_the_timeline_page_stays_within_its_byte_and_element_budget(client, db, dataset, url):
-    """At 10,000 events the page is at most 100 KB compressed, and the timeline draws a bounded number of SVG
+def test_the_chart_page_stays_within_its_byte_and_element_budget(client, db, dataset, url):
+    """At 10,000 events the page is at most 100 KB compressed, and the chart draws a bounded number of SVG
     elements (bars per month or week instead of marks): the browser never holds every event."""
     body = client.get(url).content
-    svg = body.decode().split('<svg class="timeline-svg"', 1)[1].split("</svg>", 1)[0]
+    svg = body.decode().split('<figure class="chart"', 1)[1].split("</figure>", 1)[0]  # both layouts
     assert len(gzip.compress(body)) <= 100_000
     assert len(re.findall(r"<[a-z]", svg)) <= 1_000  # SVG elements
-    assert svg.count('class="tl-item') <= MARK_LIMIT * 3  # at most the limit per lane
+    assert svg.count('class="chart-item') <= MARK_LIMIT * 3 * 2  # at most the limit per lane, in each layout
     if dataset == "10k" and url == "/":
-        assert 'class="tl-item tl-bin"' in svg and 'class="tl-item tl-mark' not in svg
+        assert 'class="chart-item chart-bin"' in svg and 'class="chart-item chart-mark' not in svg
 
 
 def walk_json(client, url, limit=200):

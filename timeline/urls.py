@@ -8,6 +8,7 @@ from django.urls import path
 
 from timeline.curation import desk as curation
 from timeline.web import annotations, api, corrections, exports, views
+from timeline.web.feed_page import feed_page
 from timeline.web.http import public
 
 NONE = ()
@@ -15,7 +16,7 @@ handler400 = "timeline.web.body_limit.bad_request"
 
 urlpatterns = [
     path("", public(views.chronology), name="chronology"),
-    path("timeline/", public(views.timeline_fragment), name="timeline_fragment"),
+    path("timeline/", public(views.chart), name="chart"),  # the address shared links use
     path("embed/", public(views.embed, framed=True), name="embed"),
     path("events/<slug:slug>/", public(views.event_detail, reads=NONE), name="event_detail"),
     path("actors/", public(views.actor_index, reads=NONE), name="actor_index"),
@@ -31,8 +32,14 @@ urlpatterns = [
     path("events.timelinejs.json", public(exports.events_timelinejs), name="events_timelinejs"),
     path("annotations.jsonld", public(annotations.annotations_jsonld), name="annotations_jsonld"),
     path("feed/", public(exports.event_feed), name="feed"),
+    path("feed/about/", public(feed_page(exports.event_feed, "events")), name="feed_page"),
     path("corrections/", public(views.corrections_list), name="corrections"),
     path("corrections/feed/", public(corrections.correction_feed), name="corrections_feed"),
+    path(
+        "corrections/feed/about/",
+        public(feed_page(corrections.correction_feed, "corrections")),
+        name="corrections_feed_page",
+    ),
     path("api/", public(api.api_page, reads=NONE), name="api"),
     path("api/schema.json", public(api.schema_json, reads=NONE), name="api_schema"),
     path("admin/desk/", admin.site.admin_view(curation.desk), name="curators_desk"),

@@ -122,6 +122,30 @@
     root.querySelectorAll("button.copy[data-copy]").forEach(function (button) {
       button.hidden = false;
     });
+    root.querySelectorAll(".cite-copy").forEach(addCiteButton);
+  }
+  // A quote's citation to paste (events.html#cite_copy) is a disclosure without the script; with it, a
+  // button copies it in one click. Its name says which quote: "[2]" after a footnote's number.
+  function addCiteButton(row) {
+    var text = row.querySelector(".cite-text p[id]");
+    if (!text || row.querySelector("button.copy")) {
+      return;
+    }
+    var number = row.closest("li") && row.closest("li").querySelector(".footnote-number");
+    var button = document.createElement("button");
+    var which = document.createElement("span");
+    var status = document.createElement("span");
+    button.type = "button";
+    button.className = "copy";
+    button.dataset.copy = text.id;
+    button.textContent = "Copy the citation";
+    which.className = "visually-hidden";
+    which.textContent = number ? " " + number.textContent : " of this passage";
+    button.appendChild(which);
+    status.className = "copy-status";
+    status.setAttribute("role", "status");
+    row.insertBefore(status, row.firstChild);
+    row.insertBefore(button, status);
   }
   document.addEventListener("click", function (event) {
     var button = event.target.closest && event.target.closest("button.copy[data-copy]");
@@ -130,7 +154,7 @@
     }
   });
   document.addEventListener("DOMContentLoaded", function () { showCopyButtons(document); });
-  document.addEventListener("htmx:afterSettle", function (event) { showCopyButtons(event.detail.elt); });
+  document.addEventListener("htmx:afterSettle", function () { showCopyButtons(document); });  // swaps, "more"
 
   // Long facet lists (the actors) narrow as one types; without script the whole list is there.
   function narrow(input) {
@@ -185,18 +209,40 @@
     }
   });
 
-  // One button opens (or closes) every event and its citations.
+  // One button opens (or closes) every event and its citations; its words say what it will do:
+  // "Collapse all citations" once every event is open, however they were opened.
+  function eventDetails() {
+    return Array.prototype.slice.call(document.querySelectorAll("#results article.event > details"));
+  }
+  function allOpen() {
+    var details = eventDetails();
+    return details.length > 0 && details.every(function (d) { return d.open; });
+  }
+  function labelExpandAll() {
+    var button = document.querySelector("#results .expand-all");
+    if (button) {
+      var open = allOpen();
+      button.textContent = open ? "Collapse all citations" : "Expand all citations";
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+  }
   document.addEventListener("click", function (event) {
     var button = event.target.closest(".expand-all");
     if (!button) {
       return;
     }
-    var open = button.getAttribute("aria-pressed") !== "true";
-    document.querySelectorAll("#results article.event details").forEach(function (d) {
+    var open = !allOpen();
+    eventDetails().forEach(function (d) {
       d.open = open;
     });
-    button.setAttribute("aria-pressed", open ? "true" : "false");
+    labelExpandAll();
   });
+  document.addEventListener("toggle", function (event) {
+    if (event.target.matches && event.target.matches("article.event > details")) {
+      labelExpandAll();
+    }
+  }, true);  // "toggle" does not bubble
+  document.addEventListener("htmx:afterSettle", labelExpandAll);
 
   // What needs script stays hidden without it.
   function enhance() {

@@ -7,6 +7,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
 EARLIEST = datetime.date(1900, 1, 1)
 LATEST = datetime.date(2100, 12, 31)
@@ -52,6 +53,24 @@ def period_end(value, precision):
     if precision == DatePrecision.MONTH:
         return datetime.date(value.year, value.month, calendar.monthrange(value.year, value.month)[1])
     return value
+
+
+def placed_on(value, precision):
+    """The day a calendar or a feed puts an event on: its date, or for one known only to the month or the
+    year, the last day of that period, the first day by which it is known to have happened. So in date
+    order it comes after the events dated within its period, never on the 1st before them."""
+    return period_end(value, precision)
+
+
+def placed_on_order(date="date", precision="date_precision"):
+    """SQL expressions (year, month, day) to order by that sort as ``placed_on`` does, a month's events after
+    every day of it (day 32) and a year's after every month (month 13): on one day, the events dated to that
+    day come first, then a month's, then a year's."""
+    return (
+        ExtractYear(date),
+        models.Case(models.When(**{precision: DatePrecision.YEAR}, then=models.Value(13)), default=ExtractMonth(date)),
+        models.Case(models.When(**{precision: DatePrecision.DAY}, then=ExtractDay(date)), default=models.Value(32)),
+    )
 
 
 class PartialDate:

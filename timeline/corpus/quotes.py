@@ -1,5 +1,5 @@
 """Quotes: the one check that makes a citation trustworthy (its quote is the article's text at
-its offsets), and how a quote is printed back in quotation marks.
+its offsets), and how a quote is printed back in quotation marks (nested: see in_quotation_marks).
 
 The check is used by the admin (Citation.clean), the fixture loader and the corpus system
 check, always against the article's stored text, so a message only ever speaks of the
@@ -36,20 +36,22 @@ def locate(text, quote):
     return None if found < 0 else (found, found + len(quote))
 
 
-OPENING_MARKS = ("“", '"', "‘")
-CLOSING_MARKS = ("”", '"', "’")
+# Inside our own quotation marks, the article's double marks become single ones, as style guides nest them:
+# “He said ‘no.’” The words are the article's; only the marks nest. Single marks (and apostrophes, which
+# are the same character) stay as written.
+NESTED = str.maketrans({"“": "‘", "”": "’", '"': "'"})
 
 
-def quotation_marks(quote):
-    """(opening, closing) marks to put around a quote, leaving out a mark the quote already has at that end.
-
-    A quote that ends with a closing quotation mark ("… ‘crypto persecution.’” ) gets no
-    second one: “persecution.”” would double it.
-    """
-    text = quote.strip()
-    return ("" if text.startswith(OPENING_MARKS) else "“", "" if text.endswith(CLOSING_MARKS) else "”")
+def nested(quote):
+    """The quote as it reads inside our quotation marks: its own double marks made single."""
+    return quote.translate(NESTED)
 
 
 def in_quotation_marks(quote):
-    opening, closing = quotation_marks(quote)
-    return f"{opening}{quote}{closing}"
+    """The quote in curly quotation marks, its own double marks nested as single ones.
+
+    Always a pair of ours: a quote that opens or closes with a mark of its own keeps it, as a
+    single mark inside ours (“‘A lot of people say…,’ Trump said.”), so a reader never sees ““
+    nor loses the closing mark of the quotation.
+    """
+    return f"“{nested(quote)}”"

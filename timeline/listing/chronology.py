@@ -84,8 +84,9 @@ def best_matches(events):
     return [YearSection("Best matches", "relevance", [Period("Most relevant first", "relevance", [Run(None, events)])])]
 
 
-def attach_html(events, version, words=()):
-    """Attach each event's HTML (the searched words marked): stored by the writer, else rendered here.
+def attach_html(events, version, site, words=()):
+    """Attach each event's HTML (the searched words marked, absolute links to `site`): stored by the writer,
+    else rendered here.
 
     The writer stores each event's HTML with the places a search marks words in (rendering.py),
     so a page reads its fifty events in one query, the first time or not. An event with no stored
@@ -99,5 +100,5 @@ def attach_html(events, version, words=()):
         event_index(version).attach_categories(missing)
         html.update(rendering.rendered(missing, words))
     for event in events:
-        event.html = mark_safe(html[event.pk])  # noqa: S308 (rendered by our own template)
+        event.html = mark_safe(rendering.for_site(html[event.pk], site))  # noqa: S308 (our own template's)
     return events

@@ -1,7 +1,9 @@
-"""Facets: each filter's options, with how many events each would match (counted by EventQuery.counts)."""
+"""Facets: each filter's options, with how many events each would match (counted by EventQuery.counts), and
+the filters a state has on, each with the link that takes it off."""
 
 from dataclasses import dataclass
 
+from timeline.corpus.quotes import in_quotation_marks
 from timeline.listing.dimensions import DIMENSIONS
 from timeline.listing.markup import html, html_join
 
@@ -87,3 +89,37 @@ def facet_groups(counts, chosen, vocab):
         return FacetGroup(dimension.name, dimension.label, options, dimension.collapsible, dimension.badge)
 
     return {d.name: group(d) for d in DIMENSIONS}
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    """One value a state filters by: its group's label ("Actors"), its own words ("Justin Sun"), how a
+    "Remove …" list names it, and the state's link without it."""
+
+    group: str
+    label: str
+    removal: str
+    link: str
+
+
+def active_filters(cleaned, vocab, link):
+    """Every value the state filters by, in the facet panel's order: the search, each dimension's chosen
+    terms, the dates. `link(**changes)` is the state's link with some parameters changed (EventQuery.link)."""
+    found = []
+    if cleaned.get("q"):
+        words = in_quotation_marks(cleaned["q"])
+        found.append(ActiveFilter("Search", words, f"the search {words}", link(q=None, order=None, after=None)))
+    for dimension in DIMENSIONS:
+        terms, chosen = vocab.by_slug(dimension.name), cleaned.get(dimension.name) or []
+        for slug in chosen:
+            rest = [other for other in chosen if other != slug]
+            removal = dimension.removal_label(terms[slug])
+            found.append(
+                ActiveFilter(dimension.label, terms[slug].label, removal, link(**{dimension.name: rest, "after": None}))
+            )
+    if cleaned.get("from") or cleaned.get("to"):
+        span = " ".join(f"{name} {cleaned[name]}" for name in ("from", "to") if cleaned.get(name))
+        kept = ", keeping the undated events" if cleaned.get("undated") else ""
+        without = link(**{"from": None, "to": None, "undated": None, "after": None})
+        found.append(ActiveFilter("Dates", span + kept, f"the dates ({span})", without))
+    return found

@@ -1,4 +1,4 @@
-"""An in-memory index of the events for facet counts, pages and the overview of any filter state.
+"""An in-memory index of the events for facet counts, pages and the chart of any filter state.
 
 A filter state seen for the first time used to cost one grouped query per facet over every
 matching event (hundreds of milliseconds at 100,000 events). Here each event is a bit

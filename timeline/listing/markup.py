@@ -7,8 +7,6 @@ without ``conditional_escape``'s lazy-string wrapper, which cost more than the e
 from functools import lru_cache
 from html import escape
 
-from django.conf import settings
-from django.utils.formats import get_format, localize
 from django.utils.safestring import mark_safe
 
 escaped_text = lru_cache(maxsize=4096)(escape)
@@ -37,21 +35,3 @@ def html(template, *args):
 def html_join(template, rows):
     """``format_html_join("", template, rows)``."""
     return mark_safe("".join(template.format(*map(escaped, row)) for row in rows))  # noqa: S308 (escaped)
-
-
-def numbers():
-    """A function showing a number as a template does (``localize``). With no thousands
-    separator and "." for decimals, as this site has, that is its ``str``, without the format
-    lookups ``localize`` makes for each of the hundreds of coordinates a timeline draws."""
-    if settings.USE_THOUSAND_SEPARATOR or get_format("DECIMAL_SEPARATOR") != ".":
-        return localize
-    return plain_number
-
-
-def plain_number(value):
-    kind = type(value)
-    if kind is int:
-        return str(value)
-    if kind is float and "e" not in (text := repr(value)):
-        return text
-    return localize(value)

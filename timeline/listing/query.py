@@ -18,7 +18,7 @@ from timeline.cache.versions import cache_key, cached, digest
 from timeline.listing import search
 from timeline.listing.dimensions import DIMENSIONS
 from timeline.listing.explain import alias_notes, corpus_words, corrections, shown_in
-from timeline.listing.facets import facet_groups
+from timeline.listing.facets import active_filters, facet_groups
 from timeline.listing.filters import EventFilter, shorten
 from timeline.listing.index import event_index
 from timeline.listing.paging import MAX_OFFSET, PAGE_SIZE
@@ -190,25 +190,20 @@ class EventQuery:
             ]
         return found
 
+    def active_filters(self):
+        """[ActiveFilter] for each value the state filters by, with the link that takes it off (facets.py)."""
+        return active_filters(self.cleaned, self.vocab, self.link)
+
     def removals(self):
         """[(what a filter asks, the link without it)] for each chosen value: what to change when nothing matches."""
-        cleaned, found = self.cleaned, []
-        if cleaned.get("q"):
-            found.append((f"the search “{cleaned['q']}”", self.link(q=None, order=None, after=None)))
-        for dimension in DIMENSIONS:
-            terms, chosen = self.vocab.by_slug(dimension.name), cleaned.get(dimension.name) or []
-            for slug in chosen:
-                rest = [other for other in chosen if other != slug]
-                link = self.link(**{dimension.name: rest, "after": None})
-                found.append((dimension.removal_label(terms[slug]), link))
-        if cleaned.get("from") or cleaned.get("to"):
-            span = " ".join(
-                f"{word} {cleaned[name]}" for word, name in (("from", "from"), ("to", "to")) if cleaned.get(name)
-            )
-            found.append(
-                (f"the dates ({span})", self.link(**{"from": None, "to": None, "undated": None, "after": None}))
-            )
-        return found
+        return [(active.removal, active.link) for active in self.active_filters()]
+
+    def described(self):
+        """The filters on, in words ("Actors: Justin Sun or Changpeng Zhao · Dates: from 2025"), or ""."""
+        groups = {}
+        for active in self.active_filters():
+            groups.setdefault(active.group, []).append(active.label)
+        return " · ".join(f"{group}: {' or '.join(labels)}" for group, labels in groups.items())
 
     def cache_key(self, *what):
         return cache_key(self.version, *what, self.key)

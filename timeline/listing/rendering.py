@@ -16,18 +16,21 @@ from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 
 from timeline.cache.versions import release
-from timeline.corpus.quotes import quotation_marks
+from timeline.corpus.quotes import nested
 from timeline.listing.explain import highlight, snippet, word_pattern
 from timeline.models import Category, Citation, Era, Event, EventRendering, Source, event_parts
 
 BATCH = 500
 SEGMENT = "\x00"  # never in curated text (text.py refuses control characters)
+# Where the site's address goes in an event's absolute links (a citation to paste): the stored HTML
+# serves every host, so the reader puts its own in (``for_site``).
+SITE = "\x01"
 
 
 def rendered(events, words=()):
     """{event id: HTML} of events whose parts are prefetched and categories attached (or prefetched)."""
     template = get_template("events.html#event")
-    return {event.pk: template.render({"event": event, "words": words}) for event in events}
+    return {event.pk: template.render({"event": event, "words": words, "site_url": SITE}) for event in events}
 
 
 def rendered_with_marks(events):
@@ -36,9 +39,15 @@ def rendered_with_marks(events):
     found = {}
     for event in events:
         segments = []
-        html, marks = assembled(template.render({"event": event, "words": (), "segments": segments}), segments)
-        found[event.pk] = (html, marks) if marks is not None else (template.render({"event": event}), None)
+        context = {"event": event, "words": (), "site_url": SITE}
+        html, marks = assembled(template.render({**context, "segments": segments}), segments)
+        found[event.pk] = (html, marks) if marks is not None else (template.render(context), None)
     return found
+
+
+def for_site(html, site):
+    """An event's HTML with the site's address (http.site_base) in its absolute links."""
+    return html.replace(SITE, conditional_escape(site))
 
 
 def markable(context, text):
@@ -67,12 +76,9 @@ def snippet_html(quotes, words):
     passage = snippet(quotes, words) if words else None
     if not passage:
         return ""
-    opening, closing = quotation_marks(passage)
     return format_html(
-        '<span class="snippet"><span class="visually-hidden">Matching passage: </span>{}{}{}</span>',
-        opening,
-        highlight(passage, words),
-        closing,
+        '<span class="snippet"><span class="visually-hidden">Matching passage: </span>“{}”</span>',
+        highlight(nested(passage), words),
     )
 
 

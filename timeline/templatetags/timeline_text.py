@@ -1,4 +1,4 @@
-"""Template tags for the text of events: the searched words marked, quotation marks that do not double up.
+"""Template tags for the text of events: the searched words marked, quotation marks that nest.
 
 The searched words come from the template context (`words`), absent outside search results.
 Each tag's markable text goes through ``rendering.markable``, so that the HTML stored for an
@@ -8,7 +8,7 @@ event can have the words of any later search marked without rendering it again.
 from django import template
 from django.utils.safestring import mark_safe
 
-from timeline.corpus.quotes import quotation_marks
+from timeline.corpus.quotes import in_quotation_marks, nested
 from timeline.listing import key
 from timeline.listing.rendering import markable, passage_html
 
@@ -23,9 +23,20 @@ def marked(context, text):
 
 @register.simple_tag(takes_context=True)
 def quoted(context, text):
-    """A quote in curly quotation marks, less a mark the quote itself opens or closes with; words marked."""
-    opening, closing = quotation_marks(text)
-    return mark_safe(f"{opening}{markable(context, text)}{closing}")  # noqa: S308 (markable escapes)
+    """A quote in curly quotation marks, its own double marks nested as single ones (quotes.py); words marked."""
+    return mark_safe(f"“{markable(context, nested(text))}”")  # noqa: S308 (markable escapes)
+
+
+@register.filter
+def in_marks(text):
+    """Text in curly quotation marks, its own double marks nested (quotes.py), searched words not marked."""
+    return in_quotation_marks(str(text))
+
+
+@register.filter(name="nested")
+def nested_marks(text):
+    """Text to be put inside quotation marks: its own double marks made single (quotes.py)."""
+    return nested(str(text))
 
 
 @register.simple_tag(takes_context=True)

@@ -17,9 +17,10 @@ from django.utils.html import escape
 from django.utils.text import capfirst
 
 from timeline.corpus.dates import format_partial_date
+from timeline.corpus.quotes import in_quotation_marks
 from timeline.corpus.text import xml_safe
 from timeline.models import Event, EventStatement
-from timeline.web.exports import ListingFeed
+from timeline.web.exports import ListingFeed, titled
 from timeline.web.http import site_url
 
 TYPO = "typo"
@@ -50,10 +51,6 @@ class Correction:
         return f"correction-{self.key}"
 
 
-def quoted(text):
-    return f"“{text}”"
-
-
 def date_text(version):
     if version.date is None:
         return "unknown"
@@ -71,7 +68,7 @@ def event_changes(old, new):
     """(what, before, after) for each announced difference between two versions of an event."""
     changed = set(new.diff_against(old, included_fields=EVENT_FIELDS).changed_fields)
     if "title" in changed:
-        yield "title", "the title", quoted(old.title), quoted(new.title)
+        yield "title", "the title", in_quotation_marks(old.title), in_quotation_marks(new.title)
     if changed & set(DATE_FIELDS) and date_text(old) != date_text(new):
         yield "date", "the date", date_text(old), date_text(new)
     if "certainty" in changed:
@@ -80,7 +77,8 @@ def event_changes(old, new):
 
 def statement_changes(old, new):
     if new.diff_against(old, included_fields=STATEMENT_FIELDS).changed_fields:
-        yield "text", f"statement {new.position}", quoted(old.text.strip()), quoted(new.text.strip())
+        before, after = in_quotation_marks(old.text.strip()), in_quotation_marks(new.text.strip())
+        yield "text", f"statement {new.position}", before, after
 
 
 def versions(history, owner_field, events, fields):
@@ -125,9 +123,11 @@ def corrections(events, known=None):
 class CorrectionFeed(ListingFeed):
     """Atom, newest first, for the same filters as the chronology."""
 
-    title = "Corrections: CZ and Binance, from guilty plea to pardon"
     subtitle = "Changes to the title, date, certainty or statements of a published event, newest first."
     page_url, feed_url_name = "corrections", "corrections_feed"
+
+    def title(self, state):
+        return xml_safe(titled("Corrections: CZ and Binance, from guilty plea to pardon", state.query))
 
     def items(self, state):
         found = corrections(state.query.matching())[:LIST_LIMIT]

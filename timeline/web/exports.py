@@ -9,6 +9,7 @@ import datetime
 from types import SimpleNamespace
 
 from django.contrib.syndication.views import Feed
+from django.db.models import F
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.utils.html import escape
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from timeline.corpus.dates import DatePrecision
+from timeline.corpus.dates import DatePrecision, day_text, placed_on, placed_on_order
 from timeline.corpus.quotes import in_quotation_marks
 from timeline.corpus.text import xml_safe
 from timeline.listing.filters import shorten
@@ -194,6 +195,38 @@ PRECISION_NOTE = {
     DatePrecision.MONTH: "date known only to the month",
     DatePrecision.YEAR: "date known only to the year",
 }
+TITLE = "CZ and Binance: from guilty plea to pardon"
+PLACEMENT = (
+    "An event known only to its month or year is placed on the last day of that period, after the events "
+    "dated within it: the first day by which it is known to have happened."
+)
+
+
+def titled(title, query):
+    """A calendar's or feed's name, with the filters it holds when there are any: subscribed to side by side,
+    two filtered calendars are told apart by name."""
+    filters = query.described()
+    return f"{title} · {filters}" if filters else title
+
+
+def in_date_order(events, newest_first=False):
+    """The dated events by the day a calendar or feed puts each on (dates.placed_on); on one day, the events
+    dated to it before a month's and a month's before a year's; then reading order."""
+    keys = [*placed_on_order(), F("sort_key"), F("id")]
+    return events.filter(date__isnull=False).order_by(*(key.desc() if newest_first else key.asc() for key in keys))
+
+
+def placement_note(event, shown_as):
+    """How an imprecise date is placed ("" for a day), for the entry's description."""
+    imprecise = PRECISION_NOTE.get(event.date_precision)
+    if not imprecise:
+        return ""
+    span = f" to {event.end_date_display}" if event.end_date else ""
+    placed = day_text(placed_on(event.date, event.date_precision))
+    return (
+        f"When: {event.date_display}{span} ({imprecise}; {shown_as} {placed}, the last day of the "
+        f"{event.date_precision}, after the events dated within it)."
+    )
 
 
 def events_ics(request, version):
@@ -205,32 +238,24 @@ def events_ics(request, version):
     calendar = Calendar()
     calendar.add("prodid", "-//CZ and Binance timeline//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", "CZ and Binance: from guilty plea to pardon")
-    note = left_out_note(query, "calendar")
-    if note:
-        calendar.add("x-wr-caldesc", note)
-    for event in events.filter(date__isnull=False).with_related()[:EXPORT_LIMIT]:
+    calendar.add("x-wr-calname", titled(TITLE, query))
+    calendar.add("x-wr-caldesc", " ".join(part for part in [PLACEMENT, left_out_note(query, "calendar")] if part))
+    for event in in_date_order(events).with_related()[:EXPORT_LIMIT]:
         entry = CalendarEvent()
         entry.add("uid", f"{event.slug}@cz-timeline")
         entry.add("dtstamp", stamp)
         imprecise = PRECISION_NOTE.get(event.date_precision)
         entry.add("summary", f"{event.title} ({imprecise})" if imprecise else event.title)
-        entry.add("dtstart", event.date)
-        if imprecise:
-            last = event.date  # one day, the first of the period: a year is not a 365-day event
-        else:
-            last = event.end_date or event.date
+        first = placed_on(event.date, event.date_precision)
+        entry.add("dtstart", first)
+        # one day for an imprecise date (a year is not a 365-day event); a day-precise event spans its end
+        last = first if imprecise else (event.end_date or event.date)
         entry.add("dtend", last + datetime.timedelta(days=1))
         url = site_url(request, event.get_absolute_url())
         entry.add("url", url)
-        when = ""
-        if imprecise:
-            when = (
-                f"\n\nWhen: {event.date_display}"
-                + (f" to {event.end_date_display}" if event.end_date else "")
-                + f" ({imprecise}; shown on the first day of the period)."
-            )
-        entry.add("description", "\n\n".join([event.summary + when, *citation_lines(event), url]))
+        when = placement_note(event, "shown on")
+        summary = f"{event.summary}\n\n{when}" if when else event.summary
+        entry.add("description", "\n\n".join([summary, *citation_lines(event), url]))
         calendar.add_component(entry)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="cz-timeline.ics"'
@@ -261,20 +286,21 @@ class ListingFeed(Feed):
 
 
 class EventFeed(ListingFeed):
-    """Atom, newest first, for the same filters as the page."""
+    """Atom, newest first by the day each event is placed on (dates.placed_on), for the same filters as the page."""
 
-    title = "CZ and Binance: from guilty plea to pardon"
     page_url, feed_url_name = "chronology", "feed"
     limit = 100
 
+    def title(self, state):
+        return xml_safe(titled(TITLE, state.query))
+
     def subtitle(self, state):
         note = left_out_note(state.query, "feed")
-        return f"Events of the source-cited timeline, newest first.{' ' + note if note else ''}"
+        return f"Events of the source-cited timeline, newest first. {PLACEMENT}{' ' + note if note else ''}"
 
     def items(self, state):
         """The events, each with its absolute link: item_link is given the event alone, not the request."""
-        dated = state.query.matching().filter(date__isnull=False).order_by("-sort_key", "-id")
-        events = list(dated.with_related()[: self.limit])
+        events = list(in_date_order(state.query.matching(), newest_first=True).with_related()[: self.limit])
         for event in events:
             event.site_link = site_url(state.request, event.get_absolute_url())
         return events
@@ -288,7 +314,8 @@ class EventFeed(ListingFeed):
         Text that XML cannot hold (a control character stored behind the validators' back) is
         replaced, so the feed never fails on stored text.
         """
-        return xml_safe("".join(f"<p>{escape(part)}</p>" for part in [event.summary, *citation_lines(event)]))
+        parts = [event.summary, placement_note(event, "dated"), *citation_lines(event)]
+        return xml_safe("".join(f"<p>{escape(part)}</p>" for part in parts if part))
 
     def item_link(self, event):
         return event.site_link
@@ -299,7 +326,10 @@ class EventFeed(ListingFeed):
     item_guid_is_permalink = False
 
     def item_pubdate(self, event):
-        return datetime.datetime.combine(event.date, datetime.time(), tzinfo=datetime.UTC)
+        day = placed_on(event.date, event.date_precision)
+        return datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
+
+    item_updateddate = item_pubdate  # Atom asks every entry for one; readers sort by it
 
     def item_categories(self, event):
         return [xml_safe(c.name) for c in event.categories.all()]
@@ -347,7 +377,7 @@ def events_timelinejs(request, version):
     body = {
         "title": {
             "text": {
-                "headline": "CZ and Binance: from guilty plea to pardon",
+                "headline": TITLE,
                 "text": "<p>Every event is tied to the sentences of the articles that report it.</p>",
             }
         },

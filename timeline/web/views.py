@@ -7,28 +7,28 @@ from django.urls import reverse
 
 from timeline.corpus.dates import suggested_date
 from timeline.corpus.reader import article_pieces, cited_passages
+from timeline.listing.chart import chart_of
 from timeline.listing.chronology import attach_html, best_matches, group_events
 from timeline.listing.paging import JSON_PAGE_SIZE, PAGE_SIZE
 from timeline.listing.query import EventQuery
 from timeline.models import Actor, ActorStatement, Alias, Event, EventStatement, Source, event_parts, own_footnotes
-from timeline.overview import overview_of
 from timeline.web.corrections import LIST_LIMIT, corrections
 from timeline.web.http import site_base, site_url, wants_partial
 from timeline.web.payloads import actor_payload, event_payload, source_payload
 
 
-def listing_context(query):
+def listing_context(query, site):
     """What the chronology and the embed show for a state: its page of events, grouped, and its links.
 
     With dates that could not be read, the form keeps what was typed beside its message and the
     list is that of the rest of the state (its links leave those dates out); with any other
-    problem there is no list."""
+    problem there is no list. `site` is the site's address, for the citations' absolute links."""
     shown = query.readable_part()
     base = {"form": query.filterset.form, "problems": query.problems, **date_hints(query)}
     if shown is None:
         return {**base, "query": query, "start_link": query.link(after=None), "events": [], "groups": [], "matching": 0}
     events, next_cursor = shown.page()
-    attach_html(events, shown.version, shown.words)
+    attach_html(events, shown.version, site, shown.words)
     notes = shown.alias_notes(events) if shown.words else {}
     for event in events:
         event.search_notes = notes.get(event.pk, [])
@@ -74,13 +74,13 @@ def embed_snippet(request, query):
 
 def chronology(request, version):
     query = EventQuery.from_request(request, version)
-    context = listing_context(query)
+    context = listing_context(query, site_base(request))
     shown = context["query"]
     facets = shown.facets()
     context.update(
         facets=facets,
         facet_list=list(facets.values()),
-        overview=overview_of(shown),
+        chart=chart_of(shown),
         filter_count=sum(name not in ("order", "after", "view") for name, _ in query.pairs),
         page_slugs={event.slug for event in context["events"]},
         total=query.vocab.total,
@@ -95,25 +95,26 @@ def chronology(request, version):
     return render(request, template, context, status=400 if query.problems else 200)
 
 
-def timeline_fragment(request, version):
-    """The timeline alone, for another window of the same state: what the script asks for on zoom and pan."""
+def chart(request, version):
+    """The chart alone, for another window of the same state: what the script asks for on zoom and pan."""
     query = EventQuery.from_request(request, version)
     shown = query.readable_part() or query
-    context = {"overview": overview_of(shown, refine=True), "page_slugs": ()}
-    return render(request, "chronology.html#overview", context, status=400 if query.problems else 200)
+    context = {"chart": chart_of(shown, refine=True), "page_slugs": ()}
+    return render(request, "chart.html#chart", context, status=400 if query.problems else 200)
 
 
 def embed(request, version):
     """A compact, chrome-free chronology for an iframe on another site (urls.py lets it be framed)."""
     query = EventQuery.from_request(request, version)
-    context = {**listing_context(query), "page_size": PAGE_SIZE}
+    context = {**listing_context(query, site_base(request)), "page_size": PAGE_SIZE}
     return render(request, "embed.html", context, status=400 if query.problems else 200)
 
 
 def event_detail(request, slug):
     event = get_object_or_404(Event.objects.with_related(), slug=slug)
     found = corrections(Event.objects.filter(pk=event.pk), known=[event])
-    return render(request, "event_detail.html", {"event": event, "corrections": found})
+    context = {"event": event, "corrections": found, "site_url": site_base(request)}
+    return render(request, "event_detail.html", context)
 
 
 def corrections_list(request, version):
@@ -142,6 +143,7 @@ def actor_detail(request, slug):
         "events": events,
         "groups": group_events(events),
         "more": len(involved) > PAGE_SIZE,
+        "site_url": site_base(request),
     }
     return render(request, "actor_detail.html", context)
 

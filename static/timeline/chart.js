@@ -1,5 +1,5 @@
-// The interactive timeline over the server-drawn SVG (timeline/overview.py draws and bins it).
-// Zoom and pan ask the server for the timeline of another window (/timeline/?…&view=…);
+// The interactive chart over the server-drawn SVG (timeline/listing/chart.py draws and bins it).
+// Zoom and pan ask the server for the chart of another window (/timeline/?…&view=…);
 // a range dragged on the axis, an era band or a dated cluster sets the filter form and
 // submits it, so the URL, the list and the counts change as with any other filter.
 (function () {
@@ -12,6 +12,7 @@
   var latest = null;
   var restoreDay = null;
   var restoreFocus = false;
+  var restoreTool = null;
   var gesture = null;
   var pointers = new Map();
   var suppressClick = false;
@@ -19,7 +20,7 @@
   var range = null;
 
   function figure() {
-    return document.getElementById("timeline");
+    return document.getElementById("chart");
   }
   function toDay(text) {
     return Date.parse(text + "T00:00:00Z");
@@ -36,8 +37,13 @@
       last: toDay(fig.dataset.last) + DAY
     };
   }
+  // The layout the chart's width shows: wide or narrow (the other is not displayed).
+  function svgOf(fig) {
+    var all = Array.from(fig.querySelectorAll("svg"));
+    return all.find(function (svg) { return svg.getBoundingClientRect().width > 0; }) || all[0];
+  }
   function plotOf(fig) {
-    var box = fig.querySelector("svg").getBoundingClientRect();
+    var box = svgOf(fig).getBoundingClientRect();
     return { box: box, left: box.left + box.width * LEFT, width: box.width * (RIGHT - LEFT) };
   }
   function dateAt(fig, clientX) {
@@ -45,11 +51,13 @@
     var plot = plotOf(fig);
     return w.start + ((clientX - plot.left) / plot.width) * (w.end - w.start);
   }
-  function items(fig) {
-    return Array.from(fig.querySelectorAll(".tl-item"));
+  // Two groups take one tab stop each, and arrows move within them: the marks, and the axis's ticks.
+  var GROUPS = [".chart-item", ".chart-tick"];
+  function items(fig, group) {
+    return Array.from(svgOf(fig).querySelectorAll(group || ".chart-item"));
   }
   function currentItem(fig) {
-    return fig.querySelector(".tl-item[tabindex='0']");
+    return svgOf(fig).querySelector(".chart-item[tabindex='0']");
   }
 
   // Zoom and pan -----------------------------------------------------------------
@@ -60,8 +68,12 @@
     var days = Math.max(Math.round((end - start) / DAY), MIN_DAYS);
     start = Math.round(start / DAY) * DAY;
     end = start + days * DAY;
-    var whole = start <= w.first && end >= w.last;
-    load(whole ? "" : iso(start) + ".." + iso(end - DAY));
+    // The whole story: the address without a window, unless that is the filtered events' own span.
+    if (start <= w.first && end >= w.last) {
+      load(fig.dataset.fitted ? iso(w.first) + ".." + iso(w.last - DAY) : "");
+      return;
+    }
+    load(iso(start) + ".." + iso(end - DAY));
   }
 
   function zoom(factor, centre) {
@@ -96,13 +108,14 @@
     var current = currentItem(fig);
     restoreDay = current ? current.dataset.day : null;
     restoreFocus = fig.contains(document.activeElement);
+    restoreTool = document.activeElement.matches(".chart-tools a") ? document.activeElement.textContent : null;
     var ticket = (latest = {});
     fig.setAttribute("aria-busy", "true");
     fetch(fig.dataset.src + query, { headers: { Accept: "text/html" } })
       .then(function (response) {
         // A 400 still draws the rest of the state (a date being typed is left out, as on the page).
         if (!response.ok && response.status !== 400) {
-          throw new Error("timeline " + response.status);
+          throw new Error("chart " + response.status);
         }
         return response.text();
       })
@@ -112,7 +125,7 @@
         }
         var holder = document.createElement("div");
         holder.innerHTML = html;
-        var fresh = holder.querySelector("#timeline");
+        var fresh = holder.querySelector("#chart");
         if (fresh) {
           figure().replaceWith(fresh);
           setup(fresh);
@@ -126,7 +139,7 @@
   }
 
   function plotFeedback(fig, transform) {
-    var group = fig.querySelector(".tl-plot");
+    var group = svgOf(fig).querySelector(".chart-plot");
     if (transform) {
       group.setAttribute("transform", transform);
     } else {
@@ -225,8 +238,8 @@
 
   // Keyboard: one tab stop, arrows move, + and − zoom, Shift and arrows choose dates --------
 
-  function focusItem(fig, item) {
-    items(fig).forEach(function (other) {
+  function focusItem(fig, item, group) {
+    items(fig, group).forEach(function (other) {
       other.setAttribute("tabindex", "-1");
       other.classList.remove("current");
     });
@@ -236,7 +249,7 @@
   }
 
   function showRange(fig) {
-    var rect = fig.querySelector(".tl-brushing");
+    var rect = fig.querySelector(".chart-brushing");
     if (!range) {
       if (rect) {
         rect.remove();
@@ -253,13 +266,14 @@
   }
 
   function brushRect(fig, x, width) {
-    var rect = fig.querySelector(".tl-brushing");
+    var svg = svgOf(fig);
+    var rect = svg.querySelector(".chart-brushing");
     if (!rect) {
       rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
-      rect.setAttribute("class", "tl-brushing");
+      rect.setAttribute("class", "chart-brushing");
       rect.setAttribute("y", "0");
-      rect.setAttribute("height", fig.querySelector(".axis").getAttribute("y1"));
-      fig.querySelector(".tl-plot").appendChild(rect);
+      rect.setAttribute("height", svg.querySelector(".axis").getAttribute("y1"));
+      svg.querySelector(".chart-plot").appendChild(rect);
     }
     rect.setAttribute("x", x);
     rect.setAttribute("width", width);
@@ -270,8 +284,9 @@
     if (!fig || !fig.contains(event.target) || event.altKey || event.ctrlKey || event.metaKey) {
       return;
     }
-    var list = items(fig);
-    var current = event.target.closest(".tl-item");
+    var group = GROUPS.find(function (selector) { return event.target.closest(selector); });
+    var list = group ? items(fig, group) : [];
+    var current = group ? event.target.closest(group) : null;
     var index = current ? list.indexOf(current) : -1;
     var key = event.key;
     var next = null;
@@ -279,9 +294,9 @@
       next = list[Math.min(index + 1, list.length - 1)];
     } else if (key === "ArrowLeft" || key === "ArrowUp") {
       next = list[Math.max(index - 1, 0)];
-    } else if (key === "Home") {
+    } else if (key === "Home" && current) {
       next = list[0];
-    } else if (key === "End") {
+    } else if (key === "End" && current) {
       next = list[list.length - 1];
     } else if (key === "+" || key === "=") {
       zoom(1 / 3, current ? toDay(current.dataset.day) + DAY / 2 : undefined);
@@ -301,13 +316,13 @@
     if (!next) {
       return;
     }
-    if (event.shiftKey && current) {
+    if (event.shiftKey && current && group === ".chart-item") {
       if (!range) {
         range = { from: toDay(current.dataset.day) };
       }
       range.to = toDay(next.dataset.day);
     }
-    focusItem(fig, next);
+    focusItem(fig, next, group);
     showRange(fig);
   });
 
@@ -325,8 +340,8 @@
   // Mouse, pen and touch: drag to pan, pinch to zoom, drag along the axis to choose dates ------
 
   function axisTop(fig) {
-    var box = fig.querySelector("svg").getBoundingClientRect();
-    return box.top + Number(fig.querySelector(".tl-brush").getAttribute("y"));
+    var svg = svgOf(fig);
+    return svg.getBoundingClientRect().top + Number(svg.querySelector(".chart-brush").getAttribute("y"));
   }
 
   // The pointer is captured once it drags, not when it goes down: a captured click is
@@ -341,7 +356,7 @@
 
   document.addEventListener("pointerdown", function (event) {
     var fig = figure();
-    var svg = fig && event.target.closest && event.target.closest("#timeline svg");
+    var svg = fig && event.target.closest && event.target.closest("#chart svg");
     if (!svg || event.button > 0) {
       return;
     }
@@ -401,7 +416,7 @@
       return;
     }
     if (gesture.kind === "pan") {
-      fig.querySelector("svg").classList.add("panning");
+      svgOf(fig).classList.add("panning");
       plotFeedback(fig, "translate(" + (gesture.x - gesture.x0) + " 0)");
     } else {
       var lo = Math.min(gesture.x0, gesture.x) - plot.box.left;
@@ -420,7 +435,7 @@
     }
     gesture = null;
     var fig = figure();
-    fig.querySelector("svg").classList.remove("panning");
+    svgOf(fig).classList.remove("panning");
     if (event.type === "pointercancel" || !done.moved) {
       plotFeedback(fig, "");
       range = null;
@@ -453,7 +468,7 @@
     "wheel",
     function (event) {
       var fig = figure();
-      if (!fig || !event.target.closest || !event.target.closest("#timeline svg")) {
+      if (!fig || !event.target.closest || !event.target.closest("#chart svg")) {
         return;
       }
       var sideways = Math.abs(event.deltaX) > Math.abs(event.deltaY);
@@ -487,41 +502,46 @@
     { passive: false }
   );
 
-  // Each new timeline (page load, filter swap, zoom) becomes one tab stop.
+  // Each new chart (page load, filter swap, zoom) becomes one tab stop.
   function setup(fig) {
     if (!fig || fig.dataset.ready) {
       return;
     }
     fig.dataset.ready = "true";
-    var keys = fig.querySelector("#timeline-keys");
+    var keys = fig.querySelector("#chart-keys");
     if (keys) {
       keys.hidden = false;
     }
-    fig.querySelectorAll("a").forEach(function (link) {
-      link.setAttribute("tabindex", "-1");
-    });
-    var list = items(fig);
-    var svg = fig.querySelector("svg");
-    var target = list[0];
-    if (restoreDay) {
-      list.forEach(function (item) {
-        if (item.dataset.day <= restoreDay) {
-          target = item;
+    // Tools and era bands are tab stops of their own; the marks and the ticks one each, in each layout.
+    fig.querySelectorAll("svg").forEach(function (svg) {
+      GROUPS.forEach(function (group) {
+        var list = Array.from(svg.querySelectorAll(group));
+        var target = list[0];
+        if (restoreDay && group === ".chart-item") {
+          list.forEach(function (item) {
+            if (item.dataset.day <= restoreDay) {
+              target = item;
+            }
+          });
         }
+        list.forEach(function (item) {
+          item.setAttribute("tabindex", item === target ? "0" : "-1");
+          item.classList.toggle("current", item === target);
+        });
       });
-    }
-    if (target) {
-      target.setAttribute("tabindex", "0");
-      target.classList.add("current");
-      svg.removeAttribute("tabindex");
-    } else {
-      svg.setAttribute("tabindex", "0");
-    }
+    });
     if (restoreFocus) {
-      (target || svg).focus({ preventScroll: true });
+      var tool = restoreTool && Array.from(fig.querySelectorAll(".chart-tools a")).find(function (link) {
+        return link.textContent === restoreTool;
+      });
+      var target = tool || currentItem(fig) || fig.querySelector(".chart-tools a");
+      if (target) {
+        target.focus({ preventScroll: true });
+      }
     }
     restoreFocus = false;
     restoreDay = null;
+    restoreTool = null;
     if (fig.dataset.refine) {
       load(new URLSearchParams(window.location.search).get("view") || "");
     }

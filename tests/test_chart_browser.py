@@ -1,4 +1,4 @@
-"""The interactive timeline, the phone layout and the skip links in Chromium (fixtures in test_browser.py)."""
+"""The interactive chart, the phone layout and the skip links in Chromium (fixtures in test_browser.py)."""
 
 import datetime
 import json
@@ -15,11 +15,12 @@ from timeline.models import Event
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
+SHOWN = "#chart svg:visible"  # the layout the chart's width shows (the other is not displayed)
 
 
 def window(page):
     return page.evaluate(
-        "(() => { const f = document.getElementById('timeline'); return [f.dataset.start, f.dataset.end]; })()"
+        "(() => { const f = document.getElementById('chart'); return [f.dataset.start, f.dataset.end]; })()"
     )
 
 
@@ -30,19 +31,19 @@ def days(span):
 
 def wait_for_window_change(page, before):
     page.wait_for_function(
-        "old => { const f = document.getElementById('timeline');"
+        "old => { const f = document.getElementById('chart');"
         " return f && f.dataset.ready && f.dataset.start + f.dataset.end !== old; }",
         arg="".join(before),
     )
 
 
 def svg_box(page):
-    return page.locator("#timeline svg").bounding_box()
+    return page.locator("#chart svg:visible").bounding_box()
 
 
 def axis_y(page):
     box = svg_box(page)
-    return box["y"] + float(page.get_attribute("#timeline .axis", "y1")) + 6
+    return box["y"] + float(page.get_attribute("#chart svg:visible .axis", "y1")) + 6
 
 
 def query_of(page):
@@ -97,7 +98,7 @@ def test_mouse_zooms_pans_and_brushes_a_range_that_filters_and_pushes_a_url(page
     assert chosen["view"] == [f"{panned[0]}..{panned[1]}"]  # the window stays where it was
     assert page.evaluate("history.length") == history + 1  # a pushed URL, as the filter form does
     assert page.input_value("#id_from") == chosen["from"][0]
-    page.wait_for_selector("#timeline .tl-selection")
+    page.wait_for_selector("#chart .chart-selection")
     assert_list_within(page, first, last)
     go_back(page)
     page.wait_for_function("() => !location.search.includes('from=')")
@@ -154,20 +155,58 @@ def test_touch_pinches_drags_and_brushes_on_a_phone(browser, site):
     context.close()
 
 
-def test_keyboard_one_tab_stop_arrows_zoom_pan_choose_dates_and_open(page):
+FOCUSED_KIND = """() => {
+  const el = document.activeElement;
+  if (!el.closest('#chart')) return null;
+  for (const kind of ['chart-band', 'chart-item', 'chart-tick']) if (el.classList.contains(kind)) return kind;
+  return el.closest('.chart-tools') ? 'tool:' + el.textContent : 'other';
+}"""
+
+
+def test_keyboard_reaches_every_control_from_the_top_and_moves_within_marks_and_ticks(page):
+    """Issue 31: 26 Tabs reached the chart, and zoom, earlier, later and the era bands not at all."""
+    page.goto("/?view=2024-06..2025-06")
+    page.wait_for_selector("#chart[data-ready]")
+    presses = 0
+    while page.evaluate(FOCUSED_KIND) is None and presses < 5:
+        page.keyboard.press("Tab")
+        presses += 1
+        if page.evaluate("document.activeElement.textContent") == "Skip to the events":
+            page.keyboard.press("Enter")  # the skip link: the chart opens the results
+    assert page.evaluate(FOCUSED_KIND) == "tool:Zoom in", presses  # the chart's first control, within 5 Tabs
+
+    kinds = []
+    while (kind := page.evaluate(FOCUSED_KIND)) is not None and len(kinds) < 40:
+        kinds.append(kind)
+        page.keyboard.press("Tab")
+    bands = page.locator(f"{SHOWN} .chart-band").count()
+    assert [k for k in kinds if k.startswith("tool:")] == [
+        "tool:Zoom in",
+        "tool:Zoom out",
+        "tool:Earlier",
+        "tool:Later",
+        "tool:Whole story",
+    ]
+    assert kinds.count("chart-band") == bands > 1  # each era band
+    assert kinds.count("chart-item") == 1 and kinds.count("chart-tick") == 1  # marks and axis: one stop each
+
+    page.keyboard.press("Shift+Tab")  # back to the axis: arrows move between ticks, Enter zooms
+    tick = page.evaluate("document.activeElement.getAttribute('aria-label')")
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") not in (tick, None)
+    before = window(page)
+    page.keyboard.press("Enter")
+    wait_for_window_change(page, before)
+    assert days(window(page)) < days(before)
+
     page.goto("/")
-    page.locator("#results").focus()
-    page.keyboard.press("Tab")
-    focused = "document.activeElement.closest('#timeline') !== null"
-    assert page.evaluate(focused)
+    page.wait_for_selector("#chart[data-ready]")
+    page.locator(f"{SHOWN} .chart-item[tabindex='0']").focus()
     first = page.evaluate("document.activeElement.getAttribute('aria-label')")
-    page.keyboard.press("Tab")
-    assert not page.evaluate(focused)  # the whole timeline is one tab stop
-    page.keyboard.press("Shift+Tab")
     page.keyboard.press("ArrowRight")
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") != first
-    assert page.locator("#timeline [tabindex='0']").count() == 1
-
+    assert page.locator(f"{SHOWN} .chart-item[tabindex='0']").count() == 1
+    focused = "document.activeElement.closest('#chart') !== null"
     whole = window(page)
     page.keyboard.press("+")
     wait_for_window_change(page, whole)
@@ -191,8 +230,8 @@ def test_keyboard_one_tab_stop_arrows_zoom_pan_choose_dates_and_open(page):
     chosen = query_of(page)
     assert chosen["from"][0] <= chosen["to"][0]
 
-    page.wait_for_selector("#timeline[data-ready]")
-    mark = page.locator("#timeline .tl-mark[href^='#']").first
+    page.wait_for_selector("#chart[data-ready]")
+    mark = page.locator(f"{SHOWN} .chart-mark[href^='#']").first
     slug = mark.get_attribute("data-slug")
     mark.focus()
     page.keyboard.press("Enter")
@@ -203,16 +242,75 @@ def test_keyboard_one_tab_stop_arrows_zoom_pan_choose_dates_and_open(page):
     )
 
 
+def test_a_tool_works_from_the_keyboard_and_keeps_the_focus(page):
+    page.goto("/")
+    page.wait_for_selector("#chart[data-ready]")
+    whole = window(page)
+    page.get_by_role("link", name="Zoom in", exact=True).focus()
+    page.keyboard.press("Enter")
+    wait_for_window_change(page, whole)
+    assert days(window(page)) < days(whole)
+    assert page.evaluate("document.activeElement.textContent") == "Zoom in"
+    assert query_of(page)["view"] == ["..".join(window(page))]
+
+
+# Each visible link's box, each visible label's box, and each drawn shape's box, in the chart shown.
+GEOMETRY = """() => {
+  const svg = [...document.querySelectorAll('#chart svg')].find(s => s.getBoundingClientRect().width > 0);
+  const box = (el) => { const r = el.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const links = [...document.querySelectorAll('#chart .chart-tools a'), ...svg.querySelectorAll('a')];
+  return {
+    svg: box(svg),
+    links: links.map(a => [a.getAttribute('aria-label') || a.textContent, box(a)]),
+    labels: [...svg.querySelectorAll('.chart-item text.chart-label')].map(t => [t.textContent, box(t)]),
+    shapes: [...svg.querySelectorAll('.chart-item circle, .chart-item rect:not(.chart-hit)')].map(box),
+    marks: [...svg.querySelectorAll('.chart-mark')].map(a => [a.dataset.slug, a.querySelector('text')?.textContent]),
+  };
+}"""
+
+
+def overlap(a, b, slack=1):
+    return a[0] < b[2] - slack and b[0] < a[2] - slack and a[1] < b[3] - slack and b[1] < a[3] - slack
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}], ids=["390", "1280"])
+def test_labelled_marks_readable_labels_and_24_px_targets(browser, site, viewport):
+    """Issue 31: on a phone, labelled marks, not bare dots; labels never on a coloured shape or on each
+    other; every target at least 24 × 24 px (month ticks were 1 px wide); the 13 March events labelled."""
+    context = browser.new_context(viewport=viewport, base_url=site)
+    page = context.new_page()
+    for url, least in [("/", 5), ("/?era=pardon", 2), ("/?view=2025-03-10..2025-03-16", 2)]:
+        page.goto(url)
+        found = page.evaluate(GEOMETRY)
+        labelled = [slug for slug, text in found["marks"] if text]
+        assert len(labelled) >= least, (url, found["marks"])
+        if viewport is PHONE:
+            assert len(labelled) == len(found["marks"]), url  # every mark on a phone has its label
+        if "view=2025-03-10" in url:
+            march_13 = Event.objects.filter(date=datetime.date(2025, 3, 13), date_precision="day")
+            assert set(march_13.values_list("slug", flat=True)) <= set(labelled)
+        for name, (left, top, right, bottom) in found["links"]:
+            assert right - left >= 23.5 and bottom - top >= 23.5, (url, name, right - left, bottom - top)
+        left, _, right, _ = found["svg"]
+        for text, label in found["labels"]:
+            assert left - 1 <= label[0] and label[2] <= right + 1, (url, text)  # inside the chart
+            assert not [shape for shape in found["shapes"] if overlap(label, shape)], (url, text)
+        boxes = [label for _, label in found["labels"]]
+        clashes = [(i, j) for i in range(len(boxes)) for j in range(i) if overlap(boxes[i], boxes[j])]
+        assert not clashes, (url, [(found["labels"][i][0], found["labels"][j][0]) for i, j in clashes])
+    context.close()
+
+
 def test_without_javascript_zoom_levels_and_bands_are_links(browser, site):
     context = browser.new_context(java_script_enabled=False, base_url=site)
     page = context.new_page()
     page.goto("/")
     page.get_by_role("link", name="Zoom the timeline to Apr 2025").click()
     page.wait_for_url("**view=2025-04")
-    assert "1 Apr 2025 to 30 Apr 2025" in page.inner_text(".timeline-window")
+    assert "1 Apr 2025 to 30 Apr 2025" in page.inner_text(".chart-window")
     page.get_by_role("link", name="Zoom the timeline to 14 Apr 2025").click()
     page.wait_for_url("**view=2025-04-14")
-    assert "11 Apr 2025 to 17 Apr 2025" in page.inner_text(".timeline-window")
+    assert "11 Apr 2025 to 17 Apr 2025" in page.inner_text(".chart-window")
     page.get_by_role("link", name="Zoom out").click()
     page.wait_for_url(re.compile(r"view=2025-04-\d\d\.\.2025-04-\d\d"))
     page.get_by_role("link", name="Earlier").click()
@@ -275,19 +373,21 @@ def test_skip_links_move_focus_and_open_nothing(page):
 
 def test_expand_all_citations(page):
     page.goto("/")
-    button = page.get_by_role("button", name="Expand all citations")
-    button.click()
+    page.get_by_role("button", name="Expand all citations").click()
+    button = page.locator("#results .expand-all")
     events = page.locator("#results article.event")
     assert events.count() > 10
-    assert page.locator("#results article.event details[open]").count() == events.count()
+    assert page.locator("#results article.event > details[open]").count() == events.count()
     assert page.locator("#results .citation blockquote").first.is_visible()
-    assert button.get_attribute("aria-pressed") == "true"
+    assert button.text_content() == "Collapse all citations"
+    assert button.get_attribute("aria-expanded") == "true"
     button.click()
     assert page.locator("#results article.event details[open]").count() == 0
+    assert button.text_content() == "Expand all citations"
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_reports_no_violations_on_the_timeline_states(browser, site, scheme):
+def test_axe_reports_no_violations_on_the_chart_states(browser, site, scheme):
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: `npm ci` installs it (make test does this).")
     problems = {}
@@ -302,10 +402,10 @@ def test_axe_reports_no_violations_on_the_timeline_states(browser, site, scheme)
         context.route("**/__axe__.js", lambda route: route.fulfill(path=str(AXE), content_type="text/javascript"))
         page = context.new_page()
         page.goto(url)
-        page.wait_for_selector("#timeline[data-ready]")
+        page.wait_for_selector("#chart[data-ready]")
         if action == "zoom":
             before = window(page)
-            page.locator("#timeline [tabindex='0']").focus()
+            page.locator(f"{SHOWN} .chart-item[tabindex='0']").focus()
             page.keyboard.press("+")
             wait_for_window_change(page, before)
         if action == "filters":
@@ -318,7 +418,7 @@ def test_axe_reports_no_violations_on_the_timeline_states(browser, site, scheme)
     assert problems == {}, json.dumps(problems, indent=2)
 
 
-def test_screenshots_of_the_timeline_and_the_phone(browser, site, tmp_path):
+def test_screenshots_of_the_chart_and_the_phone(browser, site, tmp_path):
     """Writes docs/screenshots/ when UPDATE_SCREENSHOTS=1, a temporary folder otherwise."""
     folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
@@ -332,13 +432,13 @@ def test_screenshots_of_the_timeline_and_the_phone(browser, site, tmp_path):
         context = browser.new_context(viewport=viewport, color_scheme=scheme, base_url=site, device_scale_factor=1)
         page = context.new_page()
         page.goto(url)
-        page.wait_for_selector("#timeline[data-ready]")
+        page.wait_for_selector("#chart[data-ready]")
         if action == "filters":
             page.get_by_text("Filters (0)").click()
             page.locator("details.facet summary", has_text="Actors").click()
             page.get_by_label("Type to narrow the actors").fill("zh")
         elif viewport["width"] > 1000:
-            page.locator("#timeline").scroll_into_view_if_needed()
+            page.locator("#chart").scroll_into_view_if_needed()
         path = folder / f"{name}.png"
         page.screenshot(path=str(path))
         assert path.stat().st_size > 10_000
