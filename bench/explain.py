@@ -48,7 +48,7 @@ for text in SEARCHES:
     groups = search.parse(text, stored_synonyms())
     matches = search.matching_ids(Event, groups)
     section(f"“{text}”: its matches, unranked: the count and the facets ({matches.count():,})", matches)
-    query = search.postgres_query(groups, whole_words=True)
+    query = search.postgres_query(groups)
     best = Event.objects.filter(search_vector=query).annotate(distance=search.Distance("search_vector", query))
     section(
         f"“{text}”: a first page's best matches, in the RUM index's order (up to {search.TIES_READ} × "
