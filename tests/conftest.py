@@ -247,3 +247,11 @@ def _step(move):
     except PlaywrightError as exc:
         if "ERR_ABORTED" not in str(exc):
             raise
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The search query set's figures (tests/test_search_relevance.py), whichever process ran it."""
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", []):
+        figures = dict(getattr(report, "user_properties", ()))
+        if "search relevance" in figures:
+            terminalreporter.write_line(figures["search relevance"])

@@ -136,8 +136,8 @@ def test_best_matches_first_orders_by_search_rank(client):
     assert sorted(e["slug"] for e in page) == sorted(e["slug"] for e in chronological)
     ranked = list(Event.objects.search("pardon").by_relevance("pardon"))
     assert [e["slug"] for e in page] == [e.slug for e in ranked]
-    ranks = [e.relevance for e in ranked]
-    assert ranks == sorted(ranks, reverse=True) and ranks[0] > ranks[-1]
+    ranks = [e.distance for e in ranked]
+    assert ranks == sorted(ranks) and ranks[0] < ranks[-1]
     html = client.get("/", {"q": "pardon", "order": "relevance"}).content.decode()
     assert "Best matches" in html and "Show the next" not in html
     positions = [html.index(f'id="{e.slug}"') for e in ranked]

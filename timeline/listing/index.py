@@ -26,7 +26,7 @@ from django.db.models.functions import Cast
 from timeline.cache.versions import cache_key, cached
 from timeline.corpus.dates import placement_key
 from timeline.listing.dimensions import DIMENSIONS
-from timeline.listing.vocab import Vocabularies, term_parts, vocabularies_from
+from timeline.listing.vocab import Vocabularies, search_parts, term_parts, vocabularies_from
 from timeline.models import Category, DataVersion, Event
 
 LAST = "\U0010ffff"  # sorts after every sort key: undated events come last
@@ -234,6 +234,7 @@ def rows():
         part(Event.objects.all(), "event", "id", "date_precision", F("sort_key"), F("date"), F("latest_date")),
         *(option(Event.objects.exclude(**{d.event_path: None}), d.name, "id", d.event_path) for d in DIMENSIONS),
         *term_parts(part),
+        *search_parts(part),
     ]
     return parts[0].union(*parts[1:], all=True)
 
@@ -251,6 +252,7 @@ def build():
     events, holding every row at once and a tuple per event left a building worker with about
     30 MB more memory than this, which it kept."""
     sort_keys, pks, dates, latest, placed, options, terms = [], array("q"), array("l"), array("l"), array("l"), [], []
+    searching = {}
     for kind, pk, key, text, date, last, order in rows().iterator(chunk_size=2000):
         if kind == "event":
             sort_keys.append(text or LAST)
@@ -260,6 +262,8 @@ def build():
             placed.append(placement_key(date, key) if date else 0)
         elif kind.startswith("term:"):
             terms.append((kind[5:], pk, key, text, date, last, order))
+        elif kind.startswith("search:"):
+            searching.setdefault(kind[7:], []).append((pk, key, text, order))
         else:
             options.append((kind, key, text))
     order = sorted(range(len(pks)), key=lambda i: (sort_keys[i], pks[i]))
@@ -290,7 +294,7 @@ def build():
         index.dated |= bits
     index.undated = index.everything & ~index.dated
     eras = {int(key): bits.bit_count() for key, bits in index.options.get("era", {}).items()}
-    index.vocab = vocabularies_from(terms, eras)
+    index.vocab = vocabularies_from(terms, eras, searching)
     for made in ("_position_table", "_placement_order"):  # made again where needed; not stored with the index
         index.__dict__.pop(made, None)
     return index

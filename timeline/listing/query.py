@@ -7,19 +7,21 @@ what the index cannot know: full-text matches and their rank (search.py), and th
 chosen ids. The data version is passed in; nothing is read off the request.
 """
 
+import functools
 from itertools import islice
 
 from django.http import QueryDict
 
 from timeline.cache.versions import cache_key, cached, digest
+from timeline.listing import search
 from timeline.listing.dimensions import DIMENSIONS
+from timeline.listing.explain import alias_notes, corpus_words, corrections, shown_in
 from timeline.listing.facets import active_filters, facet_groups
 from timeline.listing.index import event_index
 from timeline.listing.paging import MAX_OFFSET, PAGE_SIZE
 from timeline.listing.parameters import DATE_PARAMETERS, ListingForm
 from timeline.listing.state import ListingState, request_parameters
 from timeline.models import Event
-from timeline.search import corpus_words, did_you_mean, search_words
 
 LISTING_SECONDS = 3600
 
@@ -66,10 +68,34 @@ class EventQuery(ListingState):
         """Best matches first whenever there is a search, unless time order is asked for."""
         return bool(self.cleaned.get("q")) and self.cleaned.get("order") != "time"
 
+    @functools.cached_property
+    def groups(self):
+        """What the search asks for (listing/search.py), with the curators' synonyms."""
+        return search.parse(self.cleaned.get("q"), self.vocab.synonyms)
+
     @property
     def words(self):
-        """The searched words, for highlighting."""
-        return search_words(self.cleaned.get("q"))
+        """Every term of the search (a word, a phrase, a synonym), for marking."""
+        return search.terms(self.groups)
+
+    def alias_notes(self, events):
+        """{event id: [AliasNote]}: the other names of the event's actors that a term of the search matched,
+        each a garbled spelling or one the event's shown text (`event.html`) does not hold."""
+        notes = alias_notes(self.words, self.vocab.aliases)
+        if not notes:
+            return {}
+        actors = self.index.options.get("actor", {})
+        found = {}
+        for event in events:
+            position = self.index.position(event.pk)
+            found[event.pk] = [
+                note
+                for actor, note in notes.items()
+                if position is not None
+                and actors.get(str(actor), 0) >> position & 1
+                and (note.garbled or not shown_in(getattr(event, "html", ""), note.alias))
+            ]
+        return found
 
     def active_filters(self):
         """[ActiveFilter] for each value the state filters by, with the link that takes it off (facets.py)."""
@@ -96,7 +122,8 @@ class EventQuery(ListingState):
         index = self.index
         bits = self.bits() & index.dated if dated else self.bits()
         if order is None and self.by_relevance:
-            return list(islice(index.among(self.ranked_ids(), bits), limit))
+            ranked, _ = self.ranked_ids(max(self.search_bits().bit_count(), 1))
+            return list(islice(index.among(ranked, bits), limit))
         if order in ("placed", "placed-latest"):
             positions = index.placed_in_order(bits, latest_first=order == "placed-latest")
         else:
@@ -133,36 +160,51 @@ class EventQuery(ListingState):
         return self.bits() & self.index.between(start, end)
 
     def search_bits(self):
-        """The events the search matches, as a bitset: from the database's full-text search, cached,
-        and worked out once per state (every facet's count asks for it)."""
+        """The events the search matches, as a bitset: from the database's full-text search (unranked,
+        unsorted), cached, and worked out once per state (every facet's count asks for it)."""
         if self._search_bits is None:
-            if self.by_relevance:
-                self._search_bits = self.index.positions(self.ranked_ids())
-            else:
-                text = self.cleaned["q"]
-                self._search_bits = cached(
-                    cache_key(self.version, "search", digest(text)),
-                    lambda: self.index.positions(Event.objects.search(text).order_by().values_list("id", flat=True)),
-                    LISTING_SECONDS,
-                )
+            self._search_bits = cached(
+                cache_key(self.version, "search", self.search_key),
+                lambda: self.index.positions(search.matching_ids(Event, self.groups)),
+                LISTING_SECONDS,
+            )
         return self._search_bits
 
-    def ranked_ids(self):
-        """Every event the search matches, best first: one query gives both the matches and their order."""
-        text = self.cleaned["q"]
+    @property
+    def search_key(self):
+        return digest(repr(self.groups))
 
-        def ranked():
-            return list(Event.objects.search(text).by_relevance(text).values_list("id", flat=True))
+    def ranked_ids(self, limit):
+        """(ids of the best `limit` matches of the search, best first; whether that is every match),
+        from the database's ranking, cached."""
+        return cached(
+            cache_key(self.version, "ranked", self.search_key, limit),
+            lambda: search.ranked(Event, self.groups, limit, self.index.position),
+            LISTING_SECONDS,
+        )
 
-        return cached(cache_key(self.version, "ranked", digest(text)), ranked, LISTING_SECONDS)
+    def best(self, start, count):
+        """The ids of the matches of every filter from `start`, best first, at most `count`.
+
+        The database ranks only as many as the page needs: the first `start + count` when only the
+        search selects, else that many over the share of the search's matches the filters keep, twice
+        over; and, if that was too few, every match."""
+        bits, matches = self.bits(), self.search_bits().bit_count()
+        need, kept = start + count, bits.bit_count()
+        limit = need if kept == matches else min(matches, need * matches // max(kept, 1) * 2 + PAGE_SIZE)
+        while True:
+            ids, complete = self.ranked_ids(max(limit, 1))
+            chosen = list(islice(self.index.among(ids, bits), start, need))
+            if len(chosen) == count or complete or limit >= matches:
+                return chosen
+            limit = matches
 
     def page(self, size=PAGE_SIZE):
         """(events, cursor of the next page or None): best matches first, or reading order, from the index."""
         bits = self.bits()
         if self.by_relevance:
             start = self.after.offset if self.after is not None else 0
-            matching = self.index.among(self.ranked_ids(), bits)
-            chosen = list(islice(matching, start, start + size + 1))
+            chosen = self.best(start, size + 1)
             pks = chosen[:size]
             next_cursor = f"r{start + size}" if len(chosen) > size and start + size <= MAX_OFFSET else None
         else:
@@ -193,9 +235,16 @@ class EventQuery(ListingState):
         return (self.bits() & undated).bit_count(), left_out
 
     def suggestion(self):
-        """A search with its misspelled words corrected from the corpus vocabulary, or None."""
+        """[(word as typed, its nearest corpus word or None)] for each word of the search, or None when
+        every word is one the corpus (or a synonym) holds, or none has a near word."""
         text = self.cleaned.get("q")
-        return did_you_mean(text, corpus_words(Event, self.version)) if text else None
+        if not text:
+            return None
+        vocabulary = {*corpus_words(Event, self.version)}
+        for pair in self.vocab.synonyms:
+            vocabulary.update(word.lower() for side in pair for word in side.split())
+        found = corrections(text, sorted(vocabulary))
+        return found if any(better for _, better in found) else None
 
     def facets(self):
         """Every filter's options with counts: for a malformed state, those of the whole corpus, with the

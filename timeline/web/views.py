@@ -30,9 +30,13 @@ def listing_context(query, site):
         return {**base, "query": query, "start_link": query.link(after=None), "events": [], "groups": [], "matching": 0}
     events, next_cursor = shown.page()
     attach_html(events, shown.version, site, shown.words)
+    notes = shown.alias_notes(events) if shown.words else {}
+    for event in events:
+        event.search_notes = notes.get(event.pk, [])
     matching = shown.count()
     undated_shown, undated_left_out = shown.undated()
-    suggestion = shown.suggestion() if not matching and shown.words else None
+    corrected = shown.suggestion() if not matching and shown.words else None
+    suggestion = " ".join(better or word for word, better in corrected) if corrected else None
     return {
         **base,
         "query": shown,
@@ -47,6 +51,7 @@ def listing_context(query, site):
         "with_undated_link": shown.link(undated="include", after=None),
         "dated_matching": matching - undated_shown,
         "suggestion": suggestion,
+        "suggestion_words": corrected,
         "suggestion_link": shown.link(q=suggestion, after=None) if suggestion else None,
         "removals": shown.removals() if not matching else [],
         "next_link": shown.link(after=next_cursor) if next_cursor else None,
