@@ -31,6 +31,7 @@ browser-deps:
 
 services-deps:
 	@test -x /usr/lib/postgresql/15/bin/initdb || { apt-get update -qq && apt-get install -y -qq postgresql-15; }
+	@test -f /usr/share/postgresql/15/extension/rum.control || { apt-get update -qq && apt-get install -y -qq postgresql-15-rum; }
 	@command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server; }
 	@test -x /usr/sbin/varnishd || { apt-get update -qq && apt-get install -y -qq varnish; }
 

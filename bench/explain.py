@@ -4,8 +4,9 @@
 
 Starts a throwaway PostgreSQL cluster, loads the corpus plus N synthetic events, and explains
 what the chronology asks the database for: the event index (once per data version), a page
-of events by id, and a search's matches, unranked and ranked (best matches first), for a
-narrow word, a broad one and two words.
+of events by id, and what a first-time search asks: its matches (unranked: the count and the
+facets) and its first page's best matches (the RUM index's order, with a LIMIT), for a narrow
+word, a broad one and two words. `--url` explains an existing benchmark database instead.
 """
 
 import argparse
@@ -26,8 +27,10 @@ import os, django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.project.settings")
 django.setup()
 from django.db import connection
+from timeline.listing import search
 from timeline.listing.index import rows
-from timeline.models import Event
+from timeline.listing.paging import PAGE_SIZE
+from timeline.models import Event, stored_synonyms
 
 with connection.cursor() as cursor:
     cursor.execute("VACUUM ANALYZE")
@@ -42,34 +45,50 @@ section("The event index: every event, filter option and vocabulary term (once p
 first_page = list(Event.objects.order_by("sort_key", "id").values_list("id", flat=True)[:51])
 section("A page of events by id (the index chose them)", Event.objects.select_related("era").filter(pk__in=first_page))
 for text in SEARCHES:
-    matches = Event.objects.search(text).order_by()
-    section(f"“{text}”: its matches, unranked ({matches.count():,})", matches.values_list("id", flat=True))
-    section(f"“{text}”: its matches, best first", matches.by_relevance(text).values_list("id", flat=True))
+    groups = search.parse(text, stored_synonyms())
+    matches = search.matching_ids(Event, groups)
+    section(f"“{text}”: its matches, unranked: the count and the facets ({matches.count():,})", matches)
+    query = search.postgres_query(groups)
+    best = Event.objects.filter(search_vector=query).annotate(distance=search.Distance("search_vector", query))
+    section(
+        f"“{text}”: a first page's best matches, in the RUM index's order (up to {search.TIES_READ} × "
+        f"{PAGE_SIZE + 1} read, for ties)",
+        best.order_by("distance").values_list("id", "distance", "importance")[: search.TIES_READ * (PAGE_SIZE + 1)],
+    )
 """
+
+
+def explain(url):
+    env = {**os.environ, "DATABASE_URL": url}
+    return subprocess.run(
+        [sys.executable, "-c", f"SEARCHES = {SEARCHES!r}\n" + SCRIPT],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--url", help="an existing benchmark database (PostgreSQL) to explain instead")
     args = parser.parse_args()
-    with throwaway_cluster(dbname="bench") as url:
-        env = {**os.environ, "DATABASE_URL": url}
-        for command in (
-            ["migrate", "--noinput"],
-            ["reload_timeline"],
-            ["generate_benchmark_events", "--count", str(args.count)],
-        ):
-            subprocess.run(
-                [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
-            )
-        out = subprocess.run(
-            [sys.executable, "-c", f"SEARCHES = {SEARCHES!r}\n" + SCRIPT],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
+    if args.url:
+        out = explain(args.url)
+    else:
+        with throwaway_cluster(dbname="bench") as url:
+            env = {**os.environ, "DATABASE_URL": url}
+            for command in (
+                ["migrate", "--noinput"],
+                ["reload_timeline"],
+                ["generate_benchmark_events", "--count", str(args.count)],
+            ):
+                subprocess.run(
+                    [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+                )
+            out = explain(url)
     (ROOT / "bench" / "explain.md").write_text(out)
     print(out[:2000])
 

@@ -216,12 +216,13 @@ def kinds_section(runs):
         "as states: p50 / p95 ms. *Matching alone* is the database's own query for a search's matches "
         "(ids only, unranked, median of 3; bench/cold.py `matching_alone`), which every first-time search "
         "includes: how many of the words take over 50 ms in it, and the slowest. *Ranked alone* is the ranked "
-        "query that a search's first page runs (ids, best first), timed the same way: the slowest.",
+        "query that a search's first page runs (ids, best first), timed the same way: the slowest. *Relevance* "
+        "is the search query set (tests/search_queries.py) asked of the same database: success at 1 / at 3.",
         "",
         "| database | events | in-process page, filters | in-process page, searches | in-process fragment, "
         "filters | in-process fragment, searches | HTTP page, filters | HTTP page, searches | matching alone "
-        "> 50 ms | slowest matching alone | slowest ranked alone |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+        "> 50 ms | slowest matching alone | slowest ranked alone | relevance @1 / @3 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |",
     ]
     for run in runs:
         cold, http = run["cold"], run["cold"].get("http", {})
@@ -233,9 +234,15 @@ def kinds_section(runs):
             f"{kind_pair(cold['page'], 'search')} | {kind_pair(cold['fragment'], 'filters')} | "
             f"{kind_pair(cold['fragment'], 'search')} | {kind_pair(http.get('page', {}), 'filters')} | "
             f"{kind_pair(http.get('page', {}), 'search')} | {over_goal(matching)} of {len(matching)} | {shown} | "
-            f"{slowest_ranked(matching)} |"
+            f"{slowest_ranked(matching)} | {relevance(cold)} |"
         )
     return [*lines, ""]
+
+
+def relevance(cold):
+    """Success at 1 and at 3 of the search query set on the run's database (bench/cold.py `relevance`)."""
+    found = cold.get("relevance")
+    return f"{found['at_1']:.0%} / {found['at_3']:.0%} of {found['queries']}" if found else "n/a"
 
 
 def slowest_ranked(matching):

@@ -16,7 +16,7 @@ from django.test import override_settings
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 
-from timeline.listing.index import forget
+from timeline.listing import index
 from timeline.models import DataVersion, Event
 
 # Every property test runs its full case count; the profile cuts what is not a case: no example
@@ -59,11 +59,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("reload_timeline", verbosity=0)
 
 
+def forget_index():
+    """Drop this process's copy of the event index (the cold path)."""
+    index._shared.update(version=None, index=None)
+
+
 @pytest.fixture(autouse=True)
 def fresh_cache():
     """Each test starts cold: no cache entries and no in-process event index."""
     cache.clear()
-    forget()
+    forget_index()
 
 
 @pytest.fixture
@@ -242,3 +247,11 @@ def _step(move):
     except PlaywrightError as exc:
         if "ERR_ABORTED" not in str(exc):
             raise
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The search query set's figures (tests/test_search_relevance.py), whichever process ran it."""
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", []):
+        figures = dict(getattr(report, "user_properties", ()))
+        if "search relevance" in figures:
+            terminalreporter.write_line(figures["search relevance"])

@@ -104,6 +104,20 @@ class Cluster(str):
             raise ClusterError(f"PostgreSQL did not stop:\n{result.stderr}")
 
 
+EXTENSIONS = ("rum",)  # the search's index (timeline/listing/search.py): Debian's postgresql-15-rum
+
+
+def create_extensions(cluster, dbname):
+    """The extensions the app's migrations use, created as the superuser the app need not be."""
+    for name in EXTENSIONS:
+        command = [PG_BIN / "psql", "-h", "127.0.0.1", "-p", cluster.port, "-U", "postgres", "-d", dbname]
+        result = as_postgres([*command, "-v", "ON_ERROR_STOP=1", "-c", f"CREATE EXTENSION IF NOT EXISTS {name}"])
+        if result.returncode:
+            raise ClusterError(
+                f"CREATE EXTENSION {name} failed (apt-get install postgresql-15-{name}):\n{result.stderr}"
+            )
+
+
 @contextlib.contextmanager
 def throwaway_cluster(dbname="timeline"):
     """Yields a running Cluster (its DATABASE_URL is .url); the cluster and its data are gone afterwards."""
@@ -130,6 +144,7 @@ def throwaway_cluster(dbname="timeline"):
                 if "Address already in use" not in str(exc) or attempt == 2:
                     raise
                 cluster = Cluster(workdir, free_port(), dbname)  # someone bound the port since it was chosen
+        create_extensions(cluster, "template1")  # Django's test databases are copies of template1
         result = as_postgres([PG_BIN / "createdb", "-h", "127.0.0.1", "-p", cluster.port, "-U", "postgres", dbname])
         if result.returncode:
             raise ClusterError(f"createdb failed:\n{result.stderr}")

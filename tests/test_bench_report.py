@@ -68,7 +68,10 @@ def test_the_kinds_table_has_a_row_per_run():
     assert "| 0 of 2 | “binance”: 5,530 matches, 11.4 ms | n/a |" in row
     matching[1]["ranked_ms"], matching[0]["ranked_ms"] = 3.1, 24.8
     row = next(line for line in report.kinds_section([run]) if line.startswith("| sqlite"))
-    assert row.endswith("| “binance”: 5,530 matches, 11.4 ms | “binance”: 5,530 matches, 24.8 ms |")
+    assert row.endswith("| “binance”: 5,530 matches, 11.4 ms | “binance”: 5,530 matches, 24.8 ms | n/a |")
+    run["cold"]["relevance"] = {"queries": 33, "at_1": 0.97, "at_3": 1.0}
+    row = next(line for line in report.kinds_section([run]) if line.startswith("| sqlite"))
+    assert row.endswith("| “binance”: 5,530 matches, 24.8 ms | 97% / 100% of 33 |")
     assert report.kinds_section([{"backend": "sqlite", "n": 39}]) == []
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 
 from tests.conftest import AXE, go_back, go_forward
 from tests.hostile import create_hostile_records
+from tests.oracle import involving
 from timeline.models import Actor, Citation, Event
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls here are plain and safe.
@@ -50,7 +51,7 @@ def test_filters_combine_update_the_url_and_survive_back_and_forward(page):
     page.wait_for_url(re.compile(r"certainty=confirmed"))
     assert "actor=changpeng-zhao" in page.url
     both = event_ids(page)
-    expected = Event.objects.involving(Actor.objects.filter(slug="changpeng-zhao")).with_certainty(["confirmed"])
+    expected = involving(Event.objects.filter(certainty="confirmed"), Actor.objects.filter(slug="changpeng-zhao"))
     assert set(both) == set(expected.values_list("slug", flat=True))
 
     go_back(page)
@@ -307,7 +308,7 @@ def test_toggling_a_checkbox_by_keyboard_keeps_focus_and_updates_counts(page):
     wait_for_swap(page, lambda: page.keyboard.press("Space"))
     page.wait_for_function("old => document.querySelector('#n-actor-binance').textContent !== old", arg=before)
     assert page.evaluate("document.activeElement.name + '=' + document.activeElement.value") == "certainty=speculative"
-    expected = Event.objects.filter(certainty="speculative").involving(Actor.objects.filter(slug="binance")).count()
+    expected = involving(Event.objects.filter(certainty="speculative"), Actor.objects.filter(slug="binance")).count()
     assert binance_count.text_content() == f"{expected} matching"
 
 
@@ -350,7 +351,9 @@ def test_print_shows_the_filtered_chronology_with_its_citations(page):
     quote = page.locator("article.event .citation blockquote").first
     assert quote.is_visible()  # citations print even though the details were never opened
     shown = event_ids(page)
-    expected = Event.objects.involving(Actor.objects.filter(slug="changpeng-zhao")).values_list("slug", flat=True)
+    expected = involving(Event.objects.all(), Actor.objects.filter(slug="changpeng-zhao")).values_list(
+        "slug", flat=True
+    )
     assert set(shown) == set(expected)
 
 

@@ -431,8 +431,6 @@ def test_a_reload_refuses_to_change_the_text_of_a_cited_article(seeds_dir, fixtu
 
 def test_the_desk_lists_one_of_each_kind_of_problem(curator_client, curator):
     """A corpus made to hold one of each: every item is listed under its heading, with a link to fix it."""
-    from timeline.curation import desk as curation
-
     era = Event.objects.first().era
     add_article(curator_client)  # an article with no citation yet
     uncited = Source.objects.get(slug="test-court-filing")
@@ -458,6 +456,7 @@ def test_the_desk_lists_one_of_each_kind_of_problem(curator_client, curator):
     edited.title += " (edited)"
     edited._change_reason = "desk test"
     edited.save()
+    bare = EventStatement.objects.create(event=disputed, position=9, text="Said with nothing behind it.")
 
     response = curator_client.get(reverse("curators_desk"))
     assert response.status_code == 200
@@ -474,7 +473,10 @@ def test_the_desk_lists_one_of_each_kind_of_problem(curator_client, curator):
     assert reverse("admin:timeline_event_history", args=[edited.pk]) in {i.url for i in changes}
     assert any(i.label == "Added source “A test court filing”" and "by curator" in i.note for i in changes)
     assert all("reload_timeline" not in i.note for i in changes)
-    assert concerns["Statements without a citation"] == curation.uncited_statements() == []  # the corpus is cited
+    assert [(i.url, i.note) for i in concerns["Statements without a citation"]] == [
+        (event_url(disputed), "cites nothing")
+    ]
+    assert f"#{bare.position}: “{bare.text}”" in concerns["Statements without a citation"][0].label
     html = response.content.decode()
     for url in (event_url(confirmed), ambiguous_url, cite_url):
         assert f'href="{url}"' in html
@@ -498,8 +500,9 @@ def test_the_desk_costs_the_same_queries_at_any_size(curator_client):
 
     before = queries()
     generate(200)
-    # one query per statement model for the uncited ones, and 7 for the support rule's names and statements
-    assert queries() == before <= 44, before
+    # one query per statement model for the uncited ones, 7 for the support rule's names and statements, and
+    # two per history (the last reload, the changes since), the synonyms' included
+    assert queries() == before <= 46, before
 
 
 def test_the_desk_lists_statements_that_rest_on_nothing(curator_client):

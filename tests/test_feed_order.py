@@ -7,11 +7,14 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.http import QueryDict
 from icalendar import Calendar
 
+from tests.oracle import in_date_order
 from timeline.corpus.dates import period_end
-from timeline.models import Era, Event
-from timeline.web.exports import TITLE, in_date_order
+from timeline.listing.query import EventQuery
+from timeline.models import DataVersion, Era, Event
+from timeline.web.exports import TITLE
 
 pytestmark = pytest.mark.usefixtures("corpus")
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -79,14 +82,16 @@ def test_the_feed_newest_first_is_date_order_with_the_thanks_before_the_pardon(c
 
 
 def placed(event):
-    """The oracle of exports.in_date_order: the day the event is placed on; on one day, the events dated to it,
-    then a month's, then a year's (each after the events dated within its period); then reading order."""
+    """The order a calendar places events in, in Python: the day the event is placed on; on one day, the
+    events dated to it, then a month's, then a year's (each after the events dated within its period); then
+    reading order."""
     rank = {"day": 0, "month": 1, "year": 2}[event.date_precision]
     return (period_end(event.date, event.date_precision), rank, event.sort_key, event.id)
 
 
-def test_the_order_sql_gives_is_the_order_of_the_days_events_are_placed_on(db, corpus):
-    """Crafted ties: a month and a year end on a day with a day-precise event; February of a leap year."""
+def test_the_order_the_index_gives_is_the_order_of_the_days_events_are_placed_on(db, corpus):
+    """Crafted ties: a month and a year end on a day with a day-precise event; February of a leap year. The
+    event index (what the calendar and the feed list) and the SQL oracle agree with the days."""
     era = Era.objects.get(slug="pardon")
     made = [
         ("t-year-2024", datetime.date(2024, 1, 1), "year"),
@@ -108,8 +113,10 @@ def test_the_order_sql_gives_is_the_order_of_the_days_events_are_placed_on(db, c
             era=era,
         )
     crafted = Event.objects.filter(slug__startswith="t-")
-    found = [e.slug for e in in_date_order(crafted)]
-    assert found == [e.slug for e in sorted(crafted, key=placed)]
+    slugs = dict(crafted.values_list("id", "slug"))
+    query = EventQuery(QueryDict("era=pardon"), DataVersion.current()[0])
+    found = [slugs[pk] for pk in query.ids(order="placed") if pk in slugs]
+    assert found == [e.slug for e in sorted(crafted, key=placed)] == [e.slug for e in in_date_order(crafted)]
     assert found == [
         "t-1-feb-2024",
         "t-29-feb-2024",
@@ -119,7 +126,7 @@ def test_the_order_sql_gives_is_the_order_of_the_days_events_are_placed_on(db, c
         "t-dec-2024",
         "t-year-2024",
     ]
-    assert [e.slug for e in in_date_order(crafted, newest_first=True)] == found[::-1]
+    assert [slugs[pk] for pk in query.ids(order="placed-latest") if pk in slugs] == found[::-1]
 
 
 @pytest.mark.parametrize(

@@ -30,11 +30,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
 
+from tests.oracle import cursor_of
 from timeline.corpus.dates import EARLIEST, LATEST
 from timeline.corpus.text import NONCHARACTERS
 from timeline.listing.dimensions import BY_NAME
-from timeline.listing.paging import cursor_of
-from timeline.listing.query import PARAMETERS
+from timeline.listing.parameters import PARAMETERS
 from timeline.models import Actor, Alias, Category, Citation, Era, Event, Participation, Source
 
 pytestmark = pytest.mark.usefixtures("corpus")

@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError
 
+from tests.conftest import forget_index
 from timeline.listing import index
 from timeline.models import DataVersion
 
@@ -37,7 +38,7 @@ class Worker:
 
 
 def test_a_starting_worker_has_the_index_before_its_first_request(corpus, django_assert_num_queries):
-    index.forget()
+    forget_index()
     gc.unfreeze()
     gunicorn_conf().post_worker_init(Worker())
     assert index._shared["version"] == DataVersion.current()[0]
@@ -48,7 +49,7 @@ def test_a_starting_worker_has_the_index_before_its_first_request(corpus, django
 
 
 def test_a_worker_starts_even_when_the_database_is_down(corpus, caplog):
-    index.forget()
+    forget_index()
     with mock.patch("timeline.listing.index.DataVersion.current", side_effect=OperationalError("connection refused")):
         gunicorn_conf().post_worker_init(Worker())
     assert index._shared["version"] is None

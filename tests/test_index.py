@@ -11,11 +11,11 @@ from django.http import QueryDict
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import forget_index
+from tests.oracle import between, cursor_of, in_date_order, known_between, sql_events, sql_ordered
 from timeline.dataset.synthetic import generate
 from timeline.listing.chart_rows import MARK_FIELDS, bin_rows, lane_actors, mark_rows
-from timeline.listing.filters import known_between
-from timeline.listing.index import event_index, forget
-from timeline.listing.paging import cursor_of
+from timeline.listing.index import event_index
 from timeline.listing.query import EventQuery
 from timeline.models import Actor, Category, Citation, DataVersion, Era, Event, EventStatement, Participation, Source
 
@@ -40,14 +40,16 @@ def more_events(django_db_setup, django_db_blocker):
 
 def sql_counts(query):
     """The facet counts by the old grouped SQL: events matching every filter but the facet's own."""
-    f = query.filterset
+
+    def without(name):
+        return sql_events(query, excluded=[name])
 
     def linked(rows, name):
-        return rows.filter(event__in=f.queryset_without(name).values("pk"))
+        return rows.filter(event__in=without(name).values("pk"))
 
     counts = {
-        "certainty": dict(f.queryset_without("certainty").values_list("certainty").annotate(n=Count("id"))),
-        "era": {str(k): n for k, n in f.queryset_without("era").values_list("era_id").annotate(n=Count("id"))},
+        "certainty": dict(without("certainty").values_list("certainty").annotate(n=Count("id"))),
+        "era": {str(k): n for k, n in without("era").values_list("era_id").annotate(n=Count("id"))},
     }
     for name, rows, key in [
         ("actor", Participation.objects.all(), "actor_id"),
@@ -94,19 +96,25 @@ def query_of(state, after=None):
 @settings(max_examples=150)
 @given(data=st.data(), cut=st.integers(0, 400))
 @pytest.mark.slow
-def test_counts_pages_and_months_agree_with_sql(more_events, data, cut):
+def test_counts_pages_ids_and_months_agree_with_sql(more_events, data, cut):
     state = data.draw(states(), label="state")
     query = query_of(state)
     assume(not query.problems)
     counts, matching = query.counts()
-    assert matching == query.filterset.qs.count()
+    assert matching == sql_events(query).count()
     expected = sql_counts(query)
     for name, numbers in counts.items():
         assert {k: n for k, n in numbers.items() if n} == expected[name], name
 
+    # what every export holds: every match in the state's order, and the dated ones where a calendar places them
+    assert query.ids() == list(sql_ordered(query).values_list("id", flat=True))
+    placed = list(in_date_order(sql_events(query)).values_list("id", flat=True))
+    assert query.ids(order="placed") == placed
+    assert query.ids(order="placed-latest", limit=30) == placed[::-1][:30]
+
     in_time = query_of({**state, "order": "time"})  # keyset pages are in time order
-    everything = list(in_time.matching())  # the SQL order: a date range's events known to fall in it first
-    known = set(in_time.filterset.qs.filter(known_between(*in_time.date_range())).values_list("pk", flat=True))
+    everything = list(sql_ordered(in_time))  # a date range's events known to fall in it first
+    known = set(sql_events(in_time).filter(known_between(*in_time.date_range())).values_list("pk", flat=True))
     apart = [in_time.lists_apart and event.pk not in known for event in everything]
     after = cursor_of(everything[cut], apart[cut]) if cut < len(everything) else None
     events, next_cursor = query_of({**state, "order": "time"}, after).page(size=20)
@@ -116,7 +124,7 @@ def test_counts_pages_and_months_agree_with_sql(more_events, data, cut):
     more = start + 20 < len(everything)
     assert next_cursor == (cursor_of(everything[start + 19], apart[start + 19]) if more else None)
 
-    dated = query.filterset.qs.filter(date__isnull=False)
+    dated = sql_events(query).filter(date__isnull=False)
     months = dict(dated.annotate(m=TruncMonth("date")).values_list("m").annotate(n=Count("id")).order_by())
     index = query.index
     by_index = {}
@@ -147,29 +155,29 @@ BOUNDS = st.one_of(
 def test_a_date_range_keeps_what_sql_keeps(more_events, start, end):
     """Bounds on a month's edge skip the per-event check; bounds inside a month (and Feb 29) still make it.
 
-    (A start after the end is refused before any listing asks: EventFilterForm.clean.)"""
+    (A start after the end is refused before any listing asks: ListingForm.clean.)"""
     assume(start is None or end is None or start <= end)
     index = event_index(DataVersion.current()[0])
     kept = index.between(start, end)
-    expected = index.positions(Event.objects.between(start, end).values_list("id", flat=True))
+    expected = index.positions(between(Event.objects.all(), start, end).values_list("id", flat=True))
     assert kept == expected
-    known = Event.objects.between(start, end).filter(known_between(start, end))
+    known = between(Event.objects.all(), start, end).filter(known_between(start, end))
     assert index.known_between(start, end) == index.positions(known.values_list("id", flat=True))
 
 
 def test_the_index_is_built_in_one_query_and_shared(django_assert_num_queries):
-    forget()
+    forget_index()
     version = DataVersion.current()[0]
     with django_assert_num_queries(1):
         index = event_index(version)
     assert len(index.ids) == Event.objects.count()
-    forget()
+    forget_index()
     with django_assert_num_queries(0):
         assert event_index(version).ids == index.ids  # from the shared cache
 
 
 def test_event_ids_map_to_their_positions_and_unknown_ids_to_none():
-    forget()
+    forget_index()
     index = event_index(DataVersion.current()[0])
     assert "_position_table" not in vars(index)  # not stored with the index in the shared cache
     ids = list(index.ids)
@@ -214,7 +222,7 @@ WINDOWS = [
 
 def sql_bins(query, start, end, lanes, unit):
     """The chart's bars by the grouped SQL it used before: events by the unit of their start date."""
-    window = query.filterset.qs.between(start, end).order_by()
+    window = between(sql_events(query), start, end).order_by()
     if not lanes:
         grouped = window.annotate(unit=Trunc("date", unit, output_field=DateField())).values("unit")
         return sorted((None, row["unit"], row["n"]) for row in grouped.annotate(n=Count("id")))
@@ -246,7 +254,7 @@ def test_chart_bars_from_the_index_agree_with_sql(more_events, data, window):
 
 def sql_marks(query, start, end, lanes):
     """The chart's marks by the SQL definition of the state: each event once per lane, in reading order."""
-    window = query.filterset.qs.between(start, end)
+    window = between(sql_events(query), start, end)
     if not lanes:
         return [(None, *row) for row in window.order_by("sort_key", "id").values_list(*MARK_FIELDS)]
     found = Participation.objects.filter(event__in=window.values("pk"), actor_id__in=[id_ for id_, _ in lanes])
@@ -299,7 +307,7 @@ def test_an_admin_save_builds_the_new_index_so_the_next_reader_does_not(admin_cl
     url = f"/admin/timeline/actor/{actor.pk}/change/"
     data = change_form_data(admin_client.get(url))
     before = DataVersion.current()[0]
-    forget()
+    forget_index()
     assert admin_client.post(url, {**data, "name": "Justin Sun (edited)"}).status_code == 302
     after = DataVersion.current()[0]
     assert after != before and index._shared["version"] == after
@@ -310,7 +318,7 @@ def test_a_refused_admin_save_builds_nothing(admin_client, corpus):
     from timeline.listing import index
 
     actor = Actor.objects.get(slug="justin-sun")
-    forget()
+    forget_index()
     response = admin_client.post(f"/admin/timeline/actor/{actor.pk}/change/", {"name": ""})
     assert response.status_code == 200  # the form again, with its errors
     assert index._shared["version"] is None
@@ -320,9 +328,9 @@ def test_a_refused_admin_save_builds_nothing(admin_client, corpus):
 def test_a_reload_builds_the_index_of_what_it_loaded(corpus, fixture_dir):
     from timeline.listing import index
 
-    forget()
+    forget_index()
     call_command("reload_timeline", "--fixtures", str(fixture_dir), verbosity=0)
     assert index._shared["version"] == DataVersion.current()[0]
-    forget()
+    forget_index()
     call_command("reload_timeline", "--fixtures", str(fixture_dir), "--dry-run", verbosity=0)
     assert index._shared["version"] is None

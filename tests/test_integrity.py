@@ -19,12 +19,25 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
 from tests.admin_forms import change_form_data, citation_form
-from timeline.corpus.seeds import MAX_ARTICLE_BYTES, SeedError, read_seed, seed_names
+from timeline.corpus.seeds import MAX_ARTICLE_BYTES, SeedError, read_seed, seed_path
+from timeline.corpus.seeds import seeds_dir as seeds_folder
 from timeline.dataset.export import export
 from timeline.dataset.validation import MAX_PROBLEMS
 from timeline.models import Actor, Alias, Category, Citation, Era, Event, LoadedRecord, Source, TextLocked
 
 pytestmark = pytest.mark.usefixtures("corpus")
+
+
+def seed_names():
+    """The articles a source may name: every file in seeds/ that the seed reader accepts, sorted."""
+    names = []
+    for entry in sorted(os.listdir(seeds_folder())):
+        try:
+            seed_path(entry)
+        except SeedError:
+            continue
+        names.append(entry)
+    return names
 
 
 def reload(fixture_dir=None, *args):

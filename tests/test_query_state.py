@@ -17,8 +17,8 @@ from django.test import Client, override_settings
 from timeline.cache import versions as caching
 from timeline.listing import index
 from timeline.listing.dimensions import DIMENSIONS
-from timeline.listing.filters import EventFilter
-from timeline.listing.query import PARAMETERS, EventQuery
+from timeline.listing.parameters import PARAMETERS, ListingForm
+from timeline.listing.state import ListingState
 from timeline.models import Category, DataVersion, Event, LoadedRecord
 from timeline.web.api import SCHEMA
 
@@ -98,8 +98,10 @@ def test_two_values_for_a_one_valued_parameter_are_a_400(client, name):
         assert f"{name}: give one value, not 2" in response.content.decode()
 
 
-def test_the_canonical_form_orders_and_deduplicates():
-    states = [EventQuery(QueryDict(query), "v") for query in SAME_STATE]
+def test_the_canonical_form_orders_and_deduplicates(django_assert_num_queries):
+    """The state, its canonical form and its links are pure: no database, no cache, no data version."""
+    with django_assert_num_queries(0):
+        states = [ListingState(QueryDict(query)) for query in SAME_STATE]
     assert {state.canonical for state in states} == {
         "q=pardon&certainty=confirmed&certainty=reported&actor=binance&actor=changpeng-zhao&from=2024"
     }
@@ -108,7 +110,7 @@ def test_the_canonical_form_orders_and_deduplicates():
     assert state.link(**{"from": None}) == "?q=pardon&certainty=confirmed&certainty=reported&actor=binance&" + (
         "actor=changpeng-zhao"
     )
-    assert EventQuery(QueryDict(""), "v").link() == ""
+    assert ListingState(QueryDict("")).link() == ""
 
 
 @pytest.mark.parametrize(
@@ -122,7 +124,7 @@ def test_the_canonical_form_orders_and_deduplicates():
     ],
 )
 def test_a_window_link_is_the_state_linked_with_that_window(query):
-    state = EventQuery(QueryDict(query), "v")
+    state = ListingState(QueryDict(query))
     for window in ("2024-01-01..2024-03-31", "2023-11-21"):
         assert state.window_link(window) == state.link(view=window, after=None)
 
@@ -293,7 +295,7 @@ def test_every_dimension_is_a_filter_an_index_option_set_a_facet_and_an_admin_fi
     admin_filters = admin_client.get("/admin/timeline/event/").context["cl"].filter_specs
     for dimension in DIMENSIONS:
         name = dimension.name
-        assert name in EventFilter.base_filters and name in documented, name
+        assert name in ListingForm.base_fields and name in documented, name
         assert options.get(name), f"the event index has no option set for {name}"
         assert name in response.context["facets"], name
         assert f'<input type="checkbox" name="{name}"' in page, f"no {name} checkbox on the page"

@@ -64,7 +64,7 @@ def test_every_event_is_stored_as_a_listing_renders_it():
     ],
 )
 def test_a_search_marks_its_words_in_the_stored_html_as_a_fresh_rendering_does(words):
-    from timeline.search import search_words
+    from timeline.listing.search import search_words
 
     words = search_words(" ".join(words))
     assert all(rendering.stored(Event.objects.values_list("pk", flat=True), words).values())

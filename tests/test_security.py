@@ -142,7 +142,7 @@ def test_production_refuses_to_start_without_a_secret():
 def test_curators_group_has_exactly_the_corpus_permissions():
     group = Group.objects.get(name="curators")
     granted = set(group.permissions.values_list("content_type__app_label", "codename"))
-    edited = {"event", "citation", "actor", "source", "alias", "participation"}
+    edited = {"event", "citation", "actor", "source", "alias", "participation", "synonym"}
     edited |= {"eventstatement", "actorstatement", "erastatement"}  # curators edit statements
     expected = {("timeline", f"{action}_{model}") for model in edited for action in ("add", "change", "delete", "view")}
     expected |= {("timeline", "view_era"), ("timeline", "view_category")}

@@ -12,8 +12,8 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
+from tests.conftest import forget_index
 from timeline.cache import shared as shared_cache
-from timeline.listing.index import forget
 
 from .services import throwaway_redis
 
@@ -81,7 +81,7 @@ def test_an_unreachable_redis_makes_pages_slower_never_broken(client, corpus, se
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
-    forget()
+    forget_index()
     shared_cache._warned["at"] = None
     urls = ["/", "/?actor=changpeng-zhao&q=pardon", "/events.json?from=2024", "/events/trump-pardons-cz/", "/feed/"]
     with caplog.at_level(logging.WARNING, logger="timeline.cache"):

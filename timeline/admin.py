@@ -24,6 +24,7 @@ from timeline.models import (
     Participation,
     Source,
     Statement,
+    Synonym,
     derive_statement_text,
     refresh_statement_text,
 )
@@ -344,6 +345,14 @@ class AliasAdmin(CuratedAdmin):
     list_filter = ["garbled"]
     search_fields = ["name", "actor__name"]
     autocomplete_fields = ["actor"]
+
+
+@admin.register(Synonym)
+class SynonymAdmin(CuratedAdmin):
+    """Words a search also finds for one another (resign ↔ step down): either side finds the other."""
+
+    list_display = ["words", "means"]
+    search_fields = ["words", "means"]
 
 
 @admin.register(Era)

@@ -86,7 +86,7 @@ def curated_tables():
     tables = []
     for model in apps.get_app_config("timeline").get_models(include_auto_created=True):
         table = model._meta.db_table
-        bookkeeping = model._meta.model_name in ("dataversion", "loadedrecord", "eventrendering")
+        bookkeeping = model._meta.model_name in ("dataversion", "loadedrecord", "eventrendering", "eventwords")
         if not bookkeeping and "historical" not in table:
             tables.append(table)
     return sorted(tables)

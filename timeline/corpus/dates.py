@@ -7,7 +7,6 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 
 EARLIEST = datetime.date(1900, 1, 1)
 LATEST = datetime.date(2100, 12, 31)
@@ -62,15 +61,14 @@ def placed_on(value, precision):
     return period_end(value, precision)
 
 
-def placed_on_order(date="date", precision="date_precision"):
-    """SQL expressions (year, month, day) to order by that sort as ``placed_on`` does, a month's events after
-    every day of it (day 32) and a year's after every month (month 13): on one day, the events dated to that
-    day come first, then a month's, then a year's."""
-    return (
-        ExtractYear(date),
-        models.Case(models.When(**{precision: DatePrecision.YEAR}, then=models.Value(13)), default=ExtractMonth(date)),
-        models.Case(models.When(**{precision: DatePrecision.DAY}, then=ExtractDay(date)), default=models.Value(32)),
-    )
+def placement_key(value, precision):
+    """``placed_on`` as a number to sort by: on one day, the events dated to that day come first, then a
+    month's, then a year's (an imprecise date of no stated precision is placed as a month's)."""
+    if precision == DatePrecision.DAY:
+        return value.toordinal() * 3
+    if precision == DatePrecision.YEAR:
+        return period_end(value, DatePrecision.YEAR).toordinal() * 3 + 2
+    return period_end(value, DatePrecision.MONTH).toordinal() * 3 + 1
 
 
 class PartialDate:

@@ -82,19 +82,6 @@ def read_seed(name, directory=None):
     return text
 
 
-def seed_names(directory=None):
-    """The articles a source may name: every usable file in seeds/, sorted."""
-    directory = Path(directory or seeds_dir())
-    names = []
-    for entry in sorted(os.listdir(directory)):
-        try:
-            seed_path(entry, directory)
-        except SeedError:
-            continue
-        names.append(entry)
-    return names
-
-
 def text_sha256(text):
     """The hex SHA-256 of the article's UTF-8 bytes, which identifies it."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -5,7 +5,7 @@ from django.db.models import Q
 
 CURATORS = "curators"
 STATEMENTS = ("eventstatement", "actorstatement", "erastatement")
-EDITED = ("event", "citation", "actor", "source", "alias", "participation", *STATEMENTS)
+EDITED = ("event", "citation", "actor", "source", "alias", "participation", "synonym", *STATEMENTS)
 LOOKED_UP = ("era", "category")
 ADMINISTRATORS_ONLY = ("delete_source",)
 

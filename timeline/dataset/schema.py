@@ -19,6 +19,7 @@ from timeline.models import (
     Event,
     EventStatement,
     Participation,
+    Synonym,
 )
 
 # Each file's models, in loading order: the dimensions' vocabularies first (dimensions.py), then the rest.
@@ -31,6 +32,7 @@ LAYOUT = {
         "events.json": (Event, Participation),
         "citations.json": (Citation,),
         "statements.json": (EventStatement, ActorStatement, EraStatement),
+        "synonyms.json": (Synonym,),
     }.items()
 }
 MODELS = [model for models_ in LAYOUT.values() for model in models_]

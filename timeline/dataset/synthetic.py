@@ -11,9 +11,8 @@ import re
 
 from django.db import connection, transaction
 
-from timeline import search
 from timeline.corpus.dates import DatePrecision
-from timeline.listing import rendering
+from timeline.listing import rendering, search
 from timeline.models import Actor, Category, Citation, Era, Event, Participation, Source
 
 PREFIX = "synthetic-"

@@ -1,10 +1,11 @@
 """The filter dimensions of an event listing, declared once.
 
 A dimension is a way to narrow the chronology to some events: its actors, its categories, its
-certainty, its sources, its era. The filter form and its URL parameter (filters.py), the event
+certainty, its sources, its era. The URL parameter and its form field (parameters.py), the event
 index's option sets and vocabularies (index.py, vocab.py), the facet groups with their counts and
-removal links (facets.py, query.py), the OpenAPI description (api.py), the admin's list filters
-and the fixtures' layout all read this list: a new dimension is one entry here, plus its model.
+removal links (facets.py, query.py), the OpenAPI description (api.py), the admin's list filters,
+the fixtures' layout and the tests' SQL oracle (tests/oracle.py) all read this list: a new
+dimension is one entry here, plus its model.
 Its order is the facet panel's and the canonical URL's.
 """
 
@@ -33,11 +34,6 @@ class Dimension:
     collapsible: bool = True  # its facet group folds away when long
     badge: bool = False  # its options are drawn as the badges events carry (certainty)
     admin_filter: object = None  # the Event admin's list_filter entry (default: event_path)
-
-    def filter(self, queryset, keys):
-        """The events holding any of these keys, in SQL (exports; the index answers listings)."""
-        matching = Event.objects.filter(**{f"{self.event_path}__in": keys}).values("pk")
-        return queryset.filter(pk__in=matching)
 
     def removal_label(self, term):
         """How the "remove this filter" list names a chosen term."""

@@ -8,8 +8,9 @@ facet count is an AND and a population count, microseconds each. The index is bu
 query per data version, kept per process, and shared through the cache so that other
 processes and instances load it instead of rebuilding it.
 
-The SQL definition of a state (EventFilter) stays the reference: exports, relevance order
-and search use it, and tests check that the index agrees with it.
+The index selects the events of every listing and export (query.py); the database is asked for
+full-text matches and rows by id only. The SQL definition of a state lives in the tests
+(tests/oracle.py), which check that the index agrees with it.
 """
 
 import calendar
@@ -19,13 +20,13 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from django.db.models import Aggregate, Case, CharField, DateField, F, IntegerField, Value, When
+from django.db.models import Aggregate, CharField, DateField, F, IntegerField, Value
 from django.db.models.functions import Cast
 
 from timeline.cache.versions import cache_key, cached
-from timeline.corpus.dates import DatePrecision
+from timeline.corpus.dates import DatePrecision, placement_key
 from timeline.listing.dimensions import DIMENSIONS
-from timeline.listing.vocab import Vocabularies, term_parts, vocabularies_from
+from timeline.listing.vocab import Vocabularies, search_parts, term_parts, vocabularies_from
 from timeline.models import Category, DataVersion, Event
 
 IMPRECISE = (DatePrecision.MONTH, DatePrecision.YEAR)
@@ -45,6 +46,7 @@ class EventIndex:
     sort_keys: list = field(default_factory=list)
     dates: array = field(default_factory=lambda: array("l"))  # date ordinals, 0 for undated
     latest: array = field(default_factory=lambda: array("l"))
+    placed: array = field(default_factory=lambda: array("l"))  # dates.placement_key, 0 for undated
     options: dict = field(default_factory=dict)  # {dimension: {key: bitset}}
     overlapping: dict = field(default_factory=dict)  # {month number: events whose span touches the month}
     starting: dict = field(default_factory=dict)  # {month number: events that start in the month}
@@ -75,6 +77,27 @@ class EventIndex:
         """The bit position of an event id, or None."""
         table = self.position_table
         return table[pk] if 0 <= pk < len(table) and table[pk] >= 0 else None
+
+    @property
+    def placement_order(self):
+        """The dated events' positions by where a calendar or a feed places them (dates.placed_on), then in
+        reading order. Made when first needed, and not stored with the index."""
+        if not hasattr(self, "_placement_order"):
+            dated = [pos for pos, key in enumerate(self.placed) if key]
+            dated.sort(key=self.placed.__getitem__)  # a stable sort: reading order within one day and precision
+            self._placement_order = array("l", dated)
+        return self._placement_order
+
+    def placed_in_order(self, bits, latest_first=False):
+        """The positions of the dated events of a bitset, in placement order (or latest first). Under 2% of
+        the events are sorted (a walk would read the whole order to find them); more are read off the order:
+        at 100,040 events, the first 100 of 2,000 in 0.7 ms, of all of them in 0.03 ms."""
+        bits &= self.dated
+        if bits.bit_count() * 50 < len(self.ids):
+            return iter(sorted(self.each(bits), key=lambda pos: (self.placed[pos], pos), reverse=latest_first))
+        member = self.members(bits)
+        order = reversed(self.placement_order) if latest_first else self.placement_order
+        return (pos for pos in order if member(pos))
 
     def members(self, bits):
         """A test of whether a position is in this bitset, in constant time (a shift of a large
@@ -141,8 +164,8 @@ class EventIndex:
     def known_between(self, start=None, end=None):
         """Of the events between(start, end), those known to fall in the range: dated to the day, or
         known only to a month or year that lies wholly inside it (from its first day to its latest).
-        The others (a year that runs past the range, a month that only partly overlaps it) only could:
-        like filters.known_between, the SQL that tests/test_index.py checks this against."""
+        The others (a year that runs past the range, a month that only partly overlaps it) only could
+        (tests/test_index.py checks this against the same rule in SQL)."""
         overlapping = self.between(start, end)
         first, last = start.toordinal() if start else 0, end.toordinal() if end else None
         inside = [
@@ -199,9 +222,8 @@ class IdList(Aggregate):
 def rows():
     """Every event, the events of every filter option and every vocabulary term, in one query.
 
-    Each row is (kind, id, key, text, date, latest date, order): an event's text is its sort
-    key and its order 1 when its date is known only to a month or a year; an option's text is
-    the ids of its events.
+    Each row is (kind, id, key, text, date, latest date, order): an event's key is its date's
+    precision and its text its sort key, an option's text the ids of its events.
     """
     no_text, no_date = Cast(Value(None), CharField()), Cast(Value(None), DateField())
 
@@ -225,18 +247,10 @@ def rows():
         )
 
     parts = [
-        part(
-            Event.objects.all(),
-            "event",
-            "id",
-            "certainty",
-            F("sort_key"),
-            F("date"),
-            F("latest_date"),
-            Case(When(date_precision__in=IMPRECISE, then=1), default=0),
-        ),
+        part(Event.objects.all(), "event", "id", "date_precision", F("sort_key"), F("date"), F("latest_date")),
         *(option(Event.objects.exclude(**{d.event_path: None}), d.name, "id", d.event_path) for d in DIMENSIONS),
         *term_parts(part),
+        *search_parts(part),
     ]
     return parts[0].union(*parts[1:], all=True)
 
@@ -253,7 +267,8 @@ def build():
     """The index of the data as it now is, from one query read in chunks into arrays: at 100,000
     events, holding every row at once and a tuple per event left a building worker with about
     30 MB more memory than this, which it kept."""
-    sort_keys, pks, dates, latest, options, terms = [], array("q"), array("l"), array("l"), [], []
+    sort_keys, pks, dates, latest, placed, options, terms = [], array("q"), array("l"), array("l"), array("l"), [], []
+    searching = {}
     imprecise = set()
     for kind, pk, key, text, date, last, order in rows().iterator(chunk_size=2000):
         if kind == "event":
@@ -261,10 +276,13 @@ def build():
             pks.append(pk)
             dates.append(date.toordinal() if date else 0)
             latest.append(last.toordinal() if last else 0)
-            if order:
+            placed.append(placement_key(date, key) if date else 0)
+            if key in IMPRECISE:
                 imprecise.add(pk)
         elif kind.startswith("term:"):
             terms.append((kind[5:], pk, key, text, date, last, order))
+        elif kind.startswith("search:"):
+            searching.setdefault(kind[7:], []).append((pk, key, text, order))
         else:
             options.append((kind, key, text))
     order = sorted(range(len(pks)), key=lambda i: (sort_keys[i], pks[i]))
@@ -273,8 +291,9 @@ def build():
         sort_keys=[None if sort_keys[i] == LAST else sort_keys[i] for i in order],
         dates=array("l", (dates[i] for i in order)),
         latest=array("l", (latest[i] for i in order)),
+        placed=array("l", (placed[i] for i in order)),
     )
-    sort_keys = pks = dates = latest = None  # the arrays in reading order replace them
+    sort_keys = pks = dates = latest = placed = None  # the arrays in reading order replace them
     size = (len(order) + 7) // 8
     starting, overlapping = {}, {}
     for pos, (day, last) in enumerate(zip(index.dates, index.latest, strict=True)):
@@ -295,8 +314,9 @@ def build():
     index.undated = index.everything & ~index.dated
     index.imprecise = index.positions(imprecise)
     eras = {int(key): bits.bit_count() for key, bits in index.options.get("era", {}).items()}
-    index.vocab = vocabularies_from(terms, eras)
-    index.__dict__.pop("_position_table", None)  # made again where needed; the cache stores the index without it
+    index.vocab = vocabularies_from(terms, eras, searching)
+    for made in ("_position_table", "_placement_order"):  # made again where needed; not stored with the index
+        index.__dict__.pop(made, None)
     return index
 
 
@@ -316,8 +336,3 @@ def warm():
     write (an admin save, a reload, the generator) and when a gunicorn worker starts, so that the
     writer or the start-up pays for the build, not the next reader."""
     return event_index(DataVersion.current()[0])
-
-
-def forget():
-    """Drop this process's copy (tests that measure the cold path)."""
-    _shared.update(version=None, index=None)

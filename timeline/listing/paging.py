@@ -38,7 +38,3 @@ def parse_cursor(text):
     if match.group(4):
         return Position(offset=int(match.group(4)))
     return Position(match.group(2), int(match.group(3)), apart=bool(match.group(1)))
-
-
-def cursor_of(event, apart=False):
-    return f"{'a' if apart else ''}{event.sort_key or ''}~{event.pk}"

@@ -17,8 +17,8 @@ from django.utils.safestring import mark_safe
 
 from timeline.cache.versions import release
 from timeline.corpus.quotes import nested
+from timeline.listing.explain import highlight, snippet, word_pattern
 from timeline.models import Category, Citation, Era, Event, EventRendering, Source, event_parts
-from timeline.search import highlight, snippet, word_pattern
 
 BATCH = 500
 SEGMENT = "\x00"  # never in curated text (text.py refuses control characters)

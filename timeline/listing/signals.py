@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
-from timeline.listing import rendering
+from timeline.listing import rendering, search
 from timeline.models import (
     STATEMENT_MODELS,
     Actor,
@@ -47,6 +47,7 @@ def affected_events(instance):
 def refresh(searched, shown):
     if searched:
         Event.objects.filter(pk__in=searched).refresh_search()
+        search.forget_deleted(Event, searched)
     if searched or shown:
         rendering.store(searched | shown)
 

@@ -7,7 +7,10 @@ without asking the database again. They are read in the same query as the event 
 
 from dataclasses import dataclass, field
 
+from django.db.models import F
+
 from timeline.listing.dimensions import DIMENSIONS
+from timeline.models import Alias, Synonym
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,8 @@ class Term:
 @dataclass
 class Vocabularies:
     terms: dict = field(default_factory=dict)
+    synonyms: tuple = ()  # (words, means): what a search expands (listing/search.py)
+    aliases: tuple = ()  # (actor id, alias, actor's name, garbled): what a result's alias note names
 
     def __getitem__(self, dimension):
         return self.terms.get(dimension, [])
@@ -59,8 +64,17 @@ def term_parts(part):
     ]
 
 
-def vocabularies_from(term_rows, events_per_era):
-    """Vocabularies from rows (dimension, id, slug, label, start, end, order), and the fixed choices."""
+def search_parts(part):
+    """Query parts for the search's own vocabulary: the curators' synonyms and the actors' aliases."""
+    return [
+        part(Synonym.objects.all(), "search:synonyms", "id", "words", F("means")),
+        part(Alias.objects.all(), "search:aliases", "actor_id", "name", F("actor__name"), order=F("garbled")),
+    ]
+
+
+def vocabularies_from(term_rows, events_per_era, searching=None):
+    """Vocabularies from rows (dimension, id, slug, label, start, end, order), and the fixed choices;
+    the search's from rows (id, key, text, order) by kind ("synonyms", "aliases")."""
     terms = {
         d.name: [Term(value, value, label, position) for position, (value, label) in enumerate(d.choices)]
         for d in DIMENSIONS
@@ -70,4 +84,9 @@ def vocabularies_from(term_rows, events_per_era):
         terms.setdefault(dim, []).append(Term(id_, slug, label, order, start, end, events_per_era.get(id_, 0)))
     for dim in terms:
         terms[dim].sort(key=lambda t: (t.position, t.label.casefold()))
-    return Vocabularies(terms)
+    searching = searching or {}
+    synonyms = tuple(sorted((words, means) for _, words, means, _ in searching.get("synonyms", ())))
+    aliases = tuple(
+        sorted((actor, alias, name, bool(garbled)) for actor, alias, name, garbled in searching.get("aliases", ()))
+    )
+    return Vocabularies(terms, synonyms, aliases)

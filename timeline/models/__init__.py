@@ -1,6 +1,6 @@
 """The corpus: sources (articles), actors, events and the citations that tie them, one module per concept."""
 
-from timeline.models.bookkeeping import DataVersion, EventRendering, LoadedRecord
+from timeline.models.bookkeeping import DataVersion, EventRendering, EventWords, LoadedRecord
 from timeline.models.citations import (
     STATEMENT_MODELS,
     ActorStatement,
@@ -14,9 +14,17 @@ from timeline.models.citations import (
     refresh_statement_text,
 )
 from timeline.models.common import DATE, LINE, TEXT, CitationIds, SlugManager, related
-from timeline.models.events import MAX_FOLLOWS_DEPTH, Event, Participation, event_parts, follower_key, follows_problem
+from timeline.models.events import (
+    MAX_FOLLOWS_DEPTH,
+    Event,
+    Participation,
+    event_parts,
+    follower_key,
+    follows_problem,
+    stored_synonyms,
+)
 from timeline.models.sources import Source, TextLocked
-from timeline.models.vocabulary import Actor, Alias, Category, Era
+from timeline.models.vocabulary import Actor, Alias, Category, Era, Synonym
 
 __all__ = [
     "Actor",
@@ -32,6 +40,7 @@ __all__ = [
     "Event",
     "EventRendering",
     "EventStatement",
+    "EventWords",
     "LINE",
     "LoadedRecord",
     "MAX_FOLLOWS_DEPTH",
@@ -40,6 +49,7 @@ __all__ = [
     "SlugManager",
     "Source",
     "Statement",
+    "Synonym",
     "TEXT",
     "TextLocked",
     "derive_statement_text",
@@ -49,5 +59,6 @@ __all__ = [
     "joined_statements",
     "own_footnotes",
     "refresh_statement_text",
+    "stored_synonyms",
     "related",
 ]

@@ -6,11 +6,11 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from timeline import search as full_text
 from timeline.corpus.dates import DatePrecision, format_partial_date, period_end
 from timeline.corpus.footnotes import footnoted
+from timeline.listing import search as full_text
 from timeline.models.common import DATE, LINE, TEXT, CitationIds, SlugManager, related, related_model
-from timeline.models.vocabulary import Actor, Category, Era
+from timeline.models.vocabulary import Actor, Category, Era, Synonym
 
 
 class EventQuerySet(models.QuerySet):
@@ -18,44 +18,15 @@ class EventQuerySet(models.QuerySet):
         """Reading order (see Event.reading_order); undated events last."""
         return self.order_by(models.F("sort_key").asc(nulls_last=True), "id")
 
-    def involving(self, actors):
-        return self.filter(models.Exists(Participation.objects.filter(event=models.OuterRef("pk"), actor__in=actors)))
+    def search(self, text, synonyms=None):
+        """Events whose title, summary, quotes or actor names and aliases hold every word (see listing/search.py).
 
-    def in_categories(self, categories):
-        through = Event.categories.through.objects
-        return self.filter(models.Exists(through.filter(event=models.OuterRef("pk"), category__in=categories)))
+        `synonyms`: the (words, means) pairs to expand it with; by default the Synonym records."""
+        return full_text.matching(self, full_text.parse(text, stored_synonyms(synonyms)))
 
-    def with_certainty(self, certainties):
-        return self.filter(certainty__in=certainties)
-
-    def cited_in(self, sources):
-        return self.filter(
-            models.Exists(
-                related_model(Event, "citations").objects.filter(event=models.OuterRef("pk"), source__in=sources)
-            )
-        )
-
-    def in_eras(self, eras):
-        return self.filter(era__in=eras)
-
-    def between(self, start=None, end=None, undated=False):
-        """Events whose span overlaps [start, end]; undated events only when asked for."""
-        conditions = []
-        if start is not None:
-            conditions.append(models.Q(latest_date__gte=start))
-        if end is not None:
-            conditions.append(models.Q(date__lte=end))
-        if undated:
-            conditions = [condition | models.Q(date__isnull=True) for condition in conditions]
-        return self.filter(*conditions)
-
-    def search(self, text):
-        """Events whose title, summary, quotes or actor names and aliases hold every word (see search.py)."""
-        return full_text.matching(self, text)
-
-    def by_relevance(self, text):
-        """Best matches first (see search.py)."""
-        return full_text.ranked(self, text)
+    def by_relevance(self, text, synonyms=None):
+        """Best matches first (see listing/search.py); each event's `distance` from the search is kept."""
+        return full_text.ordered(self, full_text.parse(text, stored_synonyms(synonyms)))
 
     def refresh_search(self):
         """Rebuild search_text and the search index from the events' current parts."""
@@ -95,6 +66,11 @@ class EventQuerySet(models.QuerySet):
 
     def with_related(self):
         return self.select_related("era").prefetch_related(*event_parts())
+
+
+def stored_synonyms(synonyms=None):
+    """The synonyms given, or else those curators keep (Synonym records) as (words, means) pairs."""
+    return synonyms if synonyms is not None else list(Synonym.objects.values_list("words", "means"))
 
 
 class EventManager(SlugManager.from_queryset(EventQuerySet)):

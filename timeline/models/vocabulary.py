@@ -1,5 +1,8 @@
-"""Who and what the events are about: actors and their aliases, eras, categories."""
+"""Who and what the events are about: actors and their aliases, eras, categories; and the words a search
+also finds for one another (synonyms)."""
 
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -72,6 +75,54 @@ class Alias(models.Model):
         return (self.actor.slug, self.name)
 
     natural_key.dependencies = ["timeline.actor"]
+
+
+# A word or phrase of a search: one to four words of letters and digits, one space between them.
+validate_synonym_words = RegexValidator(
+    r"\A\w+(?: \w+){0,3}\Z",
+    "Give a word or a phrase of up to four words: letters and digits, one space between words.",
+    code="synonym_words",
+)
+
+
+class SynonymManager(models.Manager):
+    def get_by_natural_key(self, words, means):
+        return self.get(words=words, means=means)
+
+
+class Synonym(models.Model):
+    """Two ways of saying one thing, either of which a search also finds for the other (listing/search.py)."""
+
+    words = models.CharField(
+        max_length=100,
+        validators=[*LINE, validate_synonym_words],
+        help_text="A word or phrase a reader may type, e.g. “resign”. It matches searched words that begin "
+        "with it (resigned, resigns).",
+    )
+    means = models.CharField(
+        max_length=100,
+        validators=[*LINE, validate_synonym_words],
+        help_text="What the articles may say instead, e.g. “step down”; a search for either finds both.",
+    )
+
+    objects = SynonymManager()
+    natural_key_fields = ("words", "means")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["words", "means"]
+        constraints = [models.UniqueConstraint(fields=["words", "means"], name="synonym_unique")]
+
+    def __str__(self):
+        return f"{self.words} ↔ {self.means}"
+
+    def natural_key(self):
+        return (self.words, self.means)
+
+    def clean(self):
+        if self.words and self.means and self.words.casefold() == self.means.casefold():
+            raise ValidationError({"means": "A synonym of itself adds nothing: give another word or phrase."})
 
 
 class Era(models.Model):

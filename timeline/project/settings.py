@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
-    "django_filters",
     "template_partials",
     "axes",
     "simple_history",

@@ -14,6 +14,8 @@ import re
 from django.http import JsonResponse
 from django.urls import reverse
 
+from timeline.listing.query import in_order
+from timeline.models import Event
 from timeline.web.exports import EXPORT_LIMIT, export_query
 from timeline.web.http import site_url
 
@@ -83,7 +85,7 @@ def annotations_jsonld(request, version):
     page = options["page"]
     items = [
         annotation(request, event, number, citation)
-        for event in query.matching().prefetch_related("citations__source")[:EXPORT_LIMIT]
+        for event in in_order(Event.objects.prefetch_related("citations__source"), query.ids(limit=EXPORT_LIMIT))
         for number, citation in enumerate(event.citations.all(), start=1)
     ]
     last = max(1, -(-len(items) // PAGE_SIZE))

@@ -3,22 +3,22 @@
 from django.http import JsonResponse
 from django.shortcuts import render
 
-from timeline.listing.filters import EventFilter
+from timeline.listing.parameters import ListingForm, many_valued
 from timeline.web.payloads import ACTOR_FIELDS, EVENT_FIELDS, SOURCE_FIELDS, STRING, array, enum, object_schema
 
 NULLABLE_STRING = {"type": "string", "nullable": True}
 
 
 def parameters(*excluded):
-    """The listing parameters, from the filter declarations (filters.py), minus any excluded."""
+    """The listing parameters, from their declarations (parameters.py), minus any excluded."""
     params = []
-    for name, declared in EventFilter.base_filters.items():
+    for name, field in ListingForm.base_fields.items():
         if name in excluded:
             continue
-        choices = declared.extra.get("choices")
-        item = enum(choices) if isinstance(choices, list | tuple) else STRING
-        many = EventFilter.many_valued(name)
-        param = {"name": name, "in": "query", "required": False, "description": declared.extra["help_text"]}
+        choices = getattr(field, "choices", None)
+        item = enum(choices) if choices else STRING
+        many = many_valued(name)
+        param = {"name": name, "in": "query", "required": False, "description": field.help_text}
         param["schema"] = array(item) if many else item
         if many:
             param.update(style="form", explode=True)

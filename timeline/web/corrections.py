@@ -19,8 +19,9 @@ from django.utils.text import capfirst
 from timeline.corpus.dates import format_partial_date
 from timeline.corpus.quotes import in_quotation_marks
 from timeline.corpus.text import xml_safe
+from timeline.listing.query import FETCH_CHUNK
 from timeline.models import Event, EventStatement
-from timeline.web.exports import ListingFeed, titled
+from timeline.web.exports import FeedItem, ListingFeed, titled
 from timeline.web.http import site_url
 
 TYPO = "typo"
@@ -81,12 +82,16 @@ def statement_changes(old, new):
         yield "text", f"statement {new.position}", before, after
 
 
-def versions(history, owner_field, events, fields):
-    """The versions of the records of these events that were changed at least once, in order per record."""
-    ids = Subquery(events.order_by().values("pk"))
-    changed = history.filter(history_type="~", **{f"{owner_field}__in": ids}).values("id")
+def versions(history, owner_field, event_ids, fields):
+    """The versions of the records of these events that were changed at least once, in order per record.
+
+    A few events are named to the database; for more (a listing's thousands) every changed record is
+    read, and the caller keeps those of its events: corrections are few, a list of ids is not."""
+    changed = history.filter(history_type="~")
+    if len(event_ids) <= FETCH_CHUNK:
+        changed = changed.filter(**{f"{owner_field}__in": event_ids})
     columns = ["history_id", "id", "history_date", "history_type", "history_change_reason", owner_field, *fields]
-    return history.filter(id__in=Subquery(changed)).only(*columns).order_by("id", "history_id")
+    return history.filter(id__in=Subquery(changed.values("id"))).only(*columns).order_by("id", "history_id")
 
 
 def from_history(rows, event_of, changes, kind):
@@ -101,13 +106,18 @@ def from_history(rows, event_of, changes, kind):
         previous = row
 
 
-def corrections(events, known=None):
-    """Every announced correction of these events (a queryset), newest first.
+def corrections(event_ids, known=None):
+    """Every announced correction of these events (their ids), newest first.
 
     Three queries whatever their number: the events' versions, their statements' versions, and
     the events themselves (none when `known`, a list of those events, is given)."""
-    event_rows = list(versions(Event.history, "id", events, EVENT_FIELDS))
-    statement_rows = list(versions(EventStatement.history, "event_id", events, ("position", *STATEMENT_FIELDS)))
+    chosen = frozenset(event_ids)
+    event_rows = [row for row in versions(Event.history, "id", event_ids, EVENT_FIELDS) if row.id in chosen]
+    statement_rows = [
+        row
+        for row in versions(EventStatement.history, "event_id", event_ids, ("position", *STATEMENT_FIELDS))
+        if row.event_id in chosen
+    ]
     if known is None:
         wanted = {row.id for row in event_rows} | {row.event_id for row in statement_rows}
         known = Event.objects.filter(pk__in=wanted) if wanted else []
@@ -130,31 +140,25 @@ class CorrectionFeed(ListingFeed):
         return xml_safe(titled("Corrections: CZ and Binance, from guilty plea to pardon", state.query))
 
     def items(self, state):
-        found = corrections(state.query.matching())[:LIST_LIMIT]
-        for correction in found:
-            link = f"{correction.event.get_absolute_url()}#{correction.anchor}"
-            correction.site_link = site_url(state.request, link)
-        return found
+        found = corrections(state.query.ids(order="reading"))[:LIST_LIMIT]
+        return [FeedItem(c, site_url(state.request, f"{c.event.get_absolute_url()}#{c.anchor}")) for c in found]
 
-    def item_title(self, correction):
-        return xml_safe(f"Corrected: {correction.event.title}")
+    def item_title(self, item):
+        return xml_safe(f"Corrected: {item.record.event.title}")
 
-    def item_description(self, correction):
-        return xml_safe(f"<p>{escape(capfirst(correction.sentence))}.</p>")
+    def item_description(self, item):
+        return xml_safe(f"<p>{escape(capfirst(item.record.sentence))}.</p>")
 
-    def item_link(self, correction):
-        return correction.site_link
-
-    def item_guid(self, correction):
-        return f"tag:cz-timeline,2025:{correction.anchor}"
+    def item_guid(self, item):
+        return f"tag:cz-timeline,2025:{item.record.anchor}"
 
     item_guid_is_permalink = False
 
-    def item_pubdate(self, correction):
-        return correction.when
+    def item_pubdate(self, item):
+        return item.record.when
 
-    def item_updateddate(self, correction):
-        return correction.when
+    def item_updateddate(self, item):
+        return item.record.when
 
 
 correction_feed = CorrectionFeed()

@@ -1,15 +1,16 @@
 """The filtered chronology in other formats: CSV, iCalendar, Atom and TimelineJS.
 
 Every export reads the page's query state (EventQuery), so it holds exactly the events the
-reader chose; a malformed filter is a 400 here too.
+reader chose: their ids come from the event index, their rows from the database by id. A
+malformed filter is a 400 here too.
 """
 
 import csv
 import datetime
-from types import SimpleNamespace
+from dataclasses import dataclass
+from itertools import islice
 
 from django.contrib.syndication.views import Feed
-from django.db.models import F
 from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -18,12 +19,13 @@ from django.utils.html import escape
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
-from timeline.corpus.dates import DatePrecision, day_text, placed_on, placed_on_order
+from timeline.corpus.dates import DatePrecision, day_text, placed_on
 from timeline.corpus.quotes import in_quotation_marks
 from timeline.corpus.text import xml_safe
-from timeline.listing.filters import shorten
-from timeline.listing.query import EventQuery, request_parameters
-from timeline.models import Citation, DataVersion
+from timeline.listing.parameters import shorten
+from timeline.listing.query import FETCH_CHUNK, EventQuery, in_order
+from timeline.listing.state import request_parameters
+from timeline.models import Citation, DataVersion, Event
 from timeline.web.http import site_url
 
 EXPORT_LIMIT = 100_000
@@ -48,7 +50,7 @@ def export_query(request, version, **options):
         query_options[name], problem = read(values)
         if problem:
             problems.append(problem)
-    query = EventQuery(params, version, problems).for_export()
+    query = EventQuery(params, version, problems, paged=False)
     if query.problems:
         return (
             None,
@@ -96,7 +98,6 @@ def events_csv(request, version):
     query, options, refusal = export_query(request, version, bom=read_bom)
     if refusal:
         return refusal
-    events = query.matching()
     rows = (
         [
             event.date.isoformat() if event.date else "",
@@ -112,7 +113,7 @@ def events_csv(request, version):
             event.source_count,
             site_url(request, event.get_absolute_url()),
         ]
-        for event in events.with_related()[:EXPORT_LIMIT].iterator(chunk_size=1000)
+        for event in in_order(Event.objects.with_related(), query.ids(limit=EXPORT_LIMIT))
     )
     header = [
         "date",
@@ -135,12 +136,6 @@ def citations_csv(request, version):
     query, options, refusal = export_query(request, version, bom=read_bom)
     if refusal:
         return refusal
-    events = query.matching()
-    citations = (
-        Citation.objects.filter(event__in=events.values("pk"))
-        .select_related("event", "source")
-        .order_by(*query.reading_order(path="event__"), "start")
-    )
     rows = (
         [
             c.event.slug,
@@ -155,7 +150,7 @@ def citations_csv(request, version):
             c.start,
             c.end,
         ]
-        for c in citations[:EXPORT_LIMIT].iterator(chunk_size=2000)
+        for c in islice(citations_in_reading_order(query.ids(order="reading")), EXPORT_LIMIT)
     )
     header = [
         "event",
@@ -171,6 +166,15 @@ def citations_csv(request, version):
         "end",
     ]
     return csv_response(rows, header, "cz-timeline-citations.csv", options["bom"])
+
+
+def citations_in_reading_order(ids):
+    """The citations of these events (ids in reading order), event by event, each event's by position."""
+    for start in range(0, len(ids), FETCH_CHUNK):
+        part = ids[start : start + FETCH_CHUNK]
+        place = {pk: n for n, pk in enumerate(part)}
+        found = Citation.objects.filter(event_id__in=part).select_related("event", "source")
+        yield from sorted(found, key=lambda c: (place[c.event_id], c.start, c.pk))
 
 
 def citation_lines(event):
@@ -209,13 +213,6 @@ def titled(title, query):
     return f"{title} · {filters}" if filters else title
 
 
-def in_date_order(events, newest_first=False):
-    """The dated events by the day a calendar or feed puts each on (dates.placed_on); on one day, the events
-    dated to it before a month's and a month's before a year's; then reading order."""
-    keys = [*placed_on_order(), F("sort_key"), F("id")]
-    return events.filter(date__isnull=False).order_by(*(key.desc() if newest_first else key.asc() for key in keys))
-
-
 def placement_note(event, shown_as):
     """How an imprecise date is placed ("" for a day), for the entry's description."""
     imprecise = PRECISION_NOTE.get(event.date_precision)
@@ -233,14 +230,13 @@ def events_ics(request, version):
     query, _, refusal = export_query(request, version)
     if refusal:
         return refusal
-    events = query.matching()
     stamp = DataVersion.current()[1] or datetime.datetime.now(datetime.UTC)
     calendar = Calendar()
     calendar.add("prodid", "-//CZ and Binance timeline//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", titled(TITLE, query))
     calendar.add("x-wr-caldesc", " ".join(part for part in [PLACEMENT, left_out_note(query, "calendar")] if part))
-    for event in in_date_order(events).with_related()[:EXPORT_LIMIT]:
+    for event in in_order(Event.objects.with_related(), query.ids(order="placed", limit=EXPORT_LIMIT)):
         entry = CalendarEvent()
         entry.add("uid", f"{event.slug}@cz-timeline")
         entry.add("dtstamp", stamp)
@@ -262,11 +258,24 @@ def events_ics(request, version):
     return response
 
 
-class ListingFeed(Feed):
-    """An Atom feed of a listing's state: the same filters as the page named `page_url`, a 400 for a malformed one.
+@dataclass(frozen=True)
+class FeedState:
+    """What every method of a listing feed is given: the request (for absolute links) and the state."""
 
-    Every method is given (the request, for absolute links; the state) by get_object.
-    """
+    request: object
+    query: EventQuery
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry and its absolute link: Feed.item_link is given the item alone, never the request."""
+
+    record: object
+    link: str
+
+
+class ListingFeed(Feed):
+    """An Atom feed of a listing's state: the same filters as the page named `page_url`, a 400 for a malformed one."""
 
     feed_type = Atom1Feed
     page_url = feed_url_name = None
@@ -276,13 +285,16 @@ class ListingFeed(Feed):
         return refusal or super().__call__(request, query=query)
 
     def get_object(self, request, query):
-        return SimpleNamespace(request=request, query=query)
+        return FeedState(request, query)
 
     def link(self, state):
         return site_url(state.request, reverse(self.page_url) + state.query.link())
 
     def feed_url(self, state):
         return site_url(state.request, reverse(self.feed_url_name) + state.query.link())
+
+    def item_link(self, item):
+        return item.link
 
 
 class EventFeed(ListingFeed):
@@ -299,40 +311,36 @@ class EventFeed(ListingFeed):
         return f"Events of the source-cited timeline, newest first. {PLACEMENT}{' ' + note if note else ''}"
 
     def items(self, state):
-        """The events, each with its absolute link: item_link is given the event alone, not the request."""
-        events = list(in_date_order(state.query.matching(), newest_first=True).with_related()[: self.limit])
-        for event in events:
-            event.site_link = site_url(state.request, event.get_absolute_url())
-        return events
+        placed = state.query.ids(order="placed-latest", limit=self.limit)
+        events = in_order(Event.objects.with_related(), placed)
+        return [FeedItem(event, site_url(state.request, event.get_absolute_url())) for event in events]
 
-    def item_title(self, event):
-        return xml_safe(f"{event.date_display}: {event.title}")
+    def item_title(self, item):
+        return xml_safe(f"{item.record.date_display}: {item.record.title}")
 
-    def item_description(self, event):
+    def item_description(self, item):
         """Atom marks the summary type="html", so readers render it: the text is escaped into paragraphs.
 
         Text that XML cannot hold (a control character stored behind the validators' back) is
         replaced, so the feed never fails on stored text.
         """
+        event = item.record
         parts = [event.summary, placement_note(event, "dated"), *citation_lines(event)]
         return xml_safe("".join(f"<p>{escape(part)}</p>" for part in parts if part))
 
-    def item_link(self, event):
-        return event.site_link
-
-    def item_guid(self, event):
-        return f"tag:cz-timeline,2025:{event.slug}"
+    def item_guid(self, item):
+        return f"tag:cz-timeline,2025:{item.record.slug}"
 
     item_guid_is_permalink = False
 
-    def item_pubdate(self, event):
-        day = placed_on(event.date, event.date_precision)
+    def item_pubdate(self, item):
+        day = placed_on(item.record.date, item.record.date_precision)
         return datetime.datetime.combine(day, datetime.time(), tzinfo=datetime.UTC)
 
     item_updateddate = item_pubdate  # Atom asks every entry for one; readers sort by it
 
-    def item_categories(self, event):
-        return [xml_safe(c.name) for c in event.categories.all()]
+    def item_categories(self, item):
+        return [xml_safe(c.name) for c in item.record.categories.all()]
 
 
 event_feed = EventFeed()
@@ -352,9 +360,8 @@ def events_timelinejs(request, version):
     query, _, refusal = export_query(request, version)
     if refusal:
         return refusal
-    events = query.matching()
     slides = []
-    for event in events.filter(date__isnull=False).with_related()[:EXPORT_LIMIT]:
+    for event in in_order(Event.objects.with_related(), query.ids(dated=True, limit=EXPORT_LIMIT)):
         slide = {
             "unique_id": event.slug,
             "start_date": timelinejs_date(event.date, event.date_precision),

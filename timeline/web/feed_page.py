@@ -17,7 +17,7 @@ def feed_page(feed, what):
     """The view of `feed` (a ListingFeed) for people; `what` names its entries ("events", "corrections")."""
 
     def view(request, version):
-        query = EventQuery.from_request(request, version).for_export()
+        query = EventQuery.from_request(request, version, paged=False)
         context = {"query": query, "problems": query.problems, "what": what, "feed_name": feed.feed_url_name}
         if not query.problems:
             written = feed.get_feed(feed.get_object(request, query), request)

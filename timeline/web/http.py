@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from timeline.cache.versions import cache_key, digest, release
-from timeline.listing.query import given_pairs
+from timeline.listing.state import given_pairs
 from timeline.models import DataVersion
 
 

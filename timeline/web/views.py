@@ -10,13 +10,14 @@ from django.urls import reverse
 
 from timeline.corpus.dates import suggested_date
 from timeline.corpus.reader import article_pieces, cited_passages
+from timeline.listing import search
 from timeline.listing.chart import chart_of
 from timeline.listing.chronology import attach_html, group_events, sections
-from timeline.listing.filters import EventFilter
+from timeline.listing.index import event_index
 from timeline.listing.paging import JSON_PAGE_SIZE, PAGE_SIZE
+from timeline.listing.parameters import ListingForm
 from timeline.listing.query import EventQuery
 from timeline.models import Actor, ActorStatement, Alias, Event, EventStatement, Source, event_parts, own_footnotes
-from timeline.search import search_words
 from timeline.web.corrections import LIST_LIMIT, corrections
 from timeline.web.http import site_base, site_url, wants_partial
 from timeline.web.payloads import actor_payload, event_payload, source_payload
@@ -29,14 +30,18 @@ def listing_context(query):
     list is that of the rest of the state (its links leave those dates out); with any other
     problem there is no list."""
     shown = query.readable_part()
-    base = {"form": query.filterset.form, "problems": query.problems, **date_hints(query)}
+    base = {"form": query.form, "problems": query.problems, **date_hints(query)}
     if shown is None:
         return {**base, "query": query, "start_link": query.link(after=None), "events": [], "groups": [], "matching": 0}
     events, next_cursor = shown.page()
     attach_html(events, shown.version, shown.words)
+    notes = shown.alias_notes(events) if shown.words else {}
+    for event in events:
+        event.search_notes = notes.get(event.pk, [])
     matching = shown.count()
     undated_shown, undated_left_out = shown.undated()
-    suggestion = shown.suggestion() if not matching and shown.words else None
+    corrected = shown.suggestion() if not matching and shown.words else None
+    suggestion = " ".join(better or word for word, better in corrected) if corrected else None
     groups, apart_groups = sections(events, shown.by_relevance)
     return {
         **base,
@@ -57,6 +62,7 @@ def listing_context(query):
         "with_undated_link": shown.link(undated="include", after=None),
         "dated_matching": matching - undated_shown,
         "suggestion": suggestion,
+        "suggestion_words": corrected,
         "suggestion_link": shown.link(q=suggestion, after=None) if suggestion else None,
         "removals": shown.removals() if not matching else [],
         "next_link": shown.link(after=next_cursor) if next_cursor else None,
@@ -65,7 +71,7 @@ def listing_context(query):
 
 def date_hints(query):
     """{"from_hint": (nearest reading, its link)}, and the same for "to", for a date with a mistyped month."""
-    hints, form = {}, query.filterset.form
+    hints, form = {}, query.form
     for name in ("from", "to"):
         near = suggested_date(form.data.get(name) or "") if name in form.errors else None
         if near:
@@ -119,12 +125,12 @@ def embed(request, version):
 
 def event_detail(request, slug):
     event = get_object_or_404(Event.objects.with_related(), slug=slug)
-    found = corrections(Event.objects.filter(pk=event.pk), known=[event])
+    found = corrections([event.pk], known=[event])
     context = {"event": event, "corrections": found, "site_url": site_base(request)}
     return render(request, "event_detail.html", context)
 
 
-def event_part(request, slug):
+def event_part(request, slug, version):
     """An event's statements, facts and citations: what its collapsed entry in a listing loads when opened.
 
     Listings ship each event's summary line and a link to its permalink, which shows the same text
@@ -134,33 +140,35 @@ def event_part(request, slug):
         problems = " ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
         return HttpResponseBadRequest(problems, content_type="text/plain; charset=utf-8")
     event = get_object_or_404(Event.objects.with_related(), slug=slug)
-    context = {"event": event, "words": search_words(form.cleaned_data["q"]), "site_url": site_base(request)}
+    words = search.terms(search.parse(form.cleaned_data["q"], event_index(version).vocab.synonyms))
+    context = {"event": event, "words": words, "site_url": site_base(request)}
     return render(request, "events.html#detail", context)
 
 
 class SearchWordsForm(forms.Form):
-    q = forms.CharField(required=False, max_length=EventFilter.base_filters["q"].extra["max_length"])
+    q = forms.CharField(required=False, max_length=ListingForm.base_fields["q"].max_length)
 
 
 def corrections_list(request, version):
     """The corrections of the events a chronology state selects, newest first; the newest LIST_LIMIT."""
-    query = EventQuery.from_request(request, version).for_export()
+    query = EventQuery.from_request(request, version, paged=False)
     context = {"query": query, "problems": query.problems, "limit": LIST_LIMIT}
     if not query.problems:
-        found = corrections(query.matching())
+        found = corrections(query.ids(order="reading"))
         context.update(corrections=found[:LIST_LIMIT], total=len(found), filtered=bool(query.pairs))
     return render(request, "corrections.html", context, status=400 if query.problems else 200)
 
 
-def actor_detail(request, slug):
+def actor_detail(request, slug, version):
     actor, aliases = actor_with_aliases(slug)
-    # One query reads the actor's first events and the events its description cites.
-    first = Event.objects.involving([actor.pk]).chronological().values("pk")[: PAGE_SIZE + 1]
+    # The event index names the actor's first events; one query reads them and the events its description cites.
+    index = event_index(version)
+    first = [index.ids[pos] for pos in index.first(index.any_of("actor", [str(actor.pk)]), PAGE_SIZE + 1)]
     cited = ActorStatement.citations.through.objects.filter(actorstatement__actor=actor.pk).values("citation__event")
-    fetched = list(Event.objects.filter(Q(pk__in=first) | Q(pk__in=cited)).with_related().chronological())
-    involved = [e for e in fetched if any(p.actor_id == actor.pk for p in e.participations.all())]
+    fetched = {event.pk: event for event in Event.objects.filter(Q(pk__in=first) | Q(pk__in=cited)).with_related()}
+    involved = [fetched[pk] for pk in first if pk in fetched]
     events = involved[:PAGE_SIZE]
-    known = [citation for event in fetched for citation in event.citations.all()]
+    known = [citation for event in fetched.values() for citation in event.citations.all()]
     context = {
         "actor": actor,
         "aliases": aliases,
