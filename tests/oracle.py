@@ -53,10 +53,27 @@ def sql_events(query, excluded=()):
     return events
 
 
+def known_between(start=None, end=None):
+    """Of the events a date range keeps, those known to fall in it: dated to the day, or known only to a
+    month or a year that lies wholly inside the range (EventIndex.known_between)."""
+    inside = Q(date__isnull=False)
+    if start is not None:
+        inside &= Q(date__gte=start)
+    if end is not None:
+        inside &= Q(latest_date__lte=end)
+    return Q(date_precision=DatePrecision.DAY) | inside
+
+
 def sql_ordered(query):
-    """Every event the state selects, in the order it asks for: best matches first, or reading order."""
+    """Every event the state selects, in the order it asks for: best matches first, or reading order,
+    for a date range the events known to fall in it before the rest (query.parts)."""
     events = sql_events(query)
-    return events.by_relevance(query.cleaned["q"]) if query.by_relevance else events.chronological()
+    if query.by_relevance:
+        return events.by_relevance(query.cleaned["q"])
+    if query.lists_apart:
+        apart = Case(When(known_between(*query.date_range()), then=Value(0)), default=Value(1))
+        return events.order_by(apart, F("sort_key").asc(nulls_last=True), "id")
+    return events.chronological()
 
 
 def in_date_order(events, latest_first=False):
@@ -72,19 +89,6 @@ def in_date_order(events, latest_first=False):
     return events.filter(date__isnull=False).order_by(*(key.desc() if latest_first else key.asc() for key in keys))
 
 
-def cursor_of(event):
-    """The position after this event, as the "Show more" link writes it."""
-    return f"{event.sort_key or ''}~{event.pk}"
-
-
-def sql_page(events, after=None, size=50):
-    """A keyset page in reading order, in SQL: (events, cursor of the next page or None)."""
-    if after is not None:
-        sort_key, pk = after
-        if sort_key is None:
-            events = events.filter(sort_key__isnull=True, pk__gt=pk)
-        else:
-            later = Q(sort_key__gt=sort_key) | Q(sort_key=sort_key, pk__gt=pk) | Q(sort_key__isnull=True)
-            events = events.filter(later)
-    rows = list(events.chronological()[: size + 1])
-    return rows[:size], (cursor_of(rows[size - 1]) if len(rows) > size else None)
+def cursor_of(event, apart=False):
+    """The position after this event, as the "Show more" link writes it ("a" among those listed apart)."""
+    return f"{'a' if apart else ''}{event.sort_key or ''}~{event.pk}"

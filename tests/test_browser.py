@@ -179,6 +179,7 @@ def test_event_detail_expands_inline_with_its_citations(page):
     assert not article.locator(".event-detail").is_visible()
     article.locator(":scope > details > summary").click()
     detail = article.locator(".event-detail")
+    detail.locator(".citation").first.wait_for()  # loaded on opening
     assert detail.is_visible()
     assert "Disputes" in detail.inner_text()
     link = detail.locator(".cite-line a").first
@@ -343,6 +344,7 @@ def test_show_more_and_history_at_10k_events(writable_page):
 
 def test_print_shows_the_filtered_chronology_with_its_citations(page):
     page.goto("/?actor=changpeng-zhao")
+    page.pdf(format="A4")  # printing loads what no event was opened for (site.js, beforeprint)
     page.emulate_media(media="print")
     assert not page.locator("#filter-form").is_visible()
     assert not page.locator(".chart").is_visible()

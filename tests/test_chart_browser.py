@@ -171,7 +171,7 @@ def test_keyboard_reaches_every_control_from_the_top_and_moves_within_marks_and_
     while page.evaluate(FOCUSED_KIND) is None and presses < 5:
         page.keyboard.press("Tab")
         presses += 1
-        if page.evaluate("document.activeElement.textContent") == "Skip to the events":
+        if page.evaluate("document.activeElement.textContent") == "Skip to the timeline and events":
             page.keyboard.press("Enter")  # the skip link: the chart opens the results
     assert page.evaluate(FOCUSED_KIND) == "tool:Zoom in", presses  # the chart's first control, within 5 Tabs
 
@@ -356,16 +356,16 @@ def test_phone_first_event_on_screen_filters_behind_one_control_and_narrowing(br
 def test_skip_links_move_focus_and_open_nothing(page):
     page.goto("/")
     page.keyboard.press("Tab")
-    skip = page.get_by_role("link", name="Skip to the events")
-    assert page.evaluate("document.activeElement.textContent") == "Skip to the events" and skip.is_visible()
+    skip = page.get_by_role("link", name="Skip to the timeline and events")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the timeline and events"
+    assert skip.is_visible()
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.activeElement.id === 'results'")
     opened = "document.querySelectorAll('details[open]').length"
     assert page.evaluate(opened) == 0
-    page.goto("/")
+    page.goto("/actors/")
     page.keyboard.press("Tab")
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the content"
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.activeElement.id === 'main'")
     assert page.evaluate(opened) == 0  # was: the Actors list opened
@@ -378,7 +378,8 @@ def test_expand_all_citations(page):
     events = page.locator("#results article.event")
     assert events.count() > 10
     assert page.locator("#results article.event > details[open]").count() == events.count()
-    assert page.locator("#results .citation blockquote").first.is_visible()
+    page.locator("#results .citation blockquote").first.wait_for()  # each loaded on opening
+    page.wait_for_function("() => !document.querySelector('#results .event-detail[data-pending]')")
     assert button.text_content() == "Collapse all citations"
     assert button.get_attribute("aria-expanded") == "true"
     button.click()

@@ -12,7 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import forget_index
-from tests.oracle import between, cursor_of, in_date_order, sql_events, sql_ordered, sql_page
+from tests.oracle import between, cursor_of, in_date_order, known_between, sql_events, sql_ordered
 from timeline.dataset.synthetic import generate
 from timeline.listing.chart_rows import MARK_FIELDS, bin_rows, lane_actors, mark_rows
 from timeline.listing.index import event_index
@@ -112,13 +112,17 @@ def test_counts_pages_ids_and_months_agree_with_sql(more_events, data, cut):
     assert query.ids(order="placed") == placed
     assert query.ids(order="placed-latest", limit=30) == placed[::-1][:30]
 
-    everything = list(sql_events(query).chronological())
-    after = cursor_of(everything[cut]) if cut < len(everything) else None
-    paged = query_of({**state, "order": "time"}, after)  # keyset pages are in time order
-    events, next_cursor = paged.page(size=20)
-    expected, sql_next = sql_page(sql_events(query), paged.after, size=20)
-    assert [e.pk for e in events] == [e.pk for e in expected]
-    assert next_cursor == sql_next
+    in_time = query_of({**state, "order": "time"})  # keyset pages are in time order
+    everything = list(sql_ordered(in_time))  # a date range's events known to fall in it first
+    known = set(sql_events(in_time).filter(known_between(*in_time.date_range())).values_list("pk", flat=True))
+    apart = [in_time.lists_apart and event.pk not in known for event in everything]
+    after = cursor_of(everything[cut], apart[cut]) if cut < len(everything) else None
+    events, next_cursor = query_of({**state, "order": "time"}, after).page(size=20)
+    start = cut + 1 if after else 0
+    assert [e.pk for e in events] == [e.pk for e in everything[start : start + 20]]
+    assert [e.apart for e in events] == apart[start : start + 20]
+    more = start + 20 < len(everything)
+    assert next_cursor == (cursor_of(everything[start + 19], apart[start + 19]) if more else None)
 
     dated = sql_events(query).filter(date__isnull=False)
     months = dict(dated.annotate(m=TruncMonth("date")).values_list("m").annotate(n=Count("id")).order_by())
@@ -157,6 +161,8 @@ def test_a_date_range_keeps_what_sql_keeps(more_events, start, end):
     kept = index.between(start, end)
     expected = index.positions(between(Event.objects.all(), start, end).values_list("id", flat=True))
     assert kept == expected
+    known = between(Event.objects.all(), start, end).filter(known_between(start, end))
+    assert index.known_between(start, end) == index.positions(known.values_list("id", flat=True))
 
 
 def test_the_index_is_built_in_one_query_and_shared(django_assert_num_queries):

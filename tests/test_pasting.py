@@ -75,8 +75,8 @@ def test_pages_show_real_quotes_nested_and_never_doubled(client, slug, quote_sta
     assert event.citations.filter(quote__startswith=quote_start).exists()
     pages = [
         event.get_absolute_url(),
-        f"/?q={search}&order=time",
-        "/?era=pardon",
+        f"{event.get_absolute_url()}detail/?q={search}",  # what the listing loads when the event is opened
+        f"{event.get_absolute_url()}detail/",
         event.citations.first().source.get_absolute_url(),
     ]
     for url in pages:
@@ -94,8 +94,11 @@ def test_every_quote_on_an_event_page_has_its_citation_to_paste(client):
 
 
 def test_the_listing_gives_each_quote_its_citation_with_this_sites_address(client):
+    """In what each event of the list loads when opened."""
     page = client.get("/?era=pardon", HTTP_HOST="127.0.0.1:8811").content.decode()
-    found = citations_to_paste(page)
+    found = {}
+    for part in re.findall(r'<details data-part="([^"]+)"', page):
+        found.update(citations_to_paste(client.get(part, HTTP_HOST="127.0.0.1:8811").content.decode()))
     pardon = Citation.objects.filter(event__era__slug="pardon").select_related("source")
     assert len(found) == pardon.count() > 5
     base = settings.SITE_URL or "http://127.0.0.1:8811"

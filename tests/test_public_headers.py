@@ -59,6 +59,7 @@ def public_urls():
     source = Citation.objects.first().source
     urls = [*LISTINGS, *((url, "page", "page") for url in PAGES)]
     urls += [(event.get_absolute_url(), "page", "page"), (source.get_absolute_url(), "page", "page")]
+    urls += [(f"{event.get_absolute_url()}detail/?q=pardon", "fragment", "fragment")]
     urls += [(reverse(name) + "?actor=changpeng-zhao", kind, kind) for name, kind in EXPORTS.items()]
     return urls
 

@@ -50,6 +50,7 @@ def public_urls():
     return [
         *LISTINGS,
         event.get_absolute_url(),
+        f"{event.get_absolute_url()}detail/",
         "/actors/",
         "/actors/changpeng-zhao/",
         "/sources/",

@@ -43,6 +43,8 @@ URLS = [
     "/events.json",
     "/events.json?actor=changpeng-zhao&from=2024",
     "/events/trump-pardons-cz/",
+    "/events/trump-pardons-cz/detail/?q=pardon",
+    "/?from=2025-03-10&to=2025-03-20",
     "/actors/changpeng-zhao/",
     "/sources/binance-monitor-world-liberty-talks/",
     "/actors/",

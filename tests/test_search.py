@@ -45,17 +45,23 @@ def test_a_search_in_time_order_asks_for_its_matches_unsorted(client):
 
 
 def test_matched_words_are_marked_in_titles_summaries_and_quotes(client):
+    """In the title and the matching passage on the list, and in the statements and quotes the event
+    loads when opened: its request carries the search (htmx's hx-vals on the list)."""
     html = client.get("/?q=prison").content.decode()
     article = re.search(r'<article class="event[^"]*" id="cz-serves-prison-term">.*?</article>', html, re.S).group()
     title = re.search(r'<h4 class="event-title">(.*?)</h4>', article).group(1)
     assert title == "Zhao serves four months in <mark>prison</mark>"
-    assert "<mark>prison</mark>" in re.search(r'<p class="summary[^"]*">(.*?)</p>', article, re.S).group(1)
-    quotes = re.findall(r"<blockquote.*?</blockquote>", article, re.S)
-    assert any("<mark>prison</mark>" in quote for quote in quotes)
     snippet_html = re.search(r'<span class="snippet">(.*?)</span>\s*</summary>', article, re.S).group(1)
     assert "<mark>prison</mark>" in snippet_html
+    assert 'hx-vals="{&quot;q&quot;: &quot;prison&quot;}"' in html
+    part_url = re.search(r'<details data-part="([^"]+)"', article).group(1)
+    part = client.get(part_url, {"q": "prison"}).content.decode()
+    assert "<mark>prison</mark>" in re.search(r'<p class="summary[^"]*">(.*?)</p>', part, re.S).group(1)
+    quotes = re.findall(r"<blockquote.*?</blockquote>", part, re.S)
+    assert any("<mark>prison</mark>" in quote for quote in quotes)
     plain = client.get("/").content.decode()
-    assert "<mark>" not in plain and 'class="snippet"' not in plain
+    assert "<mark>" not in plain and 'class="snippet"' not in plain and "hx-vals" not in plain
+    assert "<mark>" not in client.get(part_url).content.decode()
 
 
 def test_highlighting_escapes_the_text_around_the_marks():

@@ -256,9 +256,12 @@ def test_the_permalink_shows_markers_that_land_on_its_citations(client):
 
 
 def test_the_chronology_and_its_fragment_show_markers(client):
+    """In what an event of the list loads when opened."""
     for response in (client.get("/?actor=changpeng-zhao"), client.get("/?actor=changpeng-zhao", **HTMX)):
         html = response.content.decode()
-        assert {slug for slug, _ in markers(html)} >= {"cz-pleads-guilty", "cz-denies-wsj-report"}
+        for slug in ("cz-pleads-guilty", "cz-denies-wsj-report"):
+            assert f'<details data-part="/events/{slug}/detail/"' in html
+            assert {found for found, _ in markers(client.get(f"/events/{slug}/detail/").content.decode())} == {slug}
 
 
 def test_context_statements_show_their_mark_and_note(client):

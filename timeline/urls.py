@@ -19,6 +19,7 @@ urlpatterns = [
     path("timeline/", public(views.chart), name="chart"),  # the address shared links use
     path("embed/", public(views.embed, framed=True), name="embed"),
     path("events/<slug:slug>/", public(views.event_detail, reads=NONE), name="event_detail"),
+    path("events/<slug:slug>/detail/", public(views.event_part, reads=("q",)), name="event_part"),
     path("actors/", public(views.actor_index, reads=NONE), name="actor_index"),
     path("actors/<slug:slug>/", public(views.actor_detail, reads=NONE), name="actor_detail"),
     path("sources/", public(views.source_index, reads=NONE), name="source_index"),

@@ -2,18 +2,49 @@
 (function () {
   "use strict";
 
-  // Printing shows every event's citations, so open all details first.
+  // An event's statements and citations load the first time its entry opens: htmx swaps its part
+  // (details[data-part]) in for the link to the event's page. One listener serves every listing, so
+  // that htmx has no element per event to set up when the page starts (50 of them cost it 15-60 ms).
+  // The list's hx-vals (the searched words) go with the request.
+  function pendingPart(details) {
+    return details.matches && details.matches("details[data-part]")
+      ? details.querySelector(":scope > .event-detail[data-pending]") : null;
+  }
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    var pending = pendingPart(details);
+    if (details.open && pending && window.htmx && !details.classList.contains("htmx-request")) {
+      window.htmx.ajax("GET", details.dataset.part, { source: details, target: pending, swap: "outerHTML" });
+    }
+  }, true);
+  // Printing shows every event's part (site.css prints closed details open), so those not loaded yet
+  // are fetched first, and synchronously: the page is laid out for print when this handler returns.
+  function partUrl(details) {
+    var url = new URL(details.dataset.part, window.location.href);
+    var carrier = details.closest("[hx-vals]");
+    var values = carrier ? JSON.parse(carrier.getAttribute("hx-vals")) : {};
+    Object.keys(values).forEach(function (name) { url.searchParams.set(name, values[name]); });
+    return url.href;
+  }
+  function loadNow(details) {
+    var pending = pendingPart(details);
+    if (!pending) {
+      return;
+    }
+    var request = new XMLHttpRequest();
+    try {
+      request.open("GET", partUrl(details), false);
+      request.setRequestHeader("HX-Request", "true");
+      request.send();
+    } catch (error) {
+      return;  // printed with the link to the event's page instead
+    }
+    if (request.status === 200) {
+      pending.outerHTML = request.responseText;
+    }
+  }
   window.addEventListener("beforeprint", function () {
-    document.querySelectorAll("details.printing-closed, details:not([open])").forEach(function (d) {
-      d.classList.add("printing-closed");
-      d.open = true;
-    });
-  });
-  window.addEventListener("afterprint", function () {
-    document.querySelectorAll("details.printing-closed").forEach(function (d) {
-      d.classList.remove("printing-closed");
-      d.open = false;
-    });
+    document.querySelectorAll("details[data-part]").forEach(loadNow);
   });
 
   // Following a link to an event (a timeline mark, a permalink anchor) opens its detail;

@@ -77,6 +77,15 @@ def group_events(events):
     return sections
 
 
+def sections(events, by_relevance=False):
+    """(sections of a page's events, sections of those a date range lists apart): see EventQuery.parts."""
+    if by_relevance:
+        return best_matches(events), []
+    known = [event for event in events if not getattr(event, "apart", False)]
+    apart = [event for event in events if getattr(event, "apart", False)]
+    return group_events(known), group_events(apart)
+
+
 def best_matches(events):
     """One flat section in relevance order: dates are shown on each event."""
     if not events:
@@ -84,9 +93,8 @@ def best_matches(events):
     return [YearSection("Best matches", "relevance", [Period("Most relevant first", "relevance", [Run(None, events)])])]
 
 
-def attach_html(events, version, site, words=()):
-    """Attach each event's HTML (the searched words marked, absolute links to `site`): stored by the writer,
-    else rendered here.
+def attach_html(events, version, words=()):
+    """Attach each event's HTML (the searched words marked): stored by the writer, else rendered here.
 
     The writer stores each event's HTML with the places a search marks words in (rendering.py),
     so a page reads its fifty events in one query, the first time or not. An event with no stored
@@ -100,5 +108,5 @@ def attach_html(events, version, site, words=()):
         event_index(version).attach_categories(missing)
         html.update(rendering.rendered(missing, words))
     for event in events:
-        event.html = mark_safe(rendering.for_site(html[event.pk], site))  # noqa: S308 (our own template's)
+        event.html = mark_safe(html[event.pk])  # noqa: S308 (rendered by our own template)
     return events

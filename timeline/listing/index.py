@@ -24,11 +24,12 @@ from django.db.models import Aggregate, CharField, DateField, F, IntegerField, V
 from django.db.models.functions import Cast
 
 from timeline.cache.versions import cache_key, cached
-from timeline.corpus.dates import placement_key
+from timeline.corpus.dates import DatePrecision, placement_key
 from timeline.listing.dimensions import DIMENSIONS
 from timeline.listing.vocab import Vocabularies, search_parts, term_parts, vocabularies_from
 from timeline.models import Category, DataVersion, Event
 
+IMPRECISE = (DatePrecision.MONTH, DatePrecision.YEAR)
 LAST = "\U0010ffff"  # sorts after every sort key: undated events come last
 
 _shared = {"version": None, "index": None}
@@ -52,6 +53,7 @@ class EventIndex:
     everything: int = 0
     dated: int = 0
     undated: int = 0
+    imprecise: int = 0  # events dated only to a month or a year
     vocab: Vocabularies = field(default_factory=Vocabularies)
 
     def positions(self, ids):
@@ -159,6 +161,20 @@ class EventIndex:
         ]
         return inside | bitset(kept, (len(self.ids) + 7) // 8)
 
+    def known_between(self, start=None, end=None):
+        """Of the events between(start, end), those known to fall in the range: dated to the day, or
+        known only to a month or year that lies wholly inside it (from its first day to its latest).
+        The others (a year that runs past the range, a month that only partly overlaps it) only could
+        (tests/test_index.py checks this against the same rule in SQL)."""
+        overlapping = self.between(start, end)
+        first, last = start.toordinal() if start else 0, end.toordinal() if end else None
+        inside = [
+            pos
+            for pos in self.each(overlapping & self.imprecise)
+            if self.dates[pos] >= first and (last is None or self.latest[pos] <= last)
+        ]
+        return (overlapping & self.dated & ~self.imprecise) | bitset(inside, (len(self.ids) + 7) // 8)
+
     def after(self, sort_key, pk):
         """The events after this keyset position in reading order."""
         target = (sort_key if sort_key is not None else LAST, pk)
@@ -206,8 +222,8 @@ class IdList(Aggregate):
 def rows():
     """Every event, the events of every filter option and every vocabulary term, in one query.
 
-    Each row is (kind, id, key, text, date, latest date, order): an event's text is its sort
-    key, an option's text the ids of its events.
+    Each row is (kind, id, key, text, date, latest date, order): an event's key is its date's
+    precision and its text its sort key, an option's text the ids of its events.
     """
     no_text, no_date = Cast(Value(None), CharField()), Cast(Value(None), DateField())
 
@@ -253,6 +269,7 @@ def build():
     30 MB more memory than this, which it kept."""
     sort_keys, pks, dates, latest, placed, options, terms = [], array("q"), array("l"), array("l"), array("l"), [], []
     searching = {}
+    imprecise = set()
     for kind, pk, key, text, date, last, order in rows().iterator(chunk_size=2000):
         if kind == "event":
             sort_keys.append(text or LAST)
@@ -260,6 +277,8 @@ def build():
             dates.append(date.toordinal() if date else 0)
             latest.append(last.toordinal() if last else 0)
             placed.append(placement_key(date, key) if date else 0)
+            if key in IMPRECISE:
+                imprecise.add(pk)
         elif kind.startswith("term:"):
             terms.append((kind[5:], pk, key, text, date, last, order))
         elif kind.startswith("search:"):
@@ -293,6 +312,7 @@ def build():
     for bits in index.starting.values():
         index.dated |= bits
     index.undated = index.everything & ~index.dated
+    index.imprecise = index.positions(imprecise)
     eras = {int(key): bits.bit_count() for key, bits in index.options.get("era", {}).items()}
     index.vocab = vocabularies_from(terms, eras, searching)
     for made in ("_position_table", "_placement_order"):  # made again where needed; not stored with the index

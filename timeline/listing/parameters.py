@@ -162,6 +162,11 @@ class BaseListingForm(forms.Form):
                 "this position belongs to the other order of the list (best matches or time order); "
                 "use the “Show more” link.",
             )
+        elif after is not None and after.apart and (ranked or not (start or end)):
+            self.add_error(
+                "after",
+                "this position belongs to the events a date range lists apart; use the “Show more” link.",
+            )
         if cleaned.get("undated") and not (start or end):
             self.add_error("undated", "only a date range (from, to) leaves undated events out; give one, or drop this.")
         return cleaned

@@ -8,7 +8,7 @@ chosen ids. The data version is passed in; nothing is read off the request.
 """
 
 import functools
-from itertools import islice
+from itertools import chain, islice
 
 from django.http import QueryDict
 
@@ -34,7 +34,7 @@ class EventQuery(ListingState):
         self.version, self.paged = version, paged
         self.index = event_index(version)
         self.vocab = self.index.vocab
-        self._bits, self._date_bits, self._search_bits = {}, None, None
+        self._bits, self._date_bits, self._search_bits, self._known_bits = {}, None, None, None
         self._only_fields_wrong = not self.problems
         self.form = ListingForm(self.without(() if paged else ("after",)), vocab=self.vocab)
         if not self.form.is_valid():
@@ -67,6 +67,17 @@ class EventQuery(ListingState):
     def by_relevance(self):
         """Best matches first whenever there is a search, unless time order is asked for."""
         return bool(self.cleaned.get("q")) and self.cleaned.get("order") != "time"
+
+    @property
+    def lists_apart(self):
+        """A date range in time order lists the events known to fall in it first, then, apart, those known
+        only to a month or a year that only could (EventIndex.known_between)."""
+        return self.date_range() != (None, None) and not self.by_relevance
+
+    def date_range(self):
+        """(first day, last day) of the date range, each None when not given."""
+        start, end = self.cleaned.get("from"), self.cleaned.get("to")
+        return start and start.start, end and end.end
 
     @functools.cached_property
     def groups(self):
@@ -116,9 +127,9 @@ class EventQuery(ListingState):
 
     def ids(self, order=None, dated=False, limit=None):
         """The matching events' ids, at most `limit`: in the order the state asks for (best matches first,
-        or reading order), or in reading order (`order="reading"`), or the dated ones where a calendar
-        places them (`"placed"`, dates.placed_on) or latest first (`"placed-latest"`); `dated` leaves
-        the undated ones out."""
+        or the list's reading order: parts()), or in the list's reading order (`order="reading"`), or the
+        dated ones where a calendar places them (`"placed"`, dates.placed_on) or latest first
+        (`"placed-latest"`); `dated` leaves the undated ones out."""
         index = self.index
         bits = self.bits() & index.dated if dated else self.bits()
         if order is None and self.by_relevance:
@@ -127,7 +138,7 @@ class EventQuery(ListingState):
         if order in ("placed", "placed-latest"):
             positions = index.placed_in_order(bits, latest_first=order == "placed-latest")
         else:
-            positions = index.each(bits)
+            positions = chain.from_iterable(index.each(part) for part, _ in self.parts(bits))
         return [index.ids[pos] for pos in islice(positions, limit)]
 
     def bits(self, excluded=None):
@@ -154,6 +165,24 @@ class EventQuery(ListingState):
             span = self.index.between(start and start.start, end and end.end)
             self._date_bits = span | self.index.undated if self.cleaned.get("undated") else span
         return self._date_bits
+
+    def parts(self, bits=None):
+        """[(bitset, listed apart)] of the matching events (or of `bits`, some of them), in the order the list
+        reads them: all of them, or for a date range in time order, those known to fall in it, then the
+        rest (dated only to a month or year that runs past it; undated ones asked for)."""
+        bits = self.bits() if bits is None else bits
+        if not self.lists_apart:
+            return [(bits, False)]
+        if self._known_bits is None:
+            self._known_bits = self.index.known_between(*self.date_range())
+        return [(bits & self._known_bits, False), (bits & ~self._known_bits, True)]
+
+    def apart_counts(self):
+        """(events known to fall in the date range, dated events listed apart that only could), or None."""
+        if not self.lists_apart:
+            return None
+        (known, _), (apart, _) = self.parts()
+        return known.bit_count(), (apart & self.index.dated).bit_count()
 
     def window_bits(self, start, end):
         """The matching events whose span overlaps [start, end]: what the timeline shows."""
@@ -200,20 +229,35 @@ class EventQuery(ListingState):
             limit = matches
 
     def page(self, size=PAGE_SIZE):
-        """(events, cursor of the next page or None): best matches first, or reading order, from the index."""
-        bits = self.bits()
+        """(events, cursor of the next page or None): best matches first, or reading order, from the index.
+
+        Each event's ``apart`` says whether it is among those a date range lists apart (parts())."""
+        apart = set()
         if self.by_relevance:
             start = self.after.offset if self.after is not None else 0
             chosen = self.best(start, size + 1)
             pks = chosen[:size]
             next_cursor = f"r{start + size}" if len(chosen) > size and start + size <= MAX_OFFSET else None
         else:
+            parts = self.parts()
             if self.after is not None:
-                bits &= self.index.after(*self.after)
-            positions = self.index.first(bits, size + 1)
-            pks = [self.index.ids[pos] for pos in positions[:size]]
-            next_cursor = self.index.cursor(positions[size - 1]) if len(positions) > size else None
-        return list(in_order(Event.objects.select_related("era"), pks)), next_cursor
+                parts = parts[1:] if self.after.apart else parts  # a position apart: the first part is read
+                (bits, listed_apart), *rest = parts
+                parts = [(bits & self.index.after(*self.after), listed_apart), *rest]
+            chosen = []
+            for bits, listed_apart in parts:
+                chosen += [(pos, listed_apart) for pos in self.index.first(bits, size + 1 - len(chosen))]
+            pks = [self.index.ids[pos] for pos, _ in chosen[:size]]
+            apart = {self.index.ids[pos] for pos, listed_apart in chosen if listed_apart}
+            if len(chosen) > size:
+                pos, listed_apart = chosen[size - 1]
+                next_cursor = ("a" if listed_apart else "") + self.index.cursor(pos)
+            else:
+                next_cursor = None
+        events = list(in_order(Event.objects.select_related("era"), pks))
+        for event in events:
+            event.apart = event.pk in apart
+        return events, next_cursor
 
     def counts(self):
         """({facet: {key: events matching every other filter and this option}}, events matching every filter)."""

@@ -22,15 +22,12 @@ from timeline.models import Category, Citation, Era, Event, EventRendering, Sour
 
 BATCH = 500
 SEGMENT = "\x00"  # never in curated text (text.py refuses control characters)
-# Where the site's address goes in an event's absolute links (a citation to paste): the stored HTML
-# serves every host, so the reader puts its own in (``for_site``).
-SITE = "\x01"
 
 
 def rendered(events, words=()):
     """{event id: HTML} of events whose parts are prefetched and categories attached (or prefetched)."""
     template = get_template("events.html#event")
-    return {event.pk: template.render({"event": event, "words": words, "site_url": SITE}) for event in events}
+    return {event.pk: template.render({"event": event, "words": words}) for event in events}
 
 
 def rendered_with_marks(events):
@@ -39,15 +36,10 @@ def rendered_with_marks(events):
     found = {}
     for event in events:
         segments = []
-        context = {"event": event, "words": (), "site_url": SITE}
+        context = {"event": event, "words": ()}
         html, marks = assembled(template.render({**context, "segments": segments}), segments)
         found[event.pk] = (html, marks) if marks is not None else (template.render(context), None)
     return found
-
-
-def for_site(html, site):
-    """An event's HTML with the site's address (http.site_base) in its absolute links."""
-    return html.replace(SITE, conditional_escape(site))
 
 
 def markable(context, text):

@@ -1,16 +1,21 @@
 """The public pages and the JSON endpoints. Each listing reads its state from EventQuery (query.py)."""
 
+import json
+
+from django import forms
 from django.db.models import Prefetch, Q, prefetch_related_objects
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from timeline.corpus.dates import suggested_date
 from timeline.corpus.reader import article_pieces, cited_passages
+from timeline.listing import search
 from timeline.listing.chart import chart_of
-from timeline.listing.chronology import attach_html, best_matches, group_events
+from timeline.listing.chronology import attach_html, group_events, sections
 from timeline.listing.index import event_index
 from timeline.listing.paging import JSON_PAGE_SIZE, PAGE_SIZE
+from timeline.listing.parameters import ListingForm
 from timeline.listing.query import EventQuery
 from timeline.models import Actor, ActorStatement, Alias, Event, EventStatement, Source, event_parts, own_footnotes
 from timeline.web.corrections import LIST_LIMIT, corrections
@@ -18,18 +23,18 @@ from timeline.web.http import site_base, site_url, wants_partial
 from timeline.web.payloads import actor_payload, event_payload, source_payload
 
 
-def listing_context(query, site):
+def listing_context(query):
     """What the chronology and the embed show for a state: its page of events, grouped, and its links.
 
     With dates that could not be read, the form keeps what was typed beside its message and the
     list is that of the rest of the state (its links leave those dates out); with any other
-    problem there is no list. `site` is the site's address, for the citations' absolute links."""
+    problem there is no list."""
     shown = query.readable_part()
     base = {"form": query.form, "problems": query.problems, **date_hints(query)}
     if shown is None:
         return {**base, "query": query, "start_link": query.link(after=None), "events": [], "groups": [], "matching": 0}
     events, next_cursor = shown.page()
-    attach_html(events, shown.version, site, shown.words)
+    attach_html(events, shown.version, shown.words)
     notes = shown.alias_notes(events) if shown.words else {}
     for event in events:
         event.search_notes = notes.get(event.pk, [])
@@ -37,15 +42,21 @@ def listing_context(query, site):
     undated_shown, undated_left_out = shown.undated()
     corrected = shown.suggestion() if not matching and shown.words else None
     suggestion = " ".join(better or word for word, better in corrected) if corrected else None
+    groups, apart_groups = sections(events, shown.by_relevance)
     return {
         **base,
         "query": shown,
         "listed": True,
         "start_link": shown.link(after=None),
         "events": events,
-        "groups": best_matches(events) if shown.by_relevance else group_events(events),
+        "groups": groups,
+        "apart_groups": apart_groups,
+        "apart_begins": bool(apart_groups) and not (shown.after is not None and shown.after.apart),
+        "apart_counts": shown.apart_counts(),
         "matching": matching,
         "words": shown.words,
+        # An event's collapsed part marks the searched words too: its request carries them (htmx's hx-vals).
+        "detail_vals": json.dumps({"q": shown.cleaned["q"]}, ensure_ascii=False) if shown.words else "",
         "undated_shown": undated_shown,
         "undated_left_out": undated_left_out,
         "with_undated_link": shown.link(undated="include", after=None),
@@ -75,7 +86,7 @@ def embed_snippet(request, query):
 
 def chronology(request, version):
     query = EventQuery.from_request(request, version)
-    context = listing_context(query, site_base(request))
+    context = listing_context(query)
     shown = context["query"]
     facets = shown.facets()
     context.update(
@@ -87,6 +98,7 @@ def chronology(request, version):
         total=query.vocab.total,
         page_size=PAGE_SIZE,
         embed_snippet=embed_snippet(request, shown),
+        list_address=site_url(request, reverse("chronology") + shown.link(after=None)),
         partial=wants_partial(request),
     )
     if context["partial"]:
@@ -107,7 +119,7 @@ def chart(request, version):
 def embed(request, version):
     """A compact, chrome-free chronology for an iframe on another site (urls.py lets it be framed)."""
     query = EventQuery.from_request(request, version)
-    context = {**listing_context(query, site_base(request)), "page_size": PAGE_SIZE}
+    context = {**listing_context(query), "page_size": PAGE_SIZE}
     return render(request, "embed.html", context, status=400 if query.problems else 200)
 
 
@@ -116,6 +128,25 @@ def event_detail(request, slug):
     found = corrections([event.pk], known=[event])
     context = {"event": event, "corrections": found, "site_url": site_base(request)}
     return render(request, "event_detail.html", context)
+
+
+def event_part(request, slug, version):
+    """An event's statements, facts and citations: what its collapsed entry in a listing loads when opened.
+
+    Listings ship each event's summary line and a link to its permalink, which shows the same text
+    without JavaScript; `q` marks the searched words as the listing marks them."""
+    form = SearchWordsForm(request.GET)
+    if not form.is_valid():
+        problems = " ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        return HttpResponseBadRequest(problems, content_type="text/plain; charset=utf-8")
+    event = get_object_or_404(Event.objects.with_related(), slug=slug)
+    words = search.terms(search.parse(form.cleaned_data["q"], event_index(version).vocab.synonyms))
+    context = {"event": event, "words": words, "site_url": site_base(request)}
+    return render(request, "events.html#detail", context)
+
+
+class SearchWordsForm(forms.Form):
+    q = forms.CharField(required=False, max_length=ListingForm.base_fields["q"].max_length)
 
 
 def corrections_list(request, version):
