@@ -38,3 +38,15 @@ def test_static_files_are_fingerprinted_compressed_and_cached_for_a_year(product
 def test_pages_load_nothing_from_other_hosts(client, url):
     html = client.get(url).content.decode()
     assert not re.findall(r'(?:src|href)="(?:https?:)?//', html)
+
+
+@pytest.mark.parametrize("name", ["site.css", "cite.css"])
+def test_every_block_of_a_stylesheet_is_closed(settings, name):
+    """A merge once dropped the "}" of an @media print block: every rule after it applied only in print."""
+    text = re.sub(r"/\*.*?\*/", "", (settings.BASE_DIR / "static" / "timeline" / name).read_text(), flags=re.S)
+    text = re.sub(r'"[^"\n]*"', '""', text)
+    depth = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        depth += line.count("{") - line.count("}")
+        assert depth >= 0, f"{name}:{number} closes a block never opened"
+    assert depth == 0, f"{name}: {depth} block(s) never closed"
