@@ -27,6 +27,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.project.settings")
 
 from cold import states  # noqa: E402  (sets Django up)
 from django.core.cache import caches  # noqa: E402
+from django.core.cache.backends.base import DEFAULT_TIMEOUT  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
@@ -61,13 +62,12 @@ def without(kinds):
     def cache_get_many(keys, version=None):
         return get_many([k for k in keys if kind_of(k) not in kinds], version)
 
-    def cache_set(key, value, timeout=None, version=None, **kwargs):
+    def cache_set(key, value, timeout=DEFAULT_TIMEOUT, version=None):
         if kind_of(key) not in kinds:
-            return set_(key, value, timeout, version) if timeout is not None else set_(key, value, version=version)
+            return set_(key, value, timeout, version)
 
-    def cache_set_many(data, timeout=None, version=None):
-        kept = {k: v for k, v in data.items() if kind_of(k) not in kinds}
-        return set_many(kept, timeout, version) if timeout is not None else set_many(kept, version=version)
+    def cache_set_many(data, timeout=DEFAULT_TIMEOUT, version=None):
+        return set_many({k: v for k, v in data.items() if kind_of(k) not in kinds}, timeout, version)
 
     return [
         mock.patch.object(backend, "get", cache_get),
