@@ -2,6 +2,7 @@
 
 python -m tests.cache_probe set KEY VALUE   prints "set"
 python -m tests.cache_probe get KEY         prints the value, or "miss"
+python -m tests.cache_probe bitset KEY BITS sets and gets back an int of BITS bits, prints how many are set
 """
 
 import os
@@ -15,6 +16,9 @@ def main(action, key, value=None):
     django.setup()
     from django.core.cache import cache
 
+    if action == "bitset":
+        cache.set(key, (1 << int(value)) - 1, timeout=60)
+        return cache.get(key).bit_count()
     if action == "set":
         cache.set(key, value, timeout=60)
         return "set"

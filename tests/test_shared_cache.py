@@ -49,6 +49,15 @@ def test_a_value_cached_by_one_process_is_a_hit_in_another(redis_url):
     assert probe(env, "get", key) == "cached by process A"
 
 
+@pytest.mark.services
+def test_a_bitset_of_a_hundred_thousand_events_round_trips_through_redis(redis_url):
+    """Django's serializer sent ints as digits: past 4,300 of them hiredis crashed the worker (SIGSEGV)."""
+    env = {**os.environ, "REDIS_URL": redis_url}
+    key = f"test-bitset:{secrets.token_hex(8)}"
+    assert probe(env, "bitset", key, "100040") == "100040"
+    assert probe(env, "bitset", key, "40") == "40"
+
+
 def test_without_redis_each_process_has_a_cache_of_its_own():
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     key = f"test-local:{secrets.token_hex(8)}"

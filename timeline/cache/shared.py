@@ -7,11 +7,12 @@ per process, so an outage shows in the logs without flooding them.
 """
 
 import logging
+import pickle
 import time
 from functools import wraps
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisSerializer
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -43,6 +44,17 @@ def or_else(answer):
         return wrapper
 
     return decorate
+
+
+class BitsetSerializer(RedisSerializer):
+    """Django's serializer sends an int to Redis as its digits (for INCR). Past Python's 4,300-digit limit for
+    int-to-text, a bitset of a 100,000-event index, hiredis crashes the process (SIGSEGV, bench/notes.md) and
+    redis-py's own encoder raises: an int beyond Redis's 64-bit integers is pickled like any other value."""
+
+    def dumps(self, obj):
+        if type(obj) is int and not -(2**63) <= obj < 2**63:
+            return pickle.dumps(obj, self.protocol)
+        return super().dumps(obj)
 
 
 # Django's built-in RedisCache (the stack's choice) has no IGNORE_EXCEPTIONS option, as django-redis has.

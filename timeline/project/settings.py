@@ -117,7 +117,11 @@ CACHES = {
         "LOCATION": os.environ["REDIS_URL"],
         "KEY_PREFIX": "cz-timeline",
         # A Redis that does not answer within this is treated as down (shared_cache.py): a miss, not a hung page.
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        "OPTIONS": {
+            "socket_connect_timeout": 0.5,
+            "socket_timeout": 0.5,
+            "serializer": "timeline.cache.shared.BitsetSerializer",
+        },
     }
     if os.environ.get("REDIS_URL")
     else {
