@@ -1,5 +1,6 @@
 """The interactive chart, the phone layout and the skip links in Chromium (fixtures in test_browser.py)."""
 
+import contextlib
 import datetime
 import json
 import os
@@ -7,6 +8,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.conftest import go_back
 from tests.test_browser import AXE, SCREENSHOTS, run_axe, wait_for_swap
@@ -252,6 +254,41 @@ def test_a_tool_works_from_the_keyboard_and_keeps_the_focus(page):
     assert days(window(page)) < days(whole)
     assert page.evaluate("document.activeElement.textContent") == "Zoom in"
     assert query_of(page)["view"] == ["..".join(window(page))]
+
+
+def test_the_window_asked_for_last_wins_over_an_answer_still_on_its_way(page):
+    """Zoom in, then Later before the zoomed chart arrives: the chart, the address and a fresh load agree."""
+    page.goto("/")
+    page.wait_for_selector("#chart[data-ready]")
+    whole = window(page)
+    page.get_by_role("link", name="Zoom in", exact=True).click()
+    wait_for_window_change(page, whole)
+    page.wait_for_load_state("networkidle")
+    held = []
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/timeline/?*", hold_the_first)
+    zoomed = window(page)
+    page.get_by_role("link", name="Zoom in", exact=True).click()
+    page.wait_for_function("() => document.getElementById('chart').getAttribute('aria-busy') === 'true'")
+    assert len(held) == 1
+    page.get_by_role("link", name="Later", exact=True).click()
+    wait_for_window_change(page, zoomed)
+    with contextlib.suppress(PlaywrightError):  # the browser has dropped it: nothing left to answer
+        held[0].continue_()
+    page.wait_for_load_state("networkidle")
+    shown = window(page)
+    assert query_of(page)["view"] == ["..".join(shown)]
+    assert page.get_attribute("#chart", "aria-busy") is None
+    page.unroute("**/timeline/?*")
+    page.goto(page.url)
+    page.wait_for_selector("#chart[data-ready]")
+    assert window(page) == shown
 
 
 # Each visible link's box, each visible label's box, and each drawn shape's box, in the chart shown.

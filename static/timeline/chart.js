@@ -9,7 +9,6 @@
   var MIN_DAYS = 7;
   var LEFT = 0.02;
   var RIGHT = 0.98;
-  var latest = null;
   var restoreDay = null;
   var restoreFocus = false;
   var restoreTool = null;
@@ -109,34 +108,21 @@
     restoreDay = current ? current.dataset.day : null;
     restoreFocus = fig.contains(document.activeElement);
     restoreTool = document.activeElement.matches(".chart-tools a") ? document.activeElement.textContent : null;
-    var ticket = (latest = {});
     fig.setAttribute("aria-busy", "true");
-    fetch(fig.dataset.src + query, { headers: { Accept: "text/html" } })
-      .then(function (response) {
-        // A 400 still draws the rest of the state (a date being typed is left out, as on the page).
-        if (!response.ok && response.status !== 400) {
-          throw new Error("chart " + response.status);
-        }
-        return response.text();
-      })
-      .then(function (html) {
-        if (ticket !== latest) {
-          return;
-        }
-        var holder = document.createElement("div");
-        holder.innerHTML = html;
-        var fresh = holder.querySelector("#chart");
-        if (fresh) {
-          figure().replaceWith(fresh);
-          setup(fresh);
-        }
-      })
-      .catch(function () {
-        var stale = figure();
-        stale.removeAttribute("aria-busy");
-        plotFeedback(stale, "");
-      });
+    // htmx's own request; the figure's hx-sync="this:replace" drops a window the reader has already left,
+    // a 400 still draws the rest of the state (base.html's responseHandling), and afterSettle sets it up.
+    htmx.ajax("GET", fig.dataset.src + query, { source: fig, target: fig, swap: "outerHTML" });
   }
+
+  function failed(event) {
+    var stale = figure();
+    if (stale && event.target === stale) {
+      stale.removeAttribute("aria-busy");
+      plotFeedback(stale, "");
+    }
+  }
+  document.addEventListener("htmx:responseError", failed);
+  document.addEventListener("htmx:sendError", failed);
 
   function plotFeedback(fig, transform) {
     var group = svgOf(fig).querySelector(".chart-plot");
