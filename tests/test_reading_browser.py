@@ -50,15 +50,21 @@ def test_expand_all_turns_into_collapse_all_once_every_event_is_open(page):
     for index in range(summaries.count()):  # opened one by one, by hand
         assert button.text_content() == "Expand all citations"
         summaries.nth(index).click()
-    page.wait_for_function("() => document.querySelector('#results .expand-all').textContent === 'Collapse all citations'")
+    page.wait_for_function(
+        "() => document.querySelector('#results .expand-all').textContent === 'Collapse all citations'"
+    )
     assert button.get_attribute("aria-expanded") == "true"
     summaries.first.click()  # one closed again
-    page.wait_for_function("() => document.querySelector('#results .expand-all').textContent === 'Expand all citations'")
+    page.wait_for_function(
+        "() => document.querySelector('#results .expand-all').textContent === 'Expand all citations'"
+    )
     button.click()
     assert button.text_content() == "Collapse all citations"
     # a new state's list starts closed, and the control says so
     wait_for_swap(page, lambda: page.get_by_label("Search titles, summaries, quotes and names").fill("Zhao"))
-    page.wait_for_function("() => document.querySelector('#results .expand-all').textContent === 'Expand all citations'")
+    page.wait_for_function(
+        "() => document.querySelector('#results .expand-all').textContent === 'Expand all citations'"
+    )
 
 
 def test_the_active_filters_are_printed_without_their_remove_marks(page):
