@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from timeline.dataset.synthetic import generate
 from timeline.listing import rendering
+from timeline.listing.dimensions import DIMENSIONS
 from timeline.listing.index import event_index, warm
 from timeline.models import (
     Actor,
@@ -183,6 +184,19 @@ def test_an_edit_renders_again_every_event_that_shows_what_it_changed(edit):
         event.save()
     elif edit == "event deleted":
         event.delete()
+    assert_all_current()
+
+
+@pytest.mark.parametrize("dimension", [d for d in DIMENSIONS if d.vocabulary], ids=lambda d: d.name)
+def test_renaming_a_term_of_any_dimension_renders_again_the_events_filed_under_it(dimension):
+    """The registry, not a list of models in signals.py, says which edits render which events again."""
+    term_id = Event.objects.filter(**{f"{dimension.event_path}__isnull": False}).values_list(
+        dimension.event_path, flat=True
+    )[0]
+    term = dimension.vocabulary.objects.get(pk=term_id)
+    label = "name" if hasattr(term, "name") else "title"
+    setattr(term, label, getattr(term, label) + " (renamed)")
+    term.save()
     assert_all_current()
 
 

@@ -1,121 +1,36 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.db.models import Count
 from django.urls import path
 
 from timeline.corpus.articles import MAX_ARTICLE_BYTES, check_article, decode_article, text_sha256
-from timeline.corpus.checks import support_problem
 from timeline.corpus.citing import cite_view
 from timeline.curation.base import CuratedAdmin, EditConflictForm
 from timeline.curation.keep_cited import CitationChangeForm, CitationFormSet, left_bare
-from timeline.listing.dimensions import DIMENSIONS
+from timeline.curation.statements import (
+    ActorStatementInline,
+    EraStatementInline,
+    EventStatementInline,
+    StatementOwnerAdmin,
+    TypoFixForm,
+)
+from timeline.listing.dimensions import DIMENSIONS, ON_EVENT
 from timeline.models import (
     Actor,
-    ActorStatement,
     Alias,
-    Category,
     Citation,
     Era,
-    EraStatement,
     Event,
-    EventStatement,
     Participation,
     Source,
-    Statement,
     Synonym,
-    derive_statement_text,
-    refresh_statement_text,
+    term_keys,
 )
-from timeline.web.corrections import TYPO
-
-
-class StatementForm(forms.ModelForm):
-    """A cited statement names at least one quote; context or outside knowledge says why in its note."""
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("DELETE"):
-            return cleaned
-        if cleaned.get("basis") == Statement.Basis.CITED and not cleaned.get("citations"):
-            self.add_error(
-                "citations",
-                "Choose the quotes this statement rests on, or mark it context or external and say why in the note.",
-            )
-        elif problem := support_problem(cleaned.get("basis"), cleaned.get("text"), cleaned.get("citations") or []):
-            self.add_error("text", problem)
-        return cleaned
-
-
-class TypoFixForm(forms.ModelForm):
-    """A change marked as a typo fix is kept in the history with the reason "typo", and not announced
-    as a correction (corrections.py)."""
-
-    typo = forms.BooleanField(required=False, label="This change only fixes a typo (not announced as a correction)")
-
-    def save(self, commit=True):
-        if self.cleaned_data.get("typo"):
-            self.instance._change_reason = TYPO
-        return super().save(commit)
-
-
-class EventStatementForm(TypoFixForm, StatementForm):
-    pass
 
 
 class EventForm(TypoFixForm, EditConflictForm):
     pass
-
-
-def quote_label(citation):
-    quote = citation.quote if len(citation.quote) <= 90 else citation.quote[:87] + "…"
-    return f"{citation.source.slug} [{citation.start}]: “{quote}” ({citation.event.slug})"
-
-
-class StatementInline(admin.StackedInline):
-    """The owner's text, sentence by sentence; citation choices are only the quotes this owner may cite."""
-
-    form = StatementForm
-    extra = 0
-    fields = ["position", ("text", "basis"), "note", "citations"]
-    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        field = formset.form.base_fields["citations"]
-        permitted = self.model.permitted_citations(obj.pk) if obj is not None else Citation.objects.none()
-        field.queryset = permitted.select_related("source", "event").distinct()
-        field.label_from_instance = quote_label
-        return formset
-
-
-class EventStatementInline(StatementInline):
-    model = EventStatement
-    form = EventStatementForm
-    fields = [*StatementInline.fields, "typo"]
-
-
-class ActorStatementInline(StatementInline):
-    model = ActorStatement
-
-
-class EraStatementInline(StatementInline):
-    model = EraStatement
-
-
-class StatementOwnerAdmin(CuratedAdmin):
-    """Keeps the owner's summary or description equal to its statements after each save."""
-
-    def save_model(self, request, obj, form, change):
-        """A revert saves an old version whose summary its statements may no longer say: the text is theirs."""
-        if obj.pk is not None:
-            derive_statement_text(obj)
-        super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        refresh_statement_text(form.instance)
 
 
 class CitationInline(admin.StackedInline):
@@ -141,13 +56,13 @@ class EventAdmin(StatementOwnerAdmin):
     date_hierarchy = "date"
     ordering = Event._meta.ordering  # explicit, so the event autocomplete pages a stable order
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["categories"]
+    filter_horizontal = [d.event_path for d in ON_EVENT if d.event_field.many_to_many]
     inlines = [ParticipationInline, CitationInline, EventStatementInline]
     readonly_fields = ["summary"]
     fieldsets = [
         (
             None,
-            {"fields": ["title", "slug", "summary", "era", "categories", "certainty", "importance", "loaded_digest"]},
+            {"fields": ["title", "slug", "summary", *(d.event_path for d in ON_EVENT), "importance", "loaded_digest"]},
         ),
         ("Date", {"fields": [("date", "date_precision", "end_date"), "date_basis", "date_note", "follows"]}),
         (None, {"fields": ["typo"]}),
@@ -158,7 +73,7 @@ class EventAdmin(StatementOwnerAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("era")
+            .select_related(*term_keys())
             .annotate(source_total=Count("citations__source", distinct=True))
         )
 
@@ -389,8 +304,14 @@ class EraAdmin(StatementOwnerAdmin):
         return era.event_total
 
 
-@admin.register(Category)
-class CategoryAdmin(CuratedAdmin):
+class TermAdmin(CuratedAdmin):
+    """A vocabulary of the registry with no admin of its own (categories)."""
+
     list_display = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+
+
+for _dimension in DIMENSIONS:
+    if _dimension.vocabulary and not admin.site.is_registered(_dimension.vocabulary):
+        admin.site.register(_dimension.vocabulary, TermAdmin)

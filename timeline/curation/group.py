@@ -3,10 +3,14 @@
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
+from timeline.listing.dimensions import DIMENSIONS
+
 CURATORS = "curators"
 STATEMENTS = ("eventstatement", "actorstatement", "erastatement")
 EDITED = ("event", "citation", "actor", "source", "alias", "participation", "synonym", *STATEMENTS)
-LOOKED_UP = ("era", "category")
+LOOKED_UP = tuple(  # the registry's other vocabularies: eras, categories
+    d.vocabulary._meta.model_name for d in DIMENSIONS if d.vocabulary and d.vocabulary._meta.model_name not in EDITED
+)
 ADMINISTRATORS_ONLY = ("delete_source",)
 
 

@@ -4,10 +4,11 @@ A dimension is a way to narrow the chronology to some events: its actors, its ca
 certainty, its sources, its era. The URL parameter and its form field (parameters.py), the event
 index's option sets and vocabularies (index.py, vocab.py), the facet groups with their counts and
 removal links (facets.py, query.py), the OpenAPI description (api.py), the admin's list filters,
-the fixtures' layout and the tests' SQL oracle (tests/oracle.py) all read this list: a new
-dimension is one entry here, plus its model.
-Its order is the facet panel's and the canonical URL's.
-"""
+event form and vocabulary pages (admin.py), the curators' view permissions (curation/group.py),
+the columns and fields of the exports (exports.py, payloads.py), which edits render which events
+again (signals.py, rendering.py), the fixtures' layout and the tests' SQL oracle (tests/oracle.py)
+all read this list: a new dimension is one entry here, plus its model.
+Its order is the facet panel's and the canonical URL's."""
 
 from dataclasses import dataclass, field
 
@@ -42,6 +43,19 @@ class Dimension:
     @property
     def list_filter(self):
         return self.admin_filter or self.event_path
+
+    @property
+    def event_field(self):
+        """The Event field that holds its terms, when the event itself does (else None: a related record does)."""
+        return None if "__" in self.event_path else Event._meta.get_field(self.event_path)
+
+    def terms_of(self, event):
+        """The event's terms in this dimension, read from its own field: choice values or vocabulary records."""
+        field = self.event_field
+        if field.many_to_many:
+            return list(getattr(event, field.name).all())
+        value = getattr(event, field.name)
+        return [] if value is None else [value]
 
 
 def source_label():
@@ -120,6 +134,7 @@ DIMENSIONS = (
     ),
 )
 BY_NAME = {dimension.name: dimension for dimension in DIMENSIONS}
+ON_EVENT = tuple(d for d in DIMENSIONS if d.event_field)  # fields of the event: its admin form and exports show them
 
 
 def named_dimensions():

@@ -21,7 +21,7 @@ from timeline.listing.index import event_index
 from timeline.listing.paging import MAX_OFFSET, PAGE_SIZE
 from timeline.listing.parameters import DATE_PARAMETERS, ListingForm
 from timeline.listing.state import ListingState, request_parameters
-from timeline.models import Event
+from timeline.models import Event, term_keys
 
 LISTING_SECONDS = 3600
 
@@ -254,7 +254,7 @@ class EventQuery(ListingState):
                 next_cursor = ("a" if listed_apart else "") + self.index.cursor(pos)
             else:
                 next_cursor = None
-        events = list(in_order(Event.objects.select_related("era"), pks))
+        events = list(in_order(Event.objects.select_related(*term_keys()), pks))
         for event in events:
             event.apart = event.pk in apart
         return events, next_cursor

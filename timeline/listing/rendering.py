@@ -17,8 +17,9 @@ from django.utils.safestring import mark_safe
 
 from timeline.cache.versions import release
 from timeline.corpus.quotes import nested
+from timeline.listing.dimensions import DIMENSIONS
 from timeline.listing.explain import highlight, snippet, word_pattern
-from timeline.models import Category, Citation, Era, Event, EventRendering, Source, event_parts
+from timeline.models import Event, EventRendering, event_parts, term_keys, term_sets
 
 BATCH = 500
 SEGMENT = "\x00"  # never in curated text (text.py refuses control characters)
@@ -118,7 +119,7 @@ def store(event_ids):
     done = 0
     for start in range(0, len(ids), BATCH):
         batch = ids[start : start + BATCH]
-        events = list(Event.objects.filter(pk__in=batch).select_related("era"))
+        events = list(Event.objects.filter(pk__in=batch).select_related(*term_keys()))
         if len(events) < len(batch):  # deleted, perhaps after its parts' signals rendered it once more
             EventRendering.objects.filter(event_id__in=set(batch) - {event.pk for event in events}).delete()
         prefetch_related_objects(events, *event_parts(categories=True))
@@ -156,13 +157,16 @@ def catch_up():
 
 
 def shown_with(instance):
-    """Ids of the events whose HTML shows this record, beyond those whose search text holds it (signals.py)."""
-    if isinstance(instance, Event.categories.through):
+    """Ids of the events whose HTML shows this record (a term of a dimension, or an event's link to a
+    term), beyond those whose search text holds it (signals.py)."""
+    if isinstance(instance, TERM_LINKS):
         return {instance.event_id}
-    if isinstance(instance, Source):
-        return set(Citation.objects.filter(source=instance).values_list("event_id", flat=True))
-    if isinstance(instance, Era):
-        return set(Event.objects.filter(era=instance).values_list("pk", flat=True))
-    if isinstance(instance, Category):
-        return set(Event.categories.through.objects.filter(category=instance).values_list("event_id", flat=True))
+    for dimension in DIMENSIONS:
+        if dimension.vocabulary and isinstance(instance, dimension.vocabulary):
+            return set(Event.objects.filter(**{dimension.event_path: instance}).values_list("pk", flat=True))
     return set()
+
+
+TERM_LINKS = tuple(  # the rows that file an event under a term of a set (Event.categories.through)
+    Event._meta.get_field(name).remote_field.through for name in term_sets()
+)

@@ -13,18 +13,16 @@ from contextlib import contextmanager
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from timeline.listing import rendering, search
+from timeline.listing.dimensions import DIMENSIONS
 from timeline.models import (
     STATEMENT_MODELS,
     Actor,
     Alias,
-    Category,
     Citation,
-    Era,
     Event,
     EventRendering,
     EventStatement,
     Participation,
-    Source,
 )
 
 _pending = threading.local()
@@ -77,11 +75,11 @@ def search_part_changed(sender, instance, raw=False, **kwargs):
     if raw:
         EventRendering.objects.filter(event_id__in=affected_events(instance)).delete()
     else:
-        record(affected_events(instance), rendering.shown_with(instance))
+        record(affected_events(instance))
 
 
 def shown_part_saved(sender, instance, raw=False, **kwargs):
-    """A source, an era or a category: shown in events' HTML, not part of their search text."""
+    """A term of a dimension (a source, an era, a category): shown in events' HTML, not part of their search text."""
     events = rendering.shown_with(instance)
     if raw:
         EventRendering.objects.filter(event_id__in=events).delete()
@@ -99,14 +97,14 @@ def shown_part_deleted(sender, instance, **kwargs):
 
 
 def links_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    """An event's categories, or a statement's citations, added, removed or cleared."""
+    """An event's terms of a set (its categories), or a statement's citations, added, removed or cleared."""
     if action == "pre_clear":
         instance._shown_in = links_of(sender, instance, reverse)
     if action not in ("post_add", "post_remove", "post_clear"):
         return
     if action == "post_clear":
         events = instance.__dict__.pop("_shown_in", set())
-    elif sender is Event.categories.through and reverse:
+    elif sender in rendering.TERM_LINKS and reverse:
         events = set(pk_set or ())
     else:
         events = links_of(sender, instance, reverse)
@@ -114,18 +112,19 @@ def links_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 
 def links_of(sender, instance, reverse):
-    if sender is Event.categories.through:
+    if sender in rendering.TERM_LINKS:
         return rendering.shown_with(instance) if reverse else {instance.pk}
     return {instance.event_id} if hasattr(instance, "event_id") else set()
 
 
 # Connected per sender: a receiver for every model would turn off Django's fast delete everywhere.
-for _model in (Actor, Alias, Citation, Event, Participation, *STATEMENT_MODELS):
+SEARCH_PARTS = (Actor, Alias, Citation, Event, Participation, *STATEMENT_MODELS)
+for _model in SEARCH_PARTS:
     post_save.connect(search_part_changed, sender=_model, dispatch_uid=f"search-{_model.__name__}-saved")
     post_delete.connect(search_part_changed, sender=_model, dispatch_uid=f"search-{_model.__name__}-deleted")
-for _model in (Source, Era, Category):
+for _model in [d.vocabulary for d in DIMENSIONS if d.vocabulary and d.vocabulary not in SEARCH_PARTS]:
     post_save.connect(shown_part_saved, sender=_model, dispatch_uid=f"shown-{_model.__name__}-saved")
     pre_delete.connect(before_delete, sender=_model, dispatch_uid=f"shown-{_model.__name__}-deleting")
     post_delete.connect(shown_part_deleted, sender=_model, dispatch_uid=f"shown-{_model.__name__}-deleted")
-for _through in (Event.categories.through, EventStatement.citations.through):
+for _through in (*rendering.TERM_LINKS, EventStatement.citations.through):
     m2m_changed.connect(links_changed, sender=_through, dispatch_uid=f"shown-{_through.__name__}-changed")

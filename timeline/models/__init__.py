@@ -22,6 +22,8 @@ from timeline.models.events import (
     follower_key,
     follows_problem,
     stored_synonyms,
+    term_keys,
+    term_sets,
 )
 from timeline.models.sources import Source, TextLocked
 from timeline.models.vocabulary import Actor, Alias, Category, Era, Synonym
@@ -54,6 +56,8 @@ __all__ = [
     "TextLocked",
     "derive_statement_text",
     "event_parts",
+    "term_keys",
+    "term_sets",
     "follower_key",
     "follows_problem",
     "joined_statements",

@@ -65,7 +65,7 @@ class EventQuerySet(models.QuerySet):
         return len(changed)
 
     def with_related(self):
-        return self.select_related("era").prefetch_related(*event_parts())
+        return self.select_related(*term_keys()).prefetch_related(*event_parts())
 
 
 def stored_synonyms(synonyms=None):
@@ -77,11 +77,21 @@ class EventManager(SlugManager.from_queryset(EventQuerySet)):
     pass
 
 
+def term_keys():
+    """The event's own foreign keys to the terms it is filed under (its era): fetched with the event."""
+    return [f.name for f in Event._meta.concrete_fields if f.many_to_one and f.related_model is not Event]
+
+
+def term_sets():
+    """The event's own sets of terms (its categories), as against its actors, who each have a role."""
+    return [f.name for f in Event._meta.many_to_many if f.remote_field.through._meta.auto_created]
+
+
 def event_parts(categories=True):
-    """The prefetches an event needs to be shown: categories, actors with roles, citations with sources,
-    statements (categories may instead come from the event index: index.py)."""
+    """The prefetches an event needs to be shown: its sets of terms, actors with roles, citations with
+    sources, statements (its categories may instead come from the event index: index.py)."""
     return [
-        *(["categories"] if categories else []),
+        *(name for name in term_sets() if categories or name != "categories"),
         models.Prefetch("participations", queryset=Participation.objects.select_related("actor")),
         models.Prefetch("citations", queryset=related_model(Event, "citations").objects.select_related("source")),
         models.Prefetch(

@@ -125,43 +125,38 @@ class Synonym(models.Model):
             raise ValidationError({"means": "A synonym of itself adds nothing: give another word or phrase."})
 
 
-class Era(models.Model):
+class Term(models.Model):
+    """A named term of a vocabulary that events are filed under, known in fixtures and URLs by its slug."""
+
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=100, validators=LINE)
-    position = models.PositiveSmallIntegerField(help_text="Order of the eras in the story.")
-    description = models.TextField(blank=True, editable=False, validators=TEXT, help_text="Its statements, joined.")
 
     objects = SlugManager()
     natural_key_fields = ("slug",)
-    fixture_exclude = ("description",)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(inherit=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Era(Term):
+    position = models.PositiveSmallIntegerField(help_text="Order of the eras in the story.")
+    description = models.TextField(blank=True, editable=False, validators=TEXT, help_text="Its statements, joined.")
+
+    fixture_exclude = ("description",)
 
     class Meta:
         ordering = ["position"]
 
-    def __str__(self):
-        return self.name
 
-    def natural_key(self):
-        return (self.slug,)
-
-
-class Category(models.Model):
-    slug = models.SlugField(unique=True)
-    name = models.CharField(max_length=100, validators=LINE)
-
-    objects = SlugManager()
-    natural_key_fields = ("slug",)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["name"]
+class Category(Term):
+    class Meta(Term.Meta):
         verbose_name_plural = "categories"
-
-    def __str__(self):
-        return self.name
-
-    def natural_key(self):
-        return (self.slug,)

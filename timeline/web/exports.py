@@ -22,6 +22,7 @@ from icalendar import Event as CalendarEvent
 from timeline.corpus.dates import DatePrecision, day_text, placed_on
 from timeline.corpus.quotes import in_quotation_marks
 from timeline.corpus.text import xml_safe
+from timeline.listing.dimensions import ON_EVENT
 from timeline.listing.parameters import shorten
 from timeline.listing.query import FETCH_CHUNK, EventQuery, in_order
 from timeline.listing.state import request_parameters
@@ -106,9 +107,7 @@ def events_csv(request, version):
             event.date_note,
             event.title,
             event.summary,
-            event.certainty,
-            event.era.name,
-            "; ".join(c.name for c in event.categories.all()),
+            *("; ".join(str(term) for term in dimension.terms_of(event)) for dimension in ON_EVENT),
             "; ".join(f"{p.actor.name} ({p.role})" for p in event.participations.all()),
             event.source_count,
             site_url(request, event.get_absolute_url()),
@@ -122,9 +121,7 @@ def events_csv(request, version):
         "date note",
         "title",
         "summary",
-        "certainty",
-        "era",
-        "categories",
+        *(dimension.event_path for dimension in ON_EVENT),
         "actors",
         "sources",
         "url",

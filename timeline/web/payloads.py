@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from timeline.corpus.dates import DatePrecision
+from timeline.listing.dimensions import ON_EVENT
 from timeline.models import Actor, Citation, Event, Statement
 
 STRING = {"type": "string"}
@@ -50,6 +51,17 @@ def payload(fields, obj):
     return {f.name: f.read(obj) for f in fields}
 
 
+def term_field(dimension):
+    """A dimension held on the event (registry): its choice value, its term's slug, or its terms' slugs."""
+    field = dimension.event_field
+    if not dimension.vocabulary:
+        return Field.attribute(field.name, enum(field.choices))
+    if field.many_to_many:
+        return Field(field.name, array(STRING), lambda e: [term.slug for term in dimension.terms_of(e)])
+    schema = {**STRING, "nullable": True} if field.null else STRING
+    return Field(field.name, schema, lambda e: next((term.slug for term in dimension.terms_of(e)), None))
+
+
 PARTICIPATION_FIELDS = [
     Field("slug", STRING, lambda p: p.actor.slug),
     Field("name", STRING, lambda p: p.actor.name),
@@ -90,10 +102,8 @@ EVENT_FIELDS = [
     Field("end_date", NULLABLE_DATE, lambda e: iso(e.end_date)),
     Field.attribute("date_basis", enum(Event.DateBasis.choices)),
     Field.attribute("date_note", STRING),
-    Field.attribute("certainty", enum(Event.Certainty.choices)),
     Field.attribute("importance", {"type": "integer", "minimum": 1, "maximum": 3}),
-    Field("categories", array(STRING), lambda e: [c.slug for c in e.categories.all()]),
-    Field("era", STRING, lambda e: e.era.slug),
+    *(term_field(dimension) for dimension in ON_EVENT),
     Field(
         "actors",
         array(object_schema(PARTICIPATION_FIELDS)),
