@@ -189,6 +189,7 @@ def test_the_fragment_is_the_chart_alone(client):
     assert client.get("/timeline/", {"view": "junk"}).status_code == 400
 
 
+@pytest.mark.slow
 def test_many_events_are_bars_with_counts_and_never_more_than_the_mark_limit(client):
     from timeline.dataset.synthetic import generate
 

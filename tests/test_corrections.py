@@ -62,6 +62,7 @@ def correct(slug, reason=None, **changes):
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_admin_changes_show_on_the_event_page_in_the_list_and_the_feed(corpus, admin_client):
     event = Event.objects.get(slug=STAKE_TALKS)
     old_title = event.title
@@ -105,6 +106,7 @@ def test_admin_changes_show_on_the_event_page_in_the_list_and_the_feed(corpus, a
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_a_change_marked_as_a_typo_fix_is_kept_but_not_announced(corpus, admin_client):
     event = Event.objects.get(slug=STAKE_TALKS)
     admin_post(admin_client, event, title=event.title + "s", statement_text="The report, retyped.", typo=True)
@@ -181,6 +183,7 @@ def test_the_chronology_filters_select_whose_corrections_are_listed(corpus, clie
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_the_list_takes_the_same_queries_whatever_the_number_of_corrections(
     corpus, client, django_assert_max_num_queries
 ):

@@ -487,6 +487,7 @@ def test_the_desk_is_for_signed_in_curators(client):
     assert client.get(reverse("curators_desk")).status_code == 302
 
 
+@pytest.mark.slow
 def test_the_desk_costs_the_same_queries_at_any_size(curator_client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -103,6 +103,7 @@ def malloc_arenas(**extra):
     return int(done.stdout.strip())
 
 
+@pytest.mark.slow
 def test_a_worker_started_as_deployed_shares_two_malloc_arenas_among_its_threads():
     """Each thread's own arena kept what it freed: 10-15 MB more per worker at 100,000 events (bench/notes.md).
     glibc reads MALLOC_ARENA_MAX as the process starts, so the benchmark and the deploy guide start gunicorn with it."""

@@ -120,6 +120,7 @@ def control():
     return create_control_records()
 
 
+@pytest.mark.slow
 def test_stored_control_characters_and_bound_dates_never_take_a_page_down(client, control):
     events, actor, source = control
     urls = ["/", "/?actor=control-actor", "/?from=1900&to=2100", "/?q=Event", "/embed/?actor=control-actor"]

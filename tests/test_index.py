@@ -152,6 +152,7 @@ BOUNDS = st.one_of(
 
 @settings(max_examples=200)
 @given(start=BOUNDS, end=BOUNDS)
+@pytest.mark.slow
 def test_a_date_range_keeps_what_sql_keeps(more_events, start, end):
     """Bounds on a month's edge skip the per-event check; bounds inside a month (and Feb 29) still make it.
 

@@ -321,6 +321,7 @@ def test_category_changes_are_in_the_history():
     assert {c.category.slug for c in latest.prev_record.categories.all()} == before
 
 
+@pytest.mark.slow
 def test_two_curators_cannot_overwrite_each_others_inline_rows(admin_client, client, curator):
     event = Event.objects.filter(citations__stance="supports").first()
     url = f"/admin/timeline/event/{event.pk}/change/"
@@ -344,6 +345,7 @@ def test_two_curators_cannot_overwrite_each_others_inline_rows(admin_client, cli
 # Low: the reload crashed with a traceback ---------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_source_created_in_the_admin_is_kept_by_the_reload(seeds_dir):
     (seeds_dir / "005_admin.txt").write_text("An article a curator added.\n", encoding="utf-8")
     Source.objects.create(

@@ -85,6 +85,7 @@ def test_pages_show_real_quotes_nested_and_never_doubled(client, slug, quote_sta
         assert "““" not in page and "””" not in page, url
 
 
+@pytest.mark.slow
 def test_every_quote_on_an_event_page_has_its_citation_to_paste(client):
     for event in Event.objects.prefetch_related("citations__source"):
         page = client.get(event.get_absolute_url()).content.decode()
@@ -124,6 +125,7 @@ def test_an_actors_page_gives_each_quote_of_its_description_its_citation(client)
     assert found and all(text.startswith("“") and f" {SITE}/sources/" in text for text in found.values())
 
 
+@pytest.mark.slow
 def test_the_speculative_articles_citations_carry_its_warning_and_the_reworded_ones_quote_it_as_written(client):
     speculative = Source.objects.get(quality="speculative")
     reworded = Source.objects.get(quality="machine_reworded")

@@ -83,6 +83,7 @@ def vary_of(response):
     return {name.strip().lower() for name in response.headers.get("Vary", "").split(",") if name.strip()}
 
 
+@pytest.mark.slow
 def test_every_public_url_answers_five_requests_with_the_same_headers_and_the_body_asked_for(client):
     problems = []
     for url, plain_kind, swap_kind in public_urls():

@@ -139,6 +139,7 @@ def test_the_embed_honours_a_position_and_refuses_a_bad_one(client):
     assert after_last.status_code == 200 and '<article class="event' not in after_last.content.decode()
 
 
+@pytest.mark.slow
 def test_public_responses_set_no_cookie_and_vary_only_on_hx_request(client):
     for url in public_urls():
         for headers in ({}, HTMX):

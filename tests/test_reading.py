@@ -117,6 +117,7 @@ def test_a_reload_refuses_a_bad_follows_link_and_names_it(corpus, fixture_dir, s
     assert list(Event.objects.values_list("slug", "sort_key", "follows_id")) == before
 
 
+@pytest.mark.slow
 def test_a_reload_sets_a_new_follows_link_and_the_order(corpus, fixture_dir):
     edit_event(fixture_dir, "mark-bini-calls-case-regulatory", None)
     call_command("reload_timeline", "--fixtures", str(fixture_dir), verbosity=0)

@@ -176,6 +176,7 @@ def test_a_title_that_holds_the_searched_words_comes_before_one_that_does_not():
         assert ranked == [slug_of["short"], slug_of["long"], slug_of["none"]]
 
 
+@pytest.mark.slow
 def test_a_page_of_best_matches_is_the_head_of_the_full_ranking(client):
     """The page asks the database for only its best few (listing/search.py ranked); they are the
     first of the ranking of every match (the exports' order)."""

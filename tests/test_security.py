@@ -73,6 +73,7 @@ def test_public_pages_send_the_security_headers(client):
             assert "frame-ancestors 'none'" in csp, url
 
 
+@pytest.mark.slow
 def test_public_pages_hold_no_inline_script_or_style(client):
     for url in public_pages():
         for headers in ({}, {"HX-Request": "true"}):
@@ -118,12 +119,14 @@ def check_deploy(env):
     )
 
 
+@pytest.mark.slow
 def test_check_deploy_is_clean_under_production_settings():
     result = check_deploy(production_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
 
+@pytest.mark.slow
 def test_check_deploy_flags_plain_http_so_the_clean_run_means_something():
     result = check_deploy(production_env(DJANGO_HTTPS="0"))
     assert result.returncode != 0

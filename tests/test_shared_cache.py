@@ -58,6 +58,7 @@ def test_a_bitset_of_a_hundred_thousand_events_round_trips_through_redis(redis_u
     assert probe(env, "bitset", key, "40") == "40"
 
 
+@pytest.mark.slow
 def test_without_redis_each_process_has_a_cache_of_its_own():
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     key = f"test-local:{secrets.token_hex(8)}"

@@ -64,6 +64,7 @@ def test_a_bad_synonym_record_is_refused_with_file_record_and_field(corpus, fixt
     assert (snapshot(), list(Synonym.objects.values_list("words", "means"))) == before
 
 
+@pytest.mark.slow
 def test_a_synonym_added_to_the_fixtures_is_loaded_and_changes_the_data_version(corpus, fixture_dir):
     version = DataVersion.current()[0]
     record = {"model": "timeline.synonym", "fields": {"words": "chief executive", "means": "CEO"}}
