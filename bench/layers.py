@@ -40,7 +40,6 @@ from timeline.project.worker import start  # noqa: E402
 LAYERS = {
     "stored responses": {"response"},
     "search matches": {"search", "ranked"},
-    "chart per state": {"timeline", "chart"},
     "corpus words (did you mean)": {"words"},
     "stored event HTML": "stored html",
 }

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from django.urls import reverse
 
-from timeline.cache.versions import cached
 from timeline.corpus.dates import DatePrecision, period_end
 from timeline.listing.chart_axis import place_bands, place_ticks, selection
 from timeline.listing.chart_layout import (
@@ -74,7 +73,8 @@ def day_text(day):
 
 
 def chart_of(query, refine=False):
-    """The chart of a query state, cached per data version and state; one with no dated event is empty.
+    """The chart of a query state; one with no dated event is empty. Drawn each time: a cache of it per
+    state did not pay (bench/notes.md, "The chart per state").
 
     One query draws it, except for ``refine``: a window whose bars hold few enough events
     is then drawn again as marks (the fragment the script asks for, not the page).
@@ -82,7 +82,7 @@ def chart_of(query, refine=False):
     if query.problems or query.vocab.span["start"] is None or not query.bits() & query.index.dated:
         return Chart(None, None)
     matching = query.count()
-    return cached(query.cache_key("chart", refine), lambda: build_chart(query, matching, refine), 3600)
+    return build_chart(query, matching, refine)
 
 
 def whole_span(vocab):
