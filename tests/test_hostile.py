@@ -137,3 +137,17 @@ def test_stored_control_characters_and_bound_dates_never_take_a_page_down(client
     assert len(json.loads(body(client.get("/events.timelinejs.json" + query)))["events"]) == len(events)
     feed = ET.fromstring(body(client.get("/feed/" + query)))
     assert len(feed.findall(f"{ATOM}entry")) == len(events)
+
+
+@pytest.mark.parametrize("typed", ["binance\nguilty", "binance\r\nguilty", "binance\t guilty", " binance  guilty "])
+def test_a_line_break_typed_into_a_search_is_a_space_in_every_name_and_state(client, typed):
+    """A newline in `q` once reached the calendar's name and took /events.ics down (icalendar refuses it)."""
+    spaced = client.get("/events.ics", {"q": "binance guilty"})
+    calendar = client.get("/events.ics", {"q": typed})
+    assert calendar.status_code == 200
+    name = str(Calendar.from_ical(calendar.content)["X-WR-CALNAME"])
+    assert name.endswith("Search: “binance guilty”")
+    assert calendar["ETag"] == spaced["ETag"]
+    feed = ET.fromstring(body(client.get("/feed/", {"q": typed})))
+    assert feed.find(f"{ATOM}title").text.endswith("Search: “binance guilty”")
+    assert client.get("/", {"q": typed})["ETag"] == client.get("/", {"q": "binance guilty"})["ETag"]

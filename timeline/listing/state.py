@@ -31,12 +31,16 @@ def request_parameters(request):
 
 
 def given_pairs(params):
-    """Every (name, value) given, values trimmed, empty ones dropped, once each and sorted.
+    """Every (name, value) given, each run of whitespace one space and none at the ends, empty values
+    dropped, once each and sorted.
 
     Order, repetition, whitespace and empty values never tell two states apart: a listing's
-    canonical state and every public URL's ETag (http.py) are both built from these pairs.
+    canonical state and every public URL's ETag (http.py) are both built from these pairs. A
+    newline typed into a search is a space, as it is to the search, and never reaches a
+    calendar's or feed's name, where a line break would end the line.
     """
-    return sorted({(name, value.strip()) for name, values in params.lists() for value in values if value.strip()})
+    spaced = ((name, " ".join(value.split())) for name, values in params.lists() for value in values)
+    return sorted({(name, value) for name, value in spaced if value})
 
 
 def canonical_parameters(params):
