@@ -33,6 +33,37 @@ def test_opening_an_event_loads_its_citations_once(page):
     assert len(asked) == 1 and "q=prison" in asked[0]
 
 
+def laid_out(page, selector):
+    """How many of the elements `selector` finds have a box in Chromium's layout tree (CDP's DOM snapshot)."""
+    page.evaluate(
+        """selector => {
+            document.querySelectorAll("[data-probe]").forEach(element => delete element.dataset.probe);
+            document.querySelectorAll(selector).forEach(element => element.dataset.probe = "");
+        }""",
+        selector,
+    )
+    snapshot = page.context.new_cdp_session(page).send("DOMSnapshot.captureSnapshot", {"computedStyles": []})
+    strings, document = snapshot["strings"], snapshot["documents"][0]
+    probed = {
+        node
+        for node, attributes in enumerate(document["nodes"]["attributes"])
+        if any(strings[name] == "data-probe" for name in attributes[::2])
+    }
+    return len(probed & set(document["layout"]["nodeIndex"]))
+
+
+def test_a_closed_facet_lays_out_its_options_only_once_opened(page):
+    """Chromium laid out a closed facet's options (hundreds of actors on a large corpus) on every first page."""
+    page.goto("/")
+    actors = page.locator("details.facet").filter(has=page.locator(".facet-name", has_text="Actors"))
+    options = actors.locator(".option").count()
+    assert options > 30
+    assert laid_out(page, "details.facet:not([open]) .option") == 0
+    actors.locator("summary").click()
+    actors.locator(".option").first.wait_for()
+    assert laid_out(page, "details.facet[open] .option") == options
+
+
 def test_without_javascript_an_event_links_to_the_page_with_its_citations(browser, site):
     context = browser.new_context(java_script_enabled=False, base_url=site)
     page = context.new_page()
