@@ -20,49 +20,61 @@ def shorten(text, limit=ECHO_LIMIT):
     return text if len(text) <= limit else f"{text[:limit]}…"
 
 
-class PartialDateField(forms.CharField):
+class ParsedField(forms.CharField):
+    """A parameter that a parser reads: empty means not given, and the parser's ValueError becomes the
+    field's message (`problem`), which quotes what was sent, shortened."""
+
+    def parse(self, value):
+        raise NotImplementedError
+
+    def problem(self, value, exc):
+        return f"“{shorten(value)}” is {exc}."
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            return self.parse(value)
+        except ValueError as exc:
+            raise forms.ValidationError(self.problem(value, exc)) from exc
+
+
+class PartialDateField(ParsedField):
     """Accepts what people type ("2024", "March 2025", "2025-03-13") and keeps the precision."""
 
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            return parse_partial_date(value)
-        except AmbiguousDate as exc:
-            raise forms.ValidationError(f"{exc}.") from exc
-        except ValueError as exc:
-            near = suggested_date(value)
-            hint = f"Did you mean {near}?" if near else "Try 2024, March 2025 or 2025-03-13."
-            raise forms.ValidationError(f"“{shorten(value)}” is not a date we can read ({exc}). {hint}") from exc
+    def parse(self, value):
+        return parse_partial_date(value)
+
+    def problem(self, value, exc):
+        if isinstance(exc, AmbiguousDate):
+            return f"{exc}."
+        near = suggested_date(value)
+        hint = f"Did you mean {near}?" if near else "Try 2024, March 2025 or 2025-03-13."
+        return f"“{shorten(value)}” is not a date we can read ({exc}). {hint}"
 
 
-class DateWindowField(forms.CharField):
+class DateWindowField(ParsedField):
     """The window the timeline shows: what people type for a date, or two of them joined by ".."."""
 
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        if len(value) > 90:
-            raise forms.ValidationError(f"“{shorten(value)}” is too long for a timeline window.")
-        try:
-            return parse_date_window(value)
-        except ValueError as exc:
-            raise forms.ValidationError(
-                f"“{shorten(value)}” is not a window we can read ({exc}). Try 2024 or 2024-03-01..2024-06-30."
-            ) from exc
+    longest = 90
+
+    def parse(self, value):
+        if len(value) > self.longest:
+            raise ValueError("too long")
+        return parse_date_window(value)
+
+    def problem(self, value, exc):
+        if len(value) > self.longest:
+            return f"“{shorten(value)}” is too long for a timeline window."
+        return f"“{shorten(value)}” is not a window we can read ({exc}). Try 2024 or 2024-03-01..2024-06-30."
 
 
-class CursorField(forms.CharField):
-    def to_python(self, value):
-        value = super().to_python(value)
-        if not value:
-            return None
-        try:
-            return parse_cursor(value)
-        except ValueError as exc:
-            raise forms.ValidationError(f"“{shorten(value)}” is {exc}.") from exc
+class CursorField(ParsedField):
+    """A position in the list, from the previous page's "next" link."""
+
+    def parse(self, value):
+        return parse_cursor(value)
 
 
 class SlugChoiceField(forms.MultipleChoiceField):
