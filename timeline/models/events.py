@@ -1,5 +1,7 @@
 """Events: when each happened as far as the articles say, in reading order, and who took part."""
 
+from functools import cache
+
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -77,14 +79,17 @@ class EventManager(SlugManager.from_queryset(EventQuerySet)):
     pass
 
 
+@cache
 def term_keys():
-    """The event's own foreign keys to the terms it is filed under (its era): fetched with the event."""
-    return [f.name for f in Event._meta.concrete_fields if f.many_to_one and f.related_model is not Event]
+    """The event's own foreign keys to the terms it is filed under (its era): fetched with the event.
+    Fixed by the model; read once its relations are resolved."""
+    return tuple(f.name for f in Event._meta.concrete_fields if f.many_to_one and f.related_model is not Event)
 
 
+@cache
 def term_sets():
     """The event's own sets of terms (its categories), as against its actors, who each have a role."""
-    return [f.name for f in Event._meta.many_to_many if f.remote_field.through._meta.auto_created]
+    return tuple(f.name for f in Event._meta.many_to_many if f.remote_field.through._meta.auto_created)
 
 
 def event_parts(categories=True):
