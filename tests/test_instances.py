@@ -82,11 +82,28 @@ def instances(tmp_path_factory):
                 except BaseException:
                     log.close()
                     raise
-            yield {"a": servers[0][1], "b": servers[1][1], "env": env, "password": password}
+            yield {
+                "a": servers[0][1],
+                "b": servers[1][1],
+                "env": env,
+                "password": password,
+                "logs": {name: logs / f"gunicorn-{name}.log" for name in ("a", "b")},
+            }
         finally:
             for process, _, log in servers:
                 stop(process)
                 log.close()
+
+
+@pytest.fixture(autouse=True)
+def logs_of_a_failure(request, instances):
+    """A failed test shows the end of each instance's log: whether a worker timed out, crashed or answered 500
+    (a connection reset by B was seen once with nothing to tell which)."""
+    failed = request.session.testsfailed
+    yield
+    if request.session.testsfailed > failed:
+        for name, path in instances["logs"].items():
+            print(f"--- the end of gunicorn {name}'s log ---\n" + "\n".join(path.read_text().splitlines()[-40:]))
 
 
 @pytest.mark.services
