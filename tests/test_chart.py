@@ -4,9 +4,12 @@ import datetime
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis.strategies import dates, integers, sampled_from
 
 from tests.chart_html import read_chart
 from timeline.listing.chart import MARK_LIMIT
+from timeline.listing.chart_rows import UNITS, finest_unit, unit_count, unit_end, unit_start
 from timeline.models import Event
 
 pytestmark = pytest.mark.usefixtures("corpus")
@@ -203,3 +206,30 @@ def test_many_events_are_bars_with_counts_and_never_more_than_the_mark_limit(cli
     zoomed = chart_of_page(client, "/?view=2024-03-01..2024-03-20")
     for layout in zoomed.layouts.values():
         assert 0 < len(layout.of("mark") + layout.of("bin")) <= MARK_LIMIT
+
+
+def units_walked(start, end, unit):
+    """The oracle: the units of the window counted one by one, from the first that holds `start`."""
+    count, day = 0, unit_start(start, unit)
+    while day <= end:
+        count += 1
+        day = unit_end(day, unit) + datetime.timedelta(days=1)
+    return count
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    start=dates(datetime.date(1990, 1, 1), datetime.date(2040, 12, 31)),
+    days=integers(0, 6000),
+    unit=sampled_from(UNITS),
+)
+def test_a_window_touches_as_many_units_as_walking_it_counts(start, days, unit):
+    end = start + datetime.timedelta(days=days)
+    assert unit_count(start, end, unit) == units_walked(start, end, unit)
+
+
+def test_the_bar_unit_is_the_finest_that_fits():
+    assert finest_unit(datetime.date(2015, 1, 1), datetime.date(2025, 12, 31), 36) == "year"
+    assert finest_unit(datetime.date(2023, 11, 1), datetime.date(2025, 10, 31), 36) == "month"
+    assert finest_unit(datetime.date(2025, 3, 10), datetime.date(2025, 3, 20), 36) == "day"
+    assert finest_unit(datetime.date(2025, 1, 1), datetime.date(2025, 6, 30), 36) == "week"

@@ -66,13 +66,20 @@ def unit_end(day, unit):
     return datetime.date(day.year + following // 12, following % 12 + 1, 1) - datetime.timedelta(days=1)
 
 
+def unit_number(day, unit):
+    """The unit that holds `day`, numbered so that consecutive units have consecutive numbers."""
+    if unit == "day":
+        return day.toordinal()
+    if unit == "week":
+        return unit_start(day, "week").toordinal() // 7
+    months = {"month": 1, "quarter": 3, "year": 12}[unit]
+    return (day.year * 12 + day.month - 1) // months
+
+
 def unit_count(start, end, unit):
-    """How many units of this kind the window [start, end] touches."""
-    count, day = 0, unit_start(start, unit)
-    while day <= end:
-        count += 1
-        day = unit_end(day, unit) + datetime.timedelta(days=1)
-    return count
+    """How many units of this kind the window [start, end] touches: worked out, not walked (walking
+    the days of an eleven-year window, for each finer unit, took half the chart's time)."""
+    return unit_number(end, unit) - unit_number(start, unit) + 1
 
 
 def finest_unit(start, end, most):
