@@ -291,6 +291,28 @@ def test_the_window_asked_for_last_wins_over_an_answer_still_on_its_way(page):
     assert window(page) == shown
 
 
+def test_back_to_a_followed_mark_after_a_zoom_is_that_entrys_state(page):
+    """Two marks followed (each "#slug" an entry of this document), Zoom in (it replaces the entry it
+    changes), then Back: the address there has no window, and the page must not keep one (reader walk,
+    seed 8753: the form kept the zoomed window)."""
+    page.goto("/")
+    page.wait_for_selector("#chart[data-ready]")
+    whole = window(page)
+    marks = page.locator(f"{SHOWN} .chart-mark[href^='#']")
+    for number in (0, 1):
+        slug = marks.nth(number).get_attribute("data-slug")
+        marks.nth(number).click()
+        page.wait_for_url(f"**#{slug}")
+    page.get_by_role("link", name="Zoom in", exact=True).click()
+    wait_for_window_change(page, whole)
+    page.wait_for_load_state("networkidle")
+    assert "view" in query_of(page)
+    go_back(page)
+    page.wait_for_selector("#chart[data-ready]")
+    assert "view" not in query_of(page)
+    assert page.input_value("#id_view") == "" and window(page) == whole
+
+
 # Each visible link's box, each visible label's box, and each drawn shape's box, in the chart shown.
 GEOMETRY = """() => {
   const svg = [...document.querySelectorAll('#chart svg')].find(s => s.getBoundingClientRect().width > 0);

@@ -97,6 +97,25 @@
   }
   document.addEventListener("htmx:historyRestore", function () { typing = false; });
 
+  // Back or Forward to an entry of this page that htmx did not make (a followed timeline mark's
+  // "#slug") can bring an address with other filters and no load: the chart's window replaces the
+  // entry it changes, not the ones before it. htmx restores only its own entries, so where the
+  // address no longer says what the form shows, the page loads it, as htmx does on a history miss.
+  function stateOf(pairs) {
+    return Array.from(pairs).filter(function (pair) {
+      return pair[1] !== "" && pair[0] !== "after";
+    }).map(function (pair) { return pair[0] + "=" + pair[1]; }).sort().join("&");
+  }
+  window.addEventListener("popstate", function (event) {
+    var form = document.getElementById("filter-form");
+    if (!form || (event.state && event.state.htmx)) {
+      return;
+    }
+    if (stateOf(new FormData(form)) !== stateOf(new URLSearchParams(window.location.search))) {
+      window.location.reload();
+    }
+  });
+
   // One state, one request: Enter in the search box fires "change" and then "submit", the box's
   // delayed trigger fires after both, and leaving the box fires "change" for words already sent.
   // The form queues a request made while one is on its way (hx-sync "queue last": cancelling the
