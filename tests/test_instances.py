@@ -96,13 +96,18 @@ def instances(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def logs_of_a_failure(request, instances):
-    """A failed test shows the end of each instance's log: whether a worker timed out, crashed or answered 500
-    (a connection reset by B was seen once with nothing to tell which)."""
+def logs_of_a_failure(request):
+    """A failed test that uses the instances shows the end of each one's log: whether a worker timed out,
+    crashed or answered 500 (a connection reset by B was seen once with nothing to tell which). The
+    module's other tests must not start them (a cluster, Redis, collectstatic) for this."""
+    if "instances" not in request.fixturenames:
+        yield
+        return
+    logs = request.getfixturevalue("instances")["logs"]
     failed = request.session.testsfailed
     yield
     if request.session.testsfailed > failed:
-        for name, path in instances["logs"].items():
+        for name, path in logs.items():
             print(f"--- the end of gunicorn {name}'s log ---\n" + "\n".join(path.read_text().splitlines()[-40:]))
 
 
