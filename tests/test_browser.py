@@ -300,7 +300,9 @@ def test_screenshots_of_the_main_page(browser, site, tmp_path):
 
 
 def test_toggling_a_checkbox_by_keyboard_keeps_focus_and_updates_counts(page):
+    """The actors' counts too: loaded when their facet opens, and written from each response's counts after."""
     page.goto("/")
+    page.locator("details.facet summary", has_text="Actors").click()
     binance_count = page.locator("#n-actor-binance")
     before = binance_count.text_content()
     speculative = page.get_by_role("checkbox", name=re.compile(r"^Speculative \d+ matching$"))
@@ -310,6 +312,29 @@ def test_toggling_a_checkbox_by_keyboard_keeps_focus_and_updates_counts(page):
     assert page.evaluate("document.activeElement.name + '=' + document.activeElement.value") == "certainty=speculative"
     expected = involving(Event.objects.filter(certainty="speculative"), Actor.objects.filter(slug="binance")).count()
     assert binance_count.text_content() == f"{expected} matching"
+
+
+def test_the_actors_load_on_opening_for_the_address_state_narrowed_as_typed_meanwhile(page):
+    """A long facet's options come when it opens (facets.py): for the state in the address, with no new history
+    entry, and narrowed by what was typed while they were on their way."""
+    page.goto("/?certainty=confirmed")
+    assert page.locator("#facets input[name=actor]").count() == 0
+    entries = page.evaluate("history.length")
+    held = []
+    page.route("**/facets/actor/*", lambda route: held.append(route))
+    page.locator("details.facet summary", has_text="Actors").click()
+    page.get_by_label("Type to narrow the actors").fill("sun")
+    while not held:
+        page.wait_for_timeout(20)
+    assert "certainty=confirmed" in held[0].request.url and held[0].request.headers["hx-request"] == "true"
+    held[0].continue_()
+    page.locator("#n-actor-binance").wait_for(state="attached")
+    expected = involving(Event.objects.filter(certainty="confirmed"), Actor.objects.filter(slug="binance")).count()
+    assert page.locator("#n-actor-binance").text_content() == f"{expected} matching"
+    assert page.locator("#facets input[name=actor]").count() == Actor.objects.count()
+    shown = page.locator("details.facet .option:visible").all_inner_texts()
+    assert shown and all("sun" in text.lower() for text in shown)
+    assert page.url.endswith("/?certainty=confirmed") and page.evaluate("history.length") == entries
 
 
 def test_show_more_and_history_at_10k_events(writable_page):

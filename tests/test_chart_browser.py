@@ -12,7 +12,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from tests.conftest import go_back
 from tests.test_browser import AXE, SCREENSHOTS, run_axe, wait_for_swap
-from timeline.models import Event
+from timeline.models import Actor, Event
 
 pytestmark = pytest.mark.browser
 
@@ -377,8 +377,19 @@ def test_without_javascript_zoom_levels_and_bands_are_links(browser, site):
     page.get_by_role("link", name=re.compile(r"^Enforcement rollback: era")).click()
     page.wait_for_url("**era=enforcement-rollback**")
     assert page.get_by_role("checkbox", name=re.compile(r"^Enforcement rollback \d+ matching$")).is_checked()
-    options = page.locator("details.facet", has_text="Actors").locator(".option")
-    assert options.count() > 30 and not page.locator(".facet-narrow").first.is_visible()
+    window = re.search(r"view=[^&]+", page.url).group(0)
+    actors = page.locator("details.facet", has_text="Actors")
+    actors.locator("summary").click()
+    actors.get_by_role("link", name=re.compile(r"^Choose among the \d+ actors$")).click()  # loads on opening with JS
+    page.wait_for_url(re.compile(r"/facets/actor/\?.*era=enforcement-rollback"))
+    assert page.locator(".option").count() == Actor.objects.count()
+    page.get_by_role("checkbox", name=re.compile(r"^Changpeng Zhao \d+ matching$")).check()
+    page.get_by_role("button", name="Show the events").click()
+    page.wait_for_url(re.compile(r"/\?.*actor=changpeng-zhao"))
+    assert "era=enforcement-rollback" in page.url and window in page.url
+    assert page.get_by_role("checkbox", name=re.compile(r"^Changpeng Zhao \d+ matching$")).is_checked()
+    assert page.get_by_role("checkbox", name=re.compile(r"^Enforcement rollback \d+ matching$")).is_checked()
+    assert not page.locator(".facet-narrow").first.is_visible()
     context.close()
 
 

@@ -1,11 +1,17 @@
-"""The facets' checkboxes and count swaps, built in Python for speed (listing/facets.py, the one source of
-that markup), read back as a browser would parse them: every option says what the state and its counts say."""
+"""The facets' checkboxes and counts, built in Python for speed (listing/facets.py, the one source of
+that markup), read back as a browser would parse them: every option says what the state and its counts say.
+A long group with nothing chosen is left out of the page and served by its own URL (views.facet_options)."""
 
+import html
+import json
+import re
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 import pytest
 from django.http import QueryDict
 
+from timeline.listing.facets import LONG_FACET
 from timeline.listing.query import EventQuery
 from timeline.models import Actor, DataVersion
 
@@ -68,11 +74,15 @@ def parsed(html):
     return parser
 
 
-def facets_of(state):
+def query_of(state):
     params = QueryDict(mutable=True)
     for name, value in state.items():
         params.setlist(name, value if isinstance(value, list) else [value])
-    return EventQuery(params, DataVersion.current()[0]).facets()
+    return EventQuery(params, DataVersion.current()[0])
+
+
+def facets_of(state):
+    return query_of(state).facets()
 
 
 @pytest.mark.parametrize("state", STATES)
@@ -97,13 +107,61 @@ def test_every_checkbox_says_its_option_whether_it_is_chosen_and_its_count(state
                 assert shown["badge"] is None
 
 
+def query_string(state):
+    return urlencode(state, doseq=True)
+
+
 @pytest.mark.parametrize("state", STATES)
-def test_each_count_swap_replaces_its_options_count_on_the_page(state):
+def test_a_filter_change_sends_every_options_count_for_the_page_to_write(client, state):
+    """The fragment's counts (site.js writes them into each option shown) are the state's facets, every option."""
+    response = client.get(f"/?{query_string(state)}", HTTP_HX_REQUEST="true")
+    found = re.search(r'<div id="facet-counts" hidden hx-swap-oob="true" data-counts="([^"]*)"></div>', response.text)
+    sent = json.loads(html.unescape(found.group(1)))
+    groups = facets_of(state)
+    assert sent == {name: {o.slug: o.matches for o in group.options} for name, group in groups.items()}
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_a_long_group_with_nothing_chosen_is_left_to_its_own_url(client, state):
+    """The page leaves the actors out unless one is chosen; their URL serves the same checkboxes, as a
+    fragment for the page's script and as a page whose form keeps the rest of the state."""
+    page = client.get(f"/?{query_string(state)}").text
     for group in facets_of(state).values():
-        swaps = parsed(group.count_swaps()).swaps
-        assert [s["attrs"]["id"] for s in swaps] == [f"n-{group.name}-{o.slug}" for o in group.options]
-        assert all(s["attrs"]["hx-swap-oob"] == "true" for s in swaps)
-        assert [s["count"] for s in swaps] == [str(o.matches) for o in group.options]
+        shown = {o["input"]["value"] for o in parsed(page).options if o["input"]["name"] == group.name}
+        url = f"/facets/{group.name}/"
+        if group.deferred:
+            assert len(group.options) > LONG_FACET and not group.selected
+            assert not shown
+            assert f'data-options="{url}"' in page
+            link = (url + query_of(state).link(after=None)).replace("&", "&amp;")
+            assert f'<a href="{link}">Choose among the {len(group.options)} {group.legend.lower()}</a>' in page
+        else:
+            assert shown == {o.slug for o in group.options}
+        fragment = client.get(f"{url}?{query_string(state)}", HTTP_HX_REQUEST="true")
+        assert fragment.status_code == 200 and "<form" not in fragment.text
+        assert str(group.checkboxes()).strip() == fragment.text.strip()
+        own_page = client.get(f"{url}?{query_string(state)}")
+        assert "HX-Request" in own_page["Vary"]
+        assert str(group.checkboxes()) in own_page.text
+        kept = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', own_page.text)
+        assert sorted(kept) == sorted(
+            (name, value)
+            for name, values in state.items()
+            for value in (values if isinstance(values, list) else [values])
+            if name != group.name
+        )
+
+
+def test_the_actors_are_a_long_group_of_the_articles_corpus():
+    """The corpus's own 38 actors take the deferred path, so every test that opens the facet walks it."""
+    assert facets_of({})["actor"].deferred and not facets_of({"actor": "binance"})["actor"].deferred
+    assert not facets_of({})["category"].deferred
+
+
+def test_a_facet_url_of_no_filter_is_not_found_and_a_bad_state_is_a_400(client):
+    assert client.get("/facets/nothing/").status_code == 404
+    response = client.get("/facets/actor/?from=Marhc+2025")
+    assert response.status_code == 400 and "Marhc" in response.text
 
 
 def test_a_label_is_escaped_once_and_read_back_as_typed():
@@ -113,3 +171,11 @@ def test_a_label_is_escaped_once_and_read_back_as_typed():
     html = str(group.checkboxes())
     assert "<b>" not in html
     assert any(shown["label"].strip() == 'Binance <b>&amp;</b> "Co"' for shown in parsed(html).options)
+
+
+def test_a_facets_options_cost_a_few_queries(client, django_assert_max_num_queries):
+    """Counted from the event index, as the chronology's facets are: the data version and the search's matches."""
+    client.get("/")
+    with django_assert_max_num_queries(2):
+        response = client.get("/facets/actor/?certainty=confirmed&q=pardon", HTTP_HX_REQUEST="true")
+    assert response.status_code == 200 and response.text.count('<label class="option">') == Actor.objects.count()

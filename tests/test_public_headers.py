@@ -28,6 +28,7 @@ LISTINGS = [
     ("/?from=Marhc+2025", "page", "fragment"),
     ("/embed/?actor=changpeng-zhao", "page", "page"),
     ("/timeline/?view=2025-03&actor=changpeng-zhao", "fragment", "fragment"),
+    ("/facets/actor/?q=pardon&certainty=confirmed", "page", "fragment"),
 ]
 PAGES = [
     "/actors/",

@@ -69,6 +69,9 @@ SNAPSHOT = """() => {
     timeline: fig ? [fig.dataset.start, fig.dataset.end] : null,
   };
 }"""
+# The facet groups whose options the page holds: a long group's load when it opens (facets.py).
+LOADED_GROUPS = """() => [...new Set([...document.querySelectorAll("#facets .option input")].map((i) => i.name))]
+  .sort()"""
 FORM_PAIRS = """() => { const form = document.getElementById("filter-form");
   return form ? [...new FormData(form)].filter(([, v]) => v.trim() !== "").map(([k, v]) => [k, v.trim()]) : null; }"""
 
@@ -129,7 +132,10 @@ def differences(live, fresh, shown_more):
         a, b = live[key], fresh[key]
         if key == "events" and shown_more and a[: len(b)] == b and len(a) >= len(b):
             continue
-        if a != b:
+        if a != b and isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+            only = [[x for x in a if x not in b][:12], [x for x in b if x not in a][:12]]
+            found[key] = {"live only": only[0], "fresh only": only[1]}
+        elif a != b:
             found[key] = {"live": a[:12] if isinstance(a, list) else a, "fresh": b[:12] if isinstance(b, list) else b}
     return found
 
@@ -170,6 +176,18 @@ class Reader:
             return f"{verb} {name}={value} by keyboard Space"
         box.locator("xpath=ancestor::label").click()
         return f"{verb} {name}={value} by a click on its label"
+
+    def open_long_facet(self):
+        """Open a long facet whose options are not on the page yet (the actors): they load into it."""
+        pending = self.page.locator("#facets details[data-options]:has(.options-pending)")
+        if not pending.count():
+            return None
+        self.open_filters()
+        facet = self.page.locator(f"#facets details[data-options='{pending.first.get_attribute('data-options')}']")
+        name = facet.locator(".facet-name").inner_text()
+        facet.locator("summary").click()
+        facet.locator(".option").first.wait_for(state="attached")
+        return f"open the {name} facet (its options load)"
 
     def type_into(self, selector, text, how):
         field = self.page.locator(selector)
@@ -296,8 +314,9 @@ class Reader:
     def act(self):
         """One action, chosen by weight among those possible now; its description, or None if none was."""
         weights = {
-            self.tick: 6, self.search: 3, self.date: 3, self.clear: 2, self.window: 3, self.brush: 1,
-            self.click_mark: 2, self.show_more: 2, self.show_results: 1, self.back: 3, self.forward: 2, self.reload: 1,
+            self.tick: 6, self.open_long_facet: 2, self.search: 3, self.date: 3, self.clear: 2, self.window: 3,
+            self.brush: 1, self.click_mark: 2, self.show_more: 2, self.show_results: 1, self.back: 3, self.forward: 2,
+            self.reload: 1,
         }  # fmt: skip
         for _ in range(20):
             action = self.rng.choices(list(weights), list(weights.values()))[0]
@@ -360,13 +379,19 @@ def broken_invariant(page, fresh, shown_more):
     if form is not None and sorted(map(tuple, form)) != query_pairs(page.url):
         return f"the URL is not the state the form shows: URL {query_pairs(page.url)}, form {sorted(map(tuple, form))}"
     url = page.url.split("#")[0]
-    if url not in fresh.seen:  # the walk only reads: a URL's fresh load is the same every time
+    loaded = tuple(page.evaluate(LOADED_GROUPS))
+    if (url, loaded) not in fresh.seen:  # the walk only reads: a URL's fresh load is the same every time
         fresh.goto(url)
         settle(fresh)
         if errors(fresh):
             return f"a fresh load of {url} logs errors: {errors(fresh)}"
-        fresh.seen[url] = snapshot(fresh)
-    found = differences(live, fresh.seen[url], shown_more)
+        for name in loaded:  # the long facets the reader opened, opened on the fresh load too
+            facet = fresh.locator(f"#facets details[data-options='/facets/{name}/']")
+            if facet.locator(".options-pending").count():
+                facet.evaluate("d => { d.open = true; }")
+                facet.locator(".option").first.wait_for(state="attached")
+        fresh.seen[url, loaded] = snapshot(fresh)
+    found = differences(live, fresh.seen[url, loaded], shown_more)
     return f"the page differs from a fresh load of {page.url}: {found}" if found else None
 
 

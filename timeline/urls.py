@@ -18,6 +18,7 @@ urlpatterns = [
     path("", public(views.chronology), name="chronology"),
     path("timeline/", public(views.chart), name="chart"),  # the address shared links use
     path("embed/", public(views.embed, framed=True), name="embed"),
+    path("facets/<slug:name>/", public(views.facet_options), name="facet_options"),
     path("events/<slug:slug>/", public(views.event_detail, reads=NONE), name="event_detail"),
     path("events/<slug:slug>/detail/", public(views.event_part, reads=("q",)), name="event_part"),
     path("actors/", public(views.actor_index, reads=NONE), name="actor_index"),

@@ -47,6 +47,64 @@
     document.querySelectorAll("details[data-part]").forEach(loadNow);
   });
 
+  // A long facet (the actors, when none is chosen) comes closed and empty, with a link to a page of its
+  // options; the first time it opens they load into it, for the state in the address (facets.py).
+  function loadOptions(details) {
+    var pending = details.querySelector(".options-pending");
+    if (!pending || details.dataset.loading || !window.fetch) {
+      return;
+    }
+    details.dataset.loading = "true";
+    var url = new URL(details.dataset.options, window.location.href);
+    url.search = window.location.search;
+    url.searchParams.delete("after");
+    window.fetch(url.href, { headers: { "HX-Request": "true" } }).then(function (response) {
+      if (!response.ok && response.status !== 400) {  // a state with a problem: every event's counts, as the page's
+        throw new Error(response.status);
+      }
+      return response.text();
+    }).then(function (html) {
+      pending.parentNode.innerHTML = html;
+      applyCounts();
+      var input = details.querySelector(".narrow-input");
+      if (input && input.value) {
+        narrow(input);
+      }
+    }).catch(function () {
+      // the link stays: it leads to the same options
+    }).finally(function () {
+      delete details.dataset.loading;
+    });
+  }
+  function loadOpenOptions() {
+    document.querySelectorAll("details[data-options][open]").forEach(loadOptions);
+  }
+  document.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (details.open && details.matches && details.matches("details[data-options]")) {
+      loadOptions(details);
+    }
+  }, true);
+  document.addEventListener("htmx:historyRestore", loadOpenOptions);
+  document.addEventListener("DOMContentLoaded", loadOpenOptions);
+
+  // After a filter change the response carries every option's count (chronology.html#facet_counts),
+  // written here into each one the page shows.
+  function applyCounts() {
+    var data = document.getElementById("facet-counts");
+    var counts = data && data.dataset.counts ? JSON.parse(data.dataset.counts) : {};
+    Object.keys(counts).forEach(function (name) {
+      Object.keys(counts[name]).forEach(function (slug) {
+        var count = document.getElementById("n-" + name + "-" + slug);
+        if (count && count.firstChild) {
+          count.firstChild.nodeValue = String(counts[name][slug]);
+          count.classList.toggle("zero", !counts[name][slug]);
+        }
+      });
+    });
+  }
+  document.addEventListener("htmx:afterSettle", applyCounts);
+
   // Following a link to an event (a timeline mark, a permalink anchor) opens its detail;
   // a skip link only moves focus, and opens nothing on its way.
   function openTarget() {

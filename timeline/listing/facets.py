@@ -1,5 +1,10 @@
 """Facets: each filter's options, with how many events each would match (counted by EventQuery.counts), and
-the filters a state has on, each with the link that takes it off."""
+the filters a state has on, each with the link that takes it off.
+
+A long group (the actors) with nothing chosen is sent closed and empty, with a link to its options'
+own page (views.facet_options), which the page's script loads into it the first time it opens: on a
+large corpus its hundreds of options were the first page's heaviest part (bench/notes.md).
+"""
 
 from dataclasses import dataclass
 
@@ -8,6 +13,7 @@ from timeline.listing.dimensions import DIMENSIONS
 from timeline.listing.markup import html, html_join
 
 DATE_FILTERS = {"from", "to"}
+LONG_FACET = 24  # more options than this, and a group's options load when it opens
 
 
 @dataclass
@@ -27,10 +33,6 @@ CHECKBOX = (
 )
 BADGE = '<span class="badge {} {}-{}"><span aria-hidden="true" class="symbol"></span>{}</span>'
 
-COUNT_SWAP = (
-    '<span class="count{}" id="n-{}-{}" hx-swap-oob="true">{}<span class="visually-hidden"> matching</span></span>'
-)
-
 
 @dataclass
 class FacetGroup:
@@ -43,6 +45,12 @@ class FacetGroup:
     @property
     def selected(self):
         return sum(option.checked for option in self.options)
+
+    @property
+    def deferred(self):
+        """Whether the page leaves this group's options out until it opens: long, and nothing chosen
+        (a chosen option is in the form, so that the next request keeps it)."""
+        return self.collapsible and len(self.options) > LONG_FACET and not self.selected
 
     def checkboxes(self):
         """Each option's checkbox with its count, the one source of this markup. Built here, not in a
@@ -69,9 +77,10 @@ class FacetGroup:
         """An option's label: a badge for the dimensions whose values are marked on events (key.py)."""
         return html(BADGE, self.name, self.name, option.slug, option.label) if self.badge else option.label
 
-    def count_swaps(self):
-        """Each option's count, to replace the one on the page (htmx out-of-band swaps)."""
-        return html_join(COUNT_SWAP, ((zero(o), self.name, o.slug, o.matches) for o in self.options))
+    def counts(self):
+        """{slug: matches}: what a filter change sends for the page's script to write into each count shown
+        (the options of a deferred group may or may not have been loaded)."""
+        return {option.slug: option.matches for option in self.options}
 
 
 def zero(option):

@@ -92,6 +92,7 @@ def chronology(request, version):
     context.update(
         facets=facets,
         facet_list=list(facets.values()),
+        facet_counts=json.dumps({name: group.counts() for name, group in facets.items()}, separators=(",", ":")),
         chart=chart_of(shown),
         filter_count=sum(name not in ("order", "after", "view") for name, _ in query.pairs),
         page_slugs={event.slug for event in context["events"]},
@@ -105,6 +106,25 @@ def chronology(request, version):
         template = "chronology.html#more" if query.after and not query.problems else "chronology.html#results"
     else:
         template = "chronology.html"
+    return render(request, template, context, status=400 if query.problems else 200)
+
+
+def facet_options(request, name, version):
+    """One filter's options with their counts for a state: what a long facet (the actors) loads the first
+    time it opens and, without JavaScript, a page whose form applies them to the same state."""
+    query = EventQuery.from_request(request, version)
+    shown = query.readable_part() or query  # as the chronology counts a state with unreadable dates
+    group = shown.facets().get(name)
+    if group is None:
+        raise Http404("No such filter.")
+    context = {
+        "group": group,
+        "problems": query.problems,
+        "active": shown.active_filters(),
+        "kept": [(key, value) for key, value in query.pairs if key not in (name, "after")],
+        "start_link": query.link(after=None),
+    }
+    template = "facet.html#options" if wants_partial(request) else "facet.html"
     return render(request, template, context, status=400 if query.problems else 200)
 
 
