@@ -13,6 +13,7 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.db import OperationalError
+from django.test import override_settings
 
 from tests.conftest import forget_index
 from timeline.listing import index
@@ -114,3 +115,19 @@ def test_a_worker_started_as_deployed_shares_two_malloc_arenas_among_its_threads
     assert f"MALLOC_ARENA_MAX={given} " in (settings.BASE_DIR / "docs" / "deploy.md").read_text()
     assert malloc_arenas() > 2
     assert malloc_arenas(MALLOC_ARENA_MAX=given) <= 2
+
+
+def test_a_starting_worker_rehearses_a_readers_first_filtered_state(corpus):
+    """Answered in-process before the first reader's request, through the whole stack, with a host and
+    scheme the deployment accepts (a 400 for the host or a redirect to HTTPS would rehearse nothing)."""
+    from timeline.project.worker import rehearsal_paths, rehearse
+
+    paths = [path for path, _ in rehearsal_paths()]
+    assert {path.split("?")[0] for path in paths} == {"/", "/timeline/", "/facets/actor/"}
+    assert all("era=" in path for path in paths)  # no state of bench/cold.py filters by era
+    with override_settings(ALLOWED_HOSTS=[".timeline.example"], SECURE_SSL_REDIRECT=True):
+        answered = rehearse()
+    assert answered == [(path, 200) for path in paths]
+    with mock.patch("timeline.project.worker.rehearse", side_effect=OperationalError("gone")) as rehearsal:
+        gunicorn_conf().post_worker_init(Worker())
+    assert rehearsal.called
