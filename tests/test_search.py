@@ -258,3 +258,45 @@ def test_the_words_table_holds_every_event_and_no_deleted_one(client):
     pk = event.pk
     event.delete()
     assert not EventWords.objects.filter(event_id=pk).exists()
+
+
+SEARCHES = ["trump", "pardon", "Binance.US", "Justin Solar", "guilty plea", '"four months"', "resigned as CEO", "zzqx"]
+
+
+@pytest.mark.parametrize("text", SEARCHES)
+def test_a_searchs_matches_are_the_events_that_hold_it_and_exist(text):
+    """Read from the full-text index alone (search.matching_ids); the oracle joins it with the events."""
+    from timeline.listing import search
+
+    groups = search.parse(text)
+    victim = search.matching(Event.objects.order_by("pk"), groups).first()
+    if victim is not None:
+        victim.delete()
+    expected = set(search.matching(Event.objects.all(), groups).values_list("pk", flat=True))
+    assert set(search.matching_ids(Event, groups)) == expected
+    assert victim is None or victim.pk not in set(search.matching_ids(Event, groups))
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 table is SQLite's")
+def test_a_deleted_events_full_text_row_goes_with_it():
+    event = Event.objects.get(slug="cz-pleads-guilty")
+    pk = event.pk
+    event.delete()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM timeline_event_fts WHERE rowid = %s", [pk])
+        assert cursor.fetchone()[0] == 0
+
+
+def test_an_events_shown_text_is_its_html_less_its_tags_as_an_html_parser_reads_it():
+    """explain.TAG strips the site's own event HTML, marked words included, as Django's strip_tags does."""
+    from django.utils.html import strip_tags
+
+    from timeline.listing import rendering
+    from timeline.listing.explain import TAG
+
+    ids = list(Event.objects.values_list("pk", flat=True))
+    rendering.store(ids)
+    plain, marked = rendering.stored(ids), rendering.stored(ids, words=("Justin Solar", "pardon"))
+    assert len(plain) == len(ids) and "<mark" in "".join(map(str, marked.values()))
+    for html in [*plain.values(), *marked.values()]:
+        assert TAG.sub("", str(html)) == strip_tags(str(html))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from html import escape, unescape
 
 from django.core.cache import cache
-from django.utils.html import conditional_escape, strip_tags
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from timeline.cache.versions import cache_key
@@ -114,10 +114,16 @@ def alias_notes(terms, aliases):
     return {actor_id: note for actor_id, (_, note) in best.items()}
 
 
+TAG = re.compile(r"<[^>]*>")
+
+
 def shown_in(html, text):
-    """Whether the HTML shows this text (its words in a row, as a search marks them)."""
+    """Whether the HTML shows this text (its words in a row, as a search marks them).
+
+    `html` is an event's HTML as the site renders it, where every "<" of text is escaped, so a tag
+    is "<" to the next ">": Django's strip_tags, an HTML parser, took 0.8 ms an event of a page."""
     pattern = word_pattern([text])
-    return bool(pattern and pattern.search(unescape(strip_tags(html))))
+    return bool(pattern and pattern.search(unescape(TAG.sub("", html))))
 
 
 # Did you mean --------------------------------------------------------------------------

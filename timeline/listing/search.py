@@ -149,10 +149,16 @@ def postgres_query(groups):
 
 def matching_ids(model, groups):
     """The ids of the events that hold every group of the search, unordered: on PostgreSQL read from the
-    narrow EventWords table (lexemes without positions) unless a phrase needs the positions."""
+    narrow EventWords table (lexemes without positions) unless a phrase needs the positions; on SQLite
+    the FTS table's own rowids (joined with the events, the same 5,007 ids of "trump" took 5.3 ms, not
+    1.7: a deleted event's row goes with it, forget_deleted)."""
     if connection.vendor == "postgresql" and groups and all(len(words) == 1 for g in groups for words in g.terms):
         words = apps.get_model("timeline", "EventWords")
         return words.objects.filter(words=postgres_query(groups)).values_list("event_id", flat=True)
+    if connection.vendor == "sqlite" and groups:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [fts_expression(groups)])
+            return [row[0] for row in cursor.fetchall()]
     return matching(model.objects.order_by(), groups).values_list("id", flat=True)
 
 
@@ -303,10 +309,13 @@ def index(model, events):
 
 
 def forget_deleted(model, ids):
-    """Drop the words of those of these events that no longer exist (PostgreSQL): a deleted event's
+    """Drop the indexed words of those of these events that no longer exist: a deleted event's
     citations and participations go first, and their signals wrote its words once more (signals.py)."""
-    if connection.vendor == "postgresql" and ids:
-        words = apps.get_model("timeline", "EventWords")
-        words.objects.filter(event_id__in=list(ids)).exclude(
-            event_id__in=model.objects.filter(pk__in=list(ids))
-        ).delete()
+    gone = set(ids) - set(model.objects.filter(pk__in=list(ids)).values_list("pk", flat=True)) if ids else set()
+    if not gone:
+        return
+    if connection.vendor == "postgresql":
+        apps.get_model("timeline", "EventWords").objects.filter(event_id__in=list(gone)).delete()
+    elif connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.executemany(f"DELETE FROM {FTS_TABLE} WHERE rowid = %s", [(pk,) for pk in gone])
