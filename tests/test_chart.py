@@ -5,7 +5,7 @@ import re
 
 import pytest
 from hypothesis import given, settings
-from hypothesis.strategies import dates, integers, sampled_from
+from hypothesis.strategies import dates, floats, integers, lists, sampled_from, tuples
 
 from tests.chart_html import read_chart
 from timeline.listing.chart import MARK_LIMIT
@@ -233,3 +233,35 @@ def test_the_bar_unit_is_the_finest_that_fits():
     assert finest_unit(datetime.date(2023, 11, 1), datetime.date(2025, 10, 31), 36) == "month"
     assert finest_unit(datetime.date(2025, 3, 10), datetime.date(2025, 3, 20), 36) == "day"
     assert finest_unit(datetime.date(2025, 1, 1), datetime.date(2025, 6, 30), 36) == "week"
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    spans=lists(tuples(floats(0, 1000), floats(0, 200)), max_size=30),
+    left=floats(-50, 1100),
+    width=floats(0, 200),
+)
+def test_a_row_has_room_for_a_span_exactly_when_no_span_it_holds_comes_within_the_gap(spans, left, width):
+    """chart_layout.free looks at one span of a row; the oracle at every span the layout let in."""
+    from timeline.listing.chart_layout import GAP, Row, free
+
+    def room(taken, a, b):
+        return all(other_b + GAP <= a or other_a >= b + GAP for other_a, other_b in taken)
+
+    row, taken = Row(), []
+    for start, length in spans:
+        if room(taken, start, start + length):
+            assert free(row, start, start + length)
+            row.append((start, start + length))
+            taken.append((start, start + length))
+    assert sorted(row) == sorted(taken)
+    assert free(row, left, left + width) == room(taken, left, left + width)
+
+
+def test_a_marks_link_is_its_events_page():
+    from django.urls import reverse
+
+    from timeline.listing.chart import event_pages
+
+    slugs = [*Event.objects.values_list("slug", flat=True), "a_b-9", "x"]
+    assert event_pages(slugs) == {slug: reverse("event_detail", args=[slug]) for slug in slugs}

@@ -140,6 +140,13 @@ def index_spans(query):
     return [(datetime.date.fromordinal(start), datetime.date.fromordinal(end), False)]
 
 
+def event_pages(slugs):
+    """{slug: its event's page}, reversed once: a slug is a path segment as it is (urls.py's slug
+    converter), and reversing each of a chart's 140 marks took 3 ms."""
+    head, tail = reverse("event_detail", args=["-"]).rsplit("/-/", 1)
+    return {slug: f"{head}/{slug}/{tail}" for slug in slugs}
+
+
 def build_chart(query, matching, refine):
     first, last = whole_span(query.vocab)
     lanes = lane_actors(query)
@@ -161,7 +168,7 @@ def build_chart(query, matching, refine):
     if rows is not None:
         chart.count = len({row["slug"] for row in rows})
         chart.vague_count = len({row["slug"] for row in rows if row["date_precision"] in IMPRECISE})
-        detail = {row["slug"]: reverse("event_detail", args=[row["slug"]]) for row in rows}.__getitem__
+        detail = event_pages(row["slug"] for row in rows).__getitem__
         events = [event_of(row, chart.x, start, end, detail) for row in rows]
     else:
         chart.mode = "bins"

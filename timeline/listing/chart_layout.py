@@ -6,6 +6,7 @@ suits the chart's width. Labels are placed beside their marks, never on a colour
 where they fit; on the narrow layout every mark shown is labelled, and the rest are counted.
 """
 
+import bisect
 import datetime
 from dataclasses import dataclass, field
 
@@ -101,8 +102,25 @@ def vague_groups(events, x, start, end):
     return found
 
 
+class Row(list):
+    """The spans [(left, right)] taken in one row, in order. Each was placed only where `free` found
+    room, so no two come within GAP of each other, and the last span starting before a new span's
+    end is the only one that can meet it (a chart of 140 marks asked 2,200 times a layout, each
+    looking at every span)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lefts = []
+
+    def append(self, span):
+        at = bisect.bisect_right(self.lefts, span[0])
+        self.lefts.insert(at, span[0])
+        self.insert(at, span)
+
+
 def free(row, left, right):
-    return all(other_right + GAP <= left or other_left >= right + GAP for other_left, other_right in row)
+    before = bisect.bisect_left(row.lefts, right + GAP)
+    return before == 0 or row[before - 1][1] + GAP <= left
 
 
 def mark_spot(layout, event, rows, labelled_only):
@@ -141,7 +159,7 @@ def place_marks(layout, chart, query, events, lanes):
             layout.lanes.append({"name": name, "y": y + 12})
             y += LANE_HEADER + 2
         mine = [event for event in events if event["lane"] == lane_id]
-        rows, used, overflow = [[] for _ in range(row_count)], 0, []
+        rows, used, overflow = [Row() for _ in range(row_count)], 0, []
         for event in sorted((e for e in mine if not e["vague"]), key=lambda e: (e["x"], e["day"], e["title"])):
             spot = mark_spot(layout, event, rows, labelled_only=layout.reference == NARROW)
             if spot is None:
@@ -196,7 +214,7 @@ def place_clusters(layout, chart, query, overflow, rows, used, y):
         at = layout.px(group[0]["x"])
         number = next((n for n, row in enumerate(rows) if free(row, at - TARGET / 2, at + TARGET / 2)), len(rows))
         if number == len(rows):
-            rows.append([])
+            rows.append(Row())
         rows[number].append((at - TARGET / 2, at + TARGET / 2))
         used = max(used, number + 1)
         layout.items.append(
@@ -239,13 +257,13 @@ def place_vague(layout, chart, query, groups, y):
             number = next((n for n, row in enumerate(rows) if free(row, low, high)), None)
             if number is None and anchor and len(rows) < VAGUE_ROWS:
                 number = len(rows)
-                rows.append([])
+                rows.append(Row())
             if number is not None:
                 break
         if number is None:
             anchor, low, high = options[-1]
             number = len(rows)
-            rows.append([])
+            rows.append(Row())
         rows[number].append((low, high))
         item = vague_item(query, group, members, text if anchor else "", y + 14 + number * VAGUE_ROW)
         item["anchor"] = anchor
