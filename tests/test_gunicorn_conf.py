@@ -118,8 +118,8 @@ def test_a_worker_started_as_deployed_shares_two_malloc_arenas_among_its_threads
 
 
 def test_a_starting_worker_rehearses_a_readers_first_filtered_state(corpus):
-    """Answered in-process before the first reader's request, through the whole stack, with a host and
-    scheme the deployment accepts (a 400 for the host or a redirect to HTTPS would rehearse nothing)."""
+    """Answered in-process before the first reader's request, with a host the deployment accepts (the
+    views build absolute links from it) and the scheme it redirects to."""
     from timeline.project.worker import rehearsal_paths, rehearse
 
     paths = [path for path, _ in rehearsal_paths()]
@@ -131,3 +131,28 @@ def test_a_starting_worker_rehearses_a_readers_first_filtered_state(corpus):
     with mock.patch("timeline.project.worker.rehearse", side_effect=OperationalError("gone")) as rehearsal:
         gunicorn_conf().post_worker_init(Worker())
     assert rehearsal.called
+
+
+def test_a_rehearsal_runs_the_views_though_their_responses_are_stored(corpus, client):
+    """A second worker, or a restart, finds the rehearsed states' responses stored (web/http.py): the
+    rehearsal calls the views below that layer, so their code runs all the same."""
+    from django.shortcuts import render
+
+    from timeline.project.worker import rehearsal_paths, rehearse
+
+    paths = rehearsal_paths()
+    for path, htmx in paths:
+        assert client.get(path, headers={"HX-Request": "true"} if htmx else {}).status_code == 200
+    with (
+        override_settings(ALLOWED_HOSTS=["testserver"]),
+        mock.patch("timeline.web.views.render", wraps=render) as rendering,
+    ):
+        rehearse()  # the test client's host: the same stored responses
+    assert [call.args[1] for call in rendering.call_args_list] == [
+        "chronology.html",
+        "chronology.html",
+        "chronology.html#results",
+        "chart.html#chart",
+        "facet.html#options",
+    ]
+    assert len(paths) == 5
