@@ -224,6 +224,8 @@ def test_the_same_flow_by_keyboard_only(page, curator):
     page.keyboard.press("Enter")
     page.keyboard.type("Trump pardons Changpeng")
     expect(page.locator(".select2-results__option", has_text=existing.title)).to_be_visible()
+    # The results of the whole text, not an earlier keystroke's, whose first option Enter would take.
+    expect(page.locator(".select2-results__option--highlighted")).to_have_text(existing.title)
     page.keyboard.press("Enter")
     tab_to(page, "el.value === 'Save the citation'")
     page.keyboard.press("Enter")

@@ -402,6 +402,7 @@ def test_phone_first_event_on_screen_filters_behind_one_control_and_narrowing(br
     assert not page.locator("#id_q").is_visible()
     page.get_by_text("Filters (0)").click()
     page.locator("details.facet summary", has_text="Actors").click()
+    page.locator("details.facet .option").first.wait_for()  # the actors load on opening (facets.py)
     narrow = page.get_by_label("Type to narrow the actors")
     narrow.fill("sun")
     visible = page.locator("details.facet .option:visible")
@@ -482,6 +483,7 @@ def test_axe_reports_no_violations_on_the_chart_states(browser, site, scheme):
         if action == "filters":
             page.get_by_text("Filters (0)").click()
             page.locator("details.facet summary", has_text="Actors").click()
+            page.locator("details.facet .option").first.wait_for()
         violations = run_axe(page)
         if violations:
             problems[f"{url} {viewport['width']} {action}"] = violations
@@ -507,6 +509,7 @@ def test_screenshots_of_the_chart_and_the_phone(browser, site, tmp_path):
         if action == "filters":
             page.get_by_text("Filters (0)").click()
             page.locator("details.facet summary", has_text="Actors").click()
+            page.locator("details.facet .option").first.wait_for()
             page.get_by_label("Type to narrow the actors").fill("zh")
         elif viewport["width"] > 1000:
             page.locator("#chart").scroll_into_view_if_needed()
