@@ -105,7 +105,7 @@ def vague_groups(events, x, start, end):
 class Row(list):
     """The spans [(left, right)] taken in one row, in order. Each was placed only where `free` found
     room, so no two come within GAP of each other, and the last span starting before a new span's
-    end is the only one that can meet it (a chart of 140 marks asked 2,200 times a layout, each
+    end is the only one that can meet it (a chart of 140 marks asked 2,200 times over its two layouts, each
     looking at every span)."""
 
     def __init__(self):

@@ -92,7 +92,6 @@ def chronology(request, version):
     context.update(
         facets=facets,
         facet_list=list(facets.values()),
-        facet_counts=json.dumps({name: group.counts() for name, group in facets.items()}, separators=(",", ":")),
         chart=chart_of(shown),
         filter_count=sum(name not in ("order", "after", "view") for name, _ in query.pairs),
         page_slugs={event.slug for event in context["events"]},
@@ -102,7 +101,9 @@ def chronology(request, version):
         list_address=site_url(request, reverse("chronology") + shown.link(after=None)),
         partial=wants_partial(request),
     )
-    if context["partial"]:
+    if context["partial"]:  # a filter change: every option's count, for site.js to write into those shown
+        counts = {name: group.counts() for name, group in facets.items()}
+        context["facet_counts"] = json.dumps(counts, separators=(",", ":"))
         template = "chronology.html#more" if query.after and not query.problems else "chronology.html#results"
     else:
         template = "chronology.html"
