@@ -50,6 +50,10 @@ def test_expand_all_turns_into_collapse_all_once_every_event_is_open(page):
     for index in range(summaries.count()):  # opened one by one, by hand
         assert button.text_content() == "Expand all citations"
         summaries.nth(index).click()
+        # as a reader sees it open and its citations arrive before the next: a part arriving mid-click
+        # pushes the next summary down, and the click lands on another
+        opened = page.locator("#results article.event > details").nth(index)
+        opened.locator(".event-detail:not([data-pending])").wait_for()
     page.wait_for_function(
         "() => document.querySelector('#results .expand-all').textContent === 'Collapse all citations'"
     )
