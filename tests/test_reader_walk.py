@@ -323,7 +323,7 @@ class Reader:
             self.expect = None
             done = action()
             if done:
-                if action not in (self.show_more, self.click_mark, self.window):
+                if action not in (self.show_more, self.click_mark, self.window, self.open_long_facet):  # the list stays
                     self.shown_more = False
                 return done
         return None
