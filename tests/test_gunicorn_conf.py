@@ -128,9 +128,19 @@ def test_a_starting_worker_rehearses_a_readers_first_filtered_state(corpus):
     with override_settings(ALLOWED_HOSTS=[".timeline.example"], SECURE_SSL_REDIRECT=True):
         answered = rehearse()
     assert answered == [(path, 200) for path in paths]
-    with mock.patch("timeline.project.worker.rehearse", side_effect=OperationalError("gone")) as rehearsal:
+
+
+@pytest.mark.parametrize("failure", [OperationalError("gone"), KeyError("era"), ValueError("no host")])
+def test_a_failed_rehearsal_never_stops_a_worker(corpus, caplog, failure):
+    """Whatever a rehearsal runs into (the database, a corpus it was not written for, a setting), the
+    worker still starts, with its index, and says why it did not rehearse."""
+    forget_index()
+    with mock.patch("timeline.project.worker.rehearse", side_effect=failure) as rehearsal:
         gunicorn_conf().post_worker_init(Worker())
     assert rehearsal.called
+    assert index._shared["version"] == DataVersion.current()[0]
+    assert gc.get_freeze_count() > 0
+    assert "No rehearsal at start" in caplog.text and str(failure.args[0]) in caplog.text
 
 
 def test_a_rehearsal_runs_the_views_though_their_responses_are_stored(corpus, client):

@@ -28,8 +28,8 @@ def start():
     else:
         try:
             rehearse()
-        except DatabaseError as exc:
-            log.warning("No rehearsal at start: %s", exc)
+        except Exception:  # a rehearsal only warms the code up: it must never stop a worker from serving
+            log.exception("No rehearsal at start")
     gc.collect()
     gc.freeze()
 
