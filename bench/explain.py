@@ -3,10 +3,11 @@
     .venv/bin/python bench/explain.py [--count 100000]
 
 Starts a throwaway PostgreSQL cluster, loads the corpus plus N synthetic events, and explains
-what the chronology asks the database for: the event index (once per data version), a page
-of events by id, and what a first-time search asks: its matches (unranked: the count and the
-facets) and its first page's best matches (the RUM index's order, with a LIMIT), for a narrow
-word, a broad one and two words. `--url` explains an existing benchmark database instead.
+what the chronology asks the database for: the event index and its words' postings (once per
+data version), a page of events by id, and what a first-time search asks: for words, only their
+stems (listing/words.py answers the rest from memory), for a narrow word, a broad one and two
+words; for a phrase, its matches (unranked: the count and the facets) and its first page's best
+matches (the RUM index's order, with a LIMIT). `--url` explains an existing benchmark database instead.
 """
 
 import argparse
@@ -20,7 +21,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from pgcluster import throwaway_cluster  # noqa: E402
 
-SEARCHES = ["Witkoff", "Binance", "Trump pardon"]
+SEARCHES = ["Witkoff", "Binance", "Trump pardon", "Binance.US", "Trump pardons"]
 
 SCRIPT = """
 import os, django
@@ -28,6 +29,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "timeline.project.settings")
 django.setup()
 from django.db import connection
 from timeline.listing import search
+from timeline.listing import words
 from timeline.listing.index import rows
 from timeline.listing.paging import PAGE_SIZE
 from timeline.models import Event, stored_synonyms
@@ -40,12 +42,31 @@ def section(title, queryset):
     print(f"## {title}\\n\\n```\\n{queryset.explain(analyze=True)}\\n```\\n")
 
 
+def raw_section(title, sql, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN ANALYZE " + sql, params)
+        plan = "\\n".join(row[0] for row in cursor.fetchall())
+    print(f"## {title}\\n\\n```\\n{plan}\\n```\\n")
+
+
 print(f"# EXPLAIN ANALYZE at {Event.objects.count():,} events (PostgreSQL)\\n")
 section("The event index: every event, filter option and vocabulary term (once per data version)", rows())
+raw_section(
+    "The event index's words: each lexeme's postings (once per data version, PostgreSQL)",
+    words.POSTINGS_SQL.format(table=Event._meta.db_table),
+)
 first_page = list(Event.objects.order_by("sort_key", "id").values_list("id", flat=True)[:51])
 section("A page of events by id (the index chose them)", Event.objects.select_related("era").filter(pk__in=first_page))
 for text in SEARCHES:
     groups = search.parse(text, stored_synonyms())
+    if all(len(terms) == 1 for group in groups for terms in group.terms):
+        typed = sorted({terms[0].lower() for group in groups for terms in group.terms})
+        raw_section(
+            f"“{text}”: its words' stems, all a search of words asks (matches and ranking from memory)",
+            words.STEMS_SQL,
+            [typed],
+        )
+        continue
     matches = search.matching_ids(Event, groups)
     section(f"“{text}”: its matches, unranked: the count and the facets ({matches.count():,})", matches)
     query = search.postgres_query(groups)

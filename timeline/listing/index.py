@@ -20,6 +20,7 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Aggregate, CharField, DateField, F, IntegerField, Value
 from django.db.models.functions import Cast
 
@@ -27,6 +28,8 @@ from timeline.cache.versions import cache_key, cached
 from timeline.corpus.dates import DatePrecision, placement_key
 from timeline.listing.dimensions import DIMENSIONS
 from timeline.listing.vocab import Vocabularies, search_parts, term_parts, vocabularies_from
+from timeline.listing.words import WordIndex
+from timeline.listing.words import build as build_words
 from timeline.models import Category, DataVersion, Event
 
 IMPRECISE = (DatePrecision.MONTH, DatePrecision.YEAR)
@@ -54,7 +57,9 @@ class EventIndex:
     dated: int = 0
     undated: int = 0
     imprecise: int = 0  # events dated only to a month or a year
+    importance: dict = field(default_factory=dict)  # {importance: its events}
     vocab: Vocabularies = field(default_factory=Vocabularies)
+    words: WordIndex | None = None  # PostgreSQL: the search vectors' lexemes (words.py)
 
     def positions(self, ids):
         """The bitset of these event ids (search results)."""
@@ -219,11 +224,14 @@ class IdList(Aggregate):
         )
 
 
+EVENT_FIELDS = ("sort_key", "date", "latest_date", "importance")  # an event row's text, date, latest and order
+
+
 def rows():
     """Every event, the events of every filter option and every vocabulary term, in one query.
 
     Each row is (kind, id, key, text, date, latest date, order): an event's key is its date's
-    precision and its text its sort key, an option's text the ids of its events.
+    precision, its text its sort key and its order its importance; an option's text the ids of its events.
     """
     no_text, no_date = Cast(Value(None), CharField()), Cast(Value(None), DateField())
 
@@ -247,7 +255,7 @@ def rows():
         )
 
     parts = [
-        part(Event.objects.all(), "event", "id", "date_precision", F("sort_key"), F("date"), F("latest_date")),
+        part(Event.objects.all(), "event", "id", "date_precision", *(F(name) for name in EVENT_FIELDS)),
         *(option(Event.objects.exclude(**{d.event_path: None}), d.name, "id", d.event_path) for d in DIMENSIONS),
         *term_parts(part),
         *search_parts(part),
@@ -268,7 +276,7 @@ def build():
     events, holding every row at once and a tuple per event left a building worker with about
     30 MB more memory than this, which it kept."""
     sort_keys, pks, dates, latest, placed, options, terms = [], array("q"), array("l"), array("l"), array("l"), [], []
-    searching = {}
+    searching, importance = {}, {}
     imprecise = set()
     for kind, pk, key, text, date, last, order in rows().iterator(chunk_size=2000):
         if kind == "event":
@@ -279,6 +287,7 @@ def build():
             placed.append(placement_key(date, key) if date else 0)
             if key in IMPRECISE:
                 imprecise.add(pk)
+            importance.setdefault(order, []).append(pk)
         elif kind.startswith("term:"):
             terms.append((kind[5:], pk, key, text, date, last, order))
         elif kind.startswith("search:"):
@@ -313,8 +322,11 @@ def build():
         index.dated |= bits
     index.undated = index.everything & ~index.dated
     index.imprecise = index.positions(imprecise)
+    index.importance = {level: index.positions(pks) for level, pks in importance.items()}
     eras = {int(key): bits.bit_count() for key, bits in index.options.get("era", {}).items()}
     index.vocab = vocabularies_from(terms, eras, searching)
+    if connection.vendor == "postgresql":
+        index.words = build_words(index, Event)
     for made in ("_position_table", "_placement_order"):  # made again where needed; not stored with the index
         index.__dict__.pop(made, None)
     return index

@@ -84,6 +84,13 @@ class EventQuery(ListingState):
         """What the search asks for (listing/search.py), with the curators' synonyms."""
         return search.parse(self.cleaned.get("q"), self.vocab.synonyms)
 
+    @functools.cached_property
+    def compiled_search(self):
+        """The search answered from the event index's words (PostgreSQL, words.py), or None: the database
+        answers it."""
+        words = self.index.words
+        return words.compile(self.groups) if words is not None and self.groups else None
+
     @property
     def words(self):
         """Every term of the search (a word, a phrase, a synonym), for marking."""
@@ -132,6 +139,9 @@ class EventQuery(ListingState):
         (`"placed-latest"`); `dated` leaves the undated ones out."""
         index = self.index
         bits = self.bits() & index.dated if dated else self.bits()
+        if order is None and self.by_relevance and self.compiled_search is not None:
+            best = self.compiled_search.best(bits, 0, bits.bit_count() if limit is None else limit)
+            return [index.ids[pos] for pos in best]
         if order is None and self.by_relevance:
             ranked, _ = self.ranked_ids(max(self.search_bits().bit_count(), 1))
             return list(islice(index.among(ranked, bits), limit))
@@ -191,6 +201,8 @@ class EventQuery(ListingState):
     def search_bits(self):
         """The events the search matches, as a bitset: from the database's full-text search (unranked,
         unsorted), cached, and worked out once per state (every facet's count asks for it)."""
+        if self._search_bits is None and self.compiled_search is not None:
+            self._search_bits = self.compiled_search.matches()
         if self._search_bits is None:
             self._search_bits = cached(
                 cache_key(self.version, "search", self.search_key),
@@ -217,7 +229,10 @@ class EventQuery(ListingState):
 
         The database ranks only as many as the page needs: the first `start + count` when only the
         search selects, else that many over the share of the search's matches the filters keep, twice
-        over; and, if that was too few, every match."""
+        over; and, if that was too few, every match. A search the event index's words answer is ranked
+        there, among the matches of every filter at once."""
+        if self.compiled_search is not None:
+            return [self.index.ids[pos] for pos in self.compiled_search.best(self.bits(), start, count)]
         bits, matches = self.bits(), self.search_bits().bit_count()
         need, kept = start + count, bits.bit_count()
         limit = need if kept == matches else min(matches, need * matches // max(kept, 1) * 2 + PAGE_SIZE)

@@ -17,9 +17,11 @@ names and aliases C), which a RUM index (migration 0013) serves in rank order.
 **Ranking**: the text rank first, then, among equally good matches, the more important event,
 then reading order. SQLite: bm25, weighing a word in the title 10, in the summary 3, elsewhere 1;
 an event whose title holds every group first; a group that synonyms join counted once, by its best
-term. PostgreSQL: RUM's distance (`<=>`, labels A 1.0, B 0.4, C 0.2), which the index returns in
-order. A page asks for only as many ranked matches as it shows (``ranked``, a LIMIT):
-the database never sorts every match to find the best fifty. ``index`` keeps the FTS table, the
+term. PostgreSQL: a search of words is matched and ranked in memory, from the event index's
+words (words.py), by the same bm25 over PostgreSQL's lexemes; a search with a phrase (whose words
+must follow one another) by RUM's distance (`<=>`, labels A 1.0, B 0.4, C 0.2), which the index
+returns in order. A page asks the database for only as many ranked matches as it shows
+(``ranked``, a LIMIT): it never sorts every match to find the best fifty. ``index`` keeps the FTS table, the
 vector and the words in step with ``Event.search_text`` wherever it is rebuilt.
 """
 
