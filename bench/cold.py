@@ -6,8 +6,9 @@ A reader exploring the timeline almost never repeats a state, so each state here
 once: every full page after clearing the cache, then every htmx fragment after clearing it
 again. Before each pass one unrelated request ("/") fills the vocabularies, as any reader
 before them would have. A third pass asks every full page once more, the cache cleared again,
-with each step of the view timed (`parts_pass`); then each search word's match query and ranked
-query are timed alone (`matching_alone`). bench/run.py drives the same states over HTTP.
+with each step of the view timed (`parts_pass`); then each search word's match and ranking are
+timed alone (`matching_alone`: the database's queries, or on PostgreSQL the index's words).
+bench/run.py drives the same states over HTTP.
 """
 
 import argparse
@@ -39,9 +40,10 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 
 from timeline.dataset.synthetic import PREFIX  # noqa: E402
 from timeline.listing import search  # noqa: E402
+from timeline.listing.index import event_index  # noqa: E402
 from timeline.listing.paging import PAGE_SIZE  # noqa: E402
 from timeline.listing.query import EventQuery  # noqa: E402
-from timeline.models import Actor, Category, Event, stored_synonyms  # noqa: E402
+from timeline.models import Actor, Category, DataVersion, Event, stored_synonyms  # noqa: E402
 from timeline.project.worker import start  # noqa: E402
 from timeline.web import views  # noqa: E402
 
@@ -171,28 +173,40 @@ def parts_pass(client, paths, deadline):
 
 
 def matching_alone(paths, repeats=3):
-    """For each search state, the database's own query for its matches (ids only, unranked, unsorted:
-    the count and the facets), and the ranked query its first page runs (the best PAGE_SIZE + 1, in the
-    database's rank order with a LIMIT), each timed alone. Medians of `repeats`."""
+    """For each search state, what finds its matches (ids only, unranked: the count and the facets) and
+    what ranks its first page (the best PAGE_SIZE + 1), each timed alone, medians of `repeats`: the
+    database's queries, or on PostgreSQL for a search of words the event index's words (listing/words.py),
+    its stems asked again each time, as a first-time search asks them."""
     found = []
     synonyms = stored_synonyms()
+    index = event_index(DataVersion.current()[0])
     for path in paths:
         word = parse_qs(urlsplit(path).query).get("q", [None])[0]
         if not word:
             continue
         groups = search.parse(word, synonyms)
-        matching, ranked, ids = [], [], []
+        matching, ranked, count, how = [], [], 0, "database"
         for _ in range(repeats):
+            if index.words is not None:
+                index.words.__dict__.pop("_stems", None)
             started = time.perf_counter()
-            ids = list(search.matching(Event.objects.order_by(), groups).values_list("id", flat=True))
-            matching.append((time.perf_counter() - started) * 1000)
-            started = time.perf_counter()
-            search.ranked(Event, groups, PAGE_SIZE + 1)
+            compiled = index.words.compile(groups) if index.words is not None else None
+            if compiled is not None:
+                count, how = compiled.matches().bit_count(), "memory"
+                matching.append((time.perf_counter() - started) * 1000)
+                started = time.perf_counter()
+                compiled.best(index.everything, 0, PAGE_SIZE + 1)
+            else:
+                count = len(list(search.matching(Event.objects.order_by(), groups).values_list("id", flat=True)))
+                matching.append((time.perf_counter() - started) * 1000)
+                started = time.perf_counter()
+                search.ranked(Event, groups, PAGE_SIZE + 1)
             ranked.append((time.perf_counter() - started) * 1000)
         found.append(
             {
                 "word": word,
-                "matches": len(ids),
+                "matches": count,
+                "how": how,
                 "ms": round(statistics.median(matching), 1),
                 "ranked_ms": round(statistics.median(ranked), 1),
             }

@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from pgcluster import throwaway_cluster  # noqa: E402
 
-SEARCHES = ["Witkoff", "Binance", "Trump pardon", "Binance.US", "Trump pardons"]
+SEARCHES = ["Witkoff", "Binance", "Trump pardon", "Binance.US", '"Trump pardons"']
 
 SCRIPT = """
 import os, django

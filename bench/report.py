@@ -213,10 +213,11 @@ def kinds_section(runs):
         return []
     lines = [
         "By kind: filter states (actor × year, category × certainty, two facets) and one-word searches, "
-        "as states: p50 / p95 ms. *Matching alone* is the database's own query for a search's matches "
-        "(ids only, unranked, median of 3; bench/cold.py `matching_alone`), which every first-time search "
-        "includes: how many of the words take over 50 ms in it, and the slowest. *Ranked alone* is the ranked "
-        "query that a search's first page runs (ids, best first), timed the same way: the slowest. *Relevance* "
+        "as states: p50 / p95 ms. *Matching alone* is what finds a search's matches (ids only, unranked, median "
+        "of 3; bench/cold.py `matching_alone`): the database's query, or on PostgreSQL for a search of words "
+        "the event index's words (listing/words.py, its stems asked of the database each time), which every "
+        "first-time search includes: how many of the words take over 50 ms in it, and the slowest. *Ranked "
+        "alone* is what ranks a search's first page (ids, best first), timed the same way: the slowest. *Relevance* "
         "is the search query set (tests/search_queries.py) asked of the same database: success at 1 / at 3.",
         "",
         "| database | events | in-process page, filters | in-process page, searches | in-process fragment, "
@@ -228,7 +229,9 @@ def kinds_section(runs):
         cold, http = run["cold"], run["cold"].get("http", {})
         matching = cold.get("matching", [])
         slowest = matching[0] if matching else None
-        shown = f"“{slowest['word']}”: {slowest['matches']:,} matches, {slowest['ms']} ms" if slowest else "n/a"
+        shown = "n/a"
+        if slowest:
+            shown = f"“{slowest['word']}”: {slowest['matches']:,} matches, {slowest['ms']} ms{how(slowest)}"
         lines.append(
             f"| {run['backend']} | {run['n']:,} | {kind_pair(cold['page'], 'filters')} | "
             f"{kind_pair(cold['page'], 'search')} | {kind_pair(cold['fragment'], 'filters')} | "
@@ -250,7 +253,12 @@ def slowest_ranked(matching):
     if not ranked:
         return "n/a"
     row = max(ranked, key=lambda row: row["ranked_ms"])
-    return f"“{row['word']}”: {row['matches']:,} matches, {row['ranked_ms']} ms"
+    return f"“{row['word']}”: {row['matches']:,} matches, {row['ranked_ms']} ms{how(row)}"
+
+
+def how(row):
+    """Where a search's match or rank was found: in memory (PostgreSQL's words, listing/words.py) or not."""
+    return " (in memory)" if row.get("how") == "memory" else ""
 
 
 def over_goal(matching, goal_ms=50):
@@ -419,7 +427,7 @@ def why_searches_miss(cold, goal_ms=50):
     return (
         f"; the {kinds['filters']['n']} filter states alone page {kinds['filters']['p95_ms']} ms, fragment "
         f"{fragment.get('p95_ms', 'n/a')} ms; {over} of the {len(matching)} one-word searches take over "
-        f"{goal_ms} ms in the database's match query alone (up to {matching[0]['ms']} ms for "
+        f"{goal_ms} ms in their match alone (up to {matching[0]['ms']} ms for "
         f"{matching[0]['matches']:,} matches of “{matching[0]['word']}”): {share:.0%} of all states"
         + (", more than the 5% a p95 leaves out" if share > 0.05 else "")
     )
@@ -432,7 +440,7 @@ def where_sqlite_goes(cold, times=20):
     if not search or not filters:
         return ""
     ranked = [row["ranked_ms"] for row in cold.get("matching", []) if "ranked_ms" in row]
-    slowest = f" (the ranked query alone up to {max(ranked)} ms)" if ranked else ""
+    slowest = f" (its ranking alone up to {max(ranked)} ms)" if ranked else ""
     return (
         f"; the budget is {times * static:.1f} ms, and in-process, with the database's caches warm, a "
         f"search's full page takes {search['total']} ms (median): {search['events']} ms choosing its events"

@@ -52,7 +52,7 @@ def test_the_targets_row_says_why_the_searches_miss():
     matching += [{"word": f"w{i}", "matches": 100, "ms": 4.0} for i in range(13)]
     why = report.why_searches_miss(cold_run(matching))
     assert "the 50 filter states alone page 44.0 ms, fragment 44.0 ms" in why
-    assert "2 of the 15 one-word searches take over 50 ms in the database's match query alone" in why
+    assert "2 of the 15 one-word searches take over 50 ms in their match alone" in why
     assert "up to 160.0 ms for 55,553 matches of “binance”" in why
     assert why.endswith("3% of all states")
     matching[2:5] = [{"word": f"v{i}", "matches": 20000, "ms": 90.0} for i in range(3)]
@@ -122,7 +122,7 @@ def test_the_sqlite_row_says_where_the_time_goes():
     cold_figures = {"parts": parts, "matching": matching, "http": {"static": {"p95_ms": 1.44}}}
     assert report.where_sqlite_goes(cold_figures) == (
         "; the budget is 28.8 ms, and in-process, with the database's caches warm, a search's full page takes "
-        "32.0 ms (median): 8.0 ms choosing its events (the ranked query alone up to 24.8 ms), 4.0 ms marking its "
+        "32.0 ms (median): 8.0 ms choosing its events (its ranking alone up to 24.8 ms), 4.0 ms marking its "
         "words, 9.0 ms its template; a filter state's 20.5 ms, 8.5 ms of it the template"
     )
     assert report.where_sqlite_goes({**cold_figures, "parts": {}}) == ""
