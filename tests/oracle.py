@@ -139,7 +139,7 @@ def bm25_ranked(text, among=None):
             idf = idf if idf > 0 else 1e-6
             for pk, f in weighted.items():
                 norm = K1 * (1 - B + B * lengths[pk] / average)
-                best[pk] = max(best[pk], idf * f * (K1 + 1) / (f + norm))
+                best[pk] = max(best[pk], idf * (f * (K1 + 1)) / (f + norm))
             in_title |= title
         matched &= set(best)
         for pk, score in best.items():

@@ -4,7 +4,6 @@ opened, from a public URL, and without JavaScript a link reaches the same text (
 import re
 
 import pytest
-from django.db import connection
 
 from timeline.models import Event
 
@@ -61,7 +60,6 @@ def test_a_part_refuses_a_search_too_long_and_answers_404_for_no_event(client):
 
 def test_opening_an_event_costs_a_few_queries(client, django_assert_max_num_queries):
     """The version, the event and its four related lists; and here the event index's build too, the first
-    request of a data version: its rows, and on PostgreSQL the postings of its words (listing/words.py)."""
-    build = 2 if connection.vendor == "postgresql" else 1
-    with django_assert_max_num_queries(6 + build):
+    request of a data version: its rows, and the postings of its words (listing/words.py)."""
+    with django_assert_max_num_queries(8):
         assert client.get("/events/trump-defends-pardon/detail/", {"q": "pardon"}).status_code == 200

@@ -20,7 +20,6 @@ from array import array
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Aggregate, CharField, DateField, F, IntegerField, Value
 from django.db.models.functions import Cast
 
@@ -59,7 +58,7 @@ class EventIndex:
     imprecise: int = 0  # events dated only to a month or a year
     importance: dict = field(default_factory=dict)  # {importance: its events}
     vocab: Vocabularies = field(default_factory=Vocabularies)
-    words: WordIndex | None = None  # PostgreSQL: the search vectors' lexemes (words.py)
+    words: WordIndex | None = None  # the full-text index's lexemes and their postings (words.py)
 
     def positions(self, ids):
         """The bitset of these event ids (search results)."""
@@ -325,8 +324,7 @@ def build():
     index.importance = {level: index.positions(pks) for level, pks in importance.items()}
     eras = {int(key): bits.bit_count() for key, bits in index.options.get("era", {}).items()}
     index.vocab = vocabularies_from(terms, eras, searching)
-    if connection.vendor == "postgresql":
-        index.words = build_words(index, Event)
+    index.words = build_words(index, Event)
     for made in ("_position_table", "_placement_order"):  # made again where needed; not stored with the index
         index.__dict__.pop(made, None)
     return index

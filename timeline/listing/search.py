@@ -8,21 +8,22 @@ that begins with it). Each way of writing a group is a **term**: the last word o
 matches as typed or as the start of a word ("Bin" finds Binance while typing), and the words of
 a phrase must follow one another.
 
-SQLite searches an FTS5 table (``timeline_event_fts``, created by migration 0006 on SQLite
-only, porter stemming). PostgreSQL reads a search's matches from ``EventWords`` (each event's
-lexemes without positions: a narrow table, a fraction of the events' rows to scan; migration
-0014), or, for a phrase, from the weighted ``search_vector`` column (title A, summary B, quotes,
-names and aliases C), which a RUM index (migration 0013) serves in rank order.
+SQLite's words are in an FTS5 table (``timeline_event_fts``, created by migration 0006 on SQLite
+only, porter stemming), PostgreSQL's in the weighted ``search_vector`` column (title A, summary
+B, quotes, names and aliases C) and, without positions, in ``EventWords`` (migration 0014). A
+search of words is matched and ranked in memory from their postings (words.py); this module
+answers the rest: a phrase (its words must follow one another), from the FTS table or from the
+vector, which a RUM index (migration 0013) serves in rank order.
 
 **Ranking**: the text rank first, then, among equally good matches, the more important event,
-then reading order. SQLite: bm25, weighing a word in the title 10, in the summary 3, elsewhere 1;
-an event whose title holds every group first; a group that synonyms join counted once, by its best
-term. PostgreSQL: a search of words is matched and ranked in memory, from the event index's
-words (words.py), by the same bm25 over PostgreSQL's lexemes; a search with a phrase (whose words
-must follow one another) by RUM's distance (`<=>`, labels A 1.0, B 0.4, C 0.2), which the index
-returns in order. A page asks the database for only as many ranked matches as it shows
-(``ranked``, a LIMIT): it never sorts every match to find the best fifty. ``index`` keeps the FTS table, the
-vector and the words in step with ``Event.search_text`` wherever it is rebuilt.
+then reading order. The text rank is bm25, weighing a word in the title 10, in the summary 3,
+elsewhere 1; an event whose title holds every group first; a group that synonyms join counted
+once, by its best term: FTS5's own on SQLite (``sqlite_scores``), computed the same way from
+memory for a search of words (words.py). A phrase on PostgreSQL: RUM's distance (`<=>`, labels
+A 1.0, B 0.4, C 0.2), which the index returns in order. A page asks the database for only as many
+ranked matches as it shows (``ranked``, a LIMIT): it never sorts every match to find the best
+fifty. ``index`` keeps the FTS table, the vector and the words in step with ``Event.search_text``
+wherever it is rebuilt.
 """
 
 import re
@@ -36,6 +37,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Collate
 
 FTS_TABLE = "timeline_event_fts"
+FTS_TOKENIZE = "porter unicode61 remove_diacritics 2"  # as migration 0006 created the table
 MAX_WORDS = 12
 MAX_TERMS = 6  # ways of writing one group: what was typed and at most five synonyms
 TIES_READ = 16  # PostgreSQL: the page's matches times this, read at a time from the RUM scan, for the equally close

@@ -1,34 +1,40 @@
-"""PostgreSQL's full-text matches, and their ranking, answered from memory for searches of words.
+"""Full-text matches, and their ranking, answered from memory for searches of words.
 
-At 100,040 events the database took 35-109 ms to find the matches of a word that half the events
-hold ("binance", "trump"), and the RUM index 40-54 ms more to rank them: the slowest first-time
-states (bench/explain.md). Here every lexeme of the events' search vectors (a word as
-PostgreSQL's english configuration stems it) keeps its postings: each event that holds it, how
-often in the title (label A), the summary (B) and elsewhere (C: quotes, names, aliases).
-PostgreSQL still stems what a reader types (one small query, remembered); matching and ranking
-are then array arithmetic (numpy) over the postings, in the event index's positions (index.py).
+At 100,040 events PostgreSQL took 35-109 ms to find the matches of a word that half the events
+hold ("binance", "trump"), and the RUM index 40-54 ms more to rank them; at 10,040 SQLite took
+8-11 ms to rank one: the slowest first-time states (bench/explain.md, bench/results.md). Here
+every lexeme of the events' words, as the database's own full-text index stems them
+(PostgreSQL's search vectors, SQLite's FTS5 table), keeps its postings: each event that holds
+it, how often in the title, the summary and elsewhere (quotes, names, aliases). The database's
+stemmer still reads what a reader types (PostgreSQL: one small query; SQLite: the same FTS5
+tokenizer, in a private in-memory database), remembered; matching and ranking are then array
+arithmetic (numpy) over the postings, in the event index's positions (index.py).
 
-A term's word matches every lexeme its stem begins, as ``search.postgres_term`` asks the database
-(as typed, or as the start of a word): the lexemes are sorted, so a stem's are one run of the
-postings. A stop word matches nothing, and its group is left out, as PostgreSQL leaves it out of a
+A term's word matches every lexeme its stem begins, as the database matches a prefix (as typed,
+or as the start of a word): the lexemes are sorted, so a stem's are one run of the postings. A
+PostgreSQL stop word matches nothing, and its group is left out, as PostgreSQL leaves it out of a
 tsquery. A phrase needs the words' positions: its search goes to the database (``compile``
 returns None).
 
-**Ranking**, as SQLite ranks (search.py): bm25 with FTS5's constants, a term's frequency in an
-event weighed 10 in the title, 3 in the summary and 1 elsewhere, over the event's length; a group
+**Ranking**: bm25 as SQLite's FTS5 computes it (search.py): a term's frequency in an event weighed
+10 in the title, 3 in the summary and 1 elsewhere, over the event's length in words; a group
 counts by its best term; an event whose title holds every group first; then the more important
-event, then reading order. tests/search_queries.py measures it, tests/test_words.py checks it
-against the same formula in SQL.
+event, then reading order. On SQLite it equals FTS5's own bm25 (tests/test_words.py checks it
+against the database's ranking); on PostgreSQL, against the same formula recomputed per event
+(tests/oracle.py). tests/search_queries.py measures it.
 """
 
 import math
 import re
+import sqlite3
+import threading
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
 
-from timeline.listing.search import BODY_WEIGHT, SUMMARY_WEIGHT, TITLE_WEIGHT, TITLED
+from timeline.listing.search import BODY_WEIGHT, FTS_TABLE, FTS_TOKENIZE, SUMMARY_WEIGHT, TITLE_WEIGHT, TITLED
 
 K1, B = 1.2, 0.75  # FTS5's bm25 constants
 STEM = re.compile(r"'((?:[^']|'')*)':\*")
@@ -47,6 +53,15 @@ CROSS JOIN LATERAL (SELECT cardinality(array_positions(words.weights, 'A')) AS t
                            cardinality(words.weights) AS every) AS counts
 GROUP BY words.lexeme
 ORDER BY words.lexeme COLLATE "C"
+"""
+# SQLite: the same numbers, from FTS5's own record of each word it holds (fts5vocab, "instance"; migration 0016).
+SQLITE_INSTANCES = f"{FTS_TABLE}_instances"
+SQLITE_POSTINGS_SQL = f"""
+SELECT term, group_concat(doc * 134217728 + min(title, 511) * 262144 + min(summary, 511) * 512 + min(every, 511), ',')
+FROM (SELECT term, doc, sum(col = 'title') AS title, sum(col = 'summary') AS summary, count(*) AS every
+      FROM {SQLITE_INSTANCES} GROUP BY term, doc)
+GROUP BY term
+ORDER BY term
 """
 POSTINGS_READ = 1 << 22  # characters of postings parsed at a time: a few MB, whatever the corpus
 
@@ -87,19 +102,13 @@ class WordIndex:
         return slice(int(self.bounds[first]), int(self.bounds[last]))
 
     def stems(self, words):
-        """{word: its stem, "" for a stop word, None when PostgreSQL reads it as more than one word}, as
-        PostgreSQL's english configuration stems it for a prefix (search.postgres_term), remembered."""
+        """{word: its stem, "" for a stop word, None when the database reads it as more than one word}, as
+        the database stems a prefix it searches for (search.postgres_term, search.fts_expression), remembered."""
         kept = self.__dict__.setdefault("_stems", {})  # shared by a worker's threads: read, never relied on
         found = {word: kept.get(word) for word in {word.lower() for word in words}}
         missing = sorted(word for word, stem in found.items() if stem is None and word not in kept)
         if missing:
-            with connection.cursor() as cursor:
-                cursor.execute(STEMS_SQL, [missing])
-                queries = dict(cursor.fetchall())
-            for word in missing:
-                query = queries.get(word) or ""
-                stem = STEM.fullmatch(query)
-                found[word] = "" if not query else stem.group(1).replace("''", "'") if stem else None
+            found.update(postgres_stems(missing) if connection.vendor == "postgresql" else sqlite_stems(missing))
             if len(kept) > STEMS_KEPT:
                 kept.clear()
             kept.update((word, found[word]) for word in missing)
@@ -140,7 +149,7 @@ class CompiledSearch:
         if "_norm" not in self.__dict__:
             average = float(words.lengths.mean()) if size else 1.0
             self._norm = K1 * (1 - B + B * words.lengths / (average or 1.0))
-        return idf * weighted * (K1 + 1) / (weighted + self._norm), titled
+        return idf * (weighted * (K1 + 1)) / (weighted + self._norm), titled  # FTS5's order of operations
 
     def scores(self):
         """(score of each event, whether it matches): the sum of each group's best term."""
@@ -181,6 +190,42 @@ class CompiledSearch:
         return candidates[order][start:need].tolist()
 
 
+def postgres_stems(words):
+    """{word: stem}: PostgreSQL's english configuration, as to_tsquery reads a prefix."""
+    with connection.cursor() as cursor:
+        cursor.execute(STEMS_SQL, [words])
+        queries = dict(cursor.fetchall())
+    found = {}
+    for word in words:
+        query = queries.get(word) or ""
+        stem = STEM.fullmatch(query)
+        found[word] = "" if not query else stem.group(1).replace("''", "'") if stem else None
+    return found
+
+
+_stemmer = {"connection": None}
+_stemming = threading.Lock()
+
+
+def sqlite_stems(words):
+    """{word: stem}: the FTS table's tokenizer (search.FTS_TOKENIZE), in this process's own in-memory
+    database, so that a search writes nothing to the site's."""
+    with _stemming:
+        if _stemmer["connection"] is None:
+            stemmer = sqlite3.connect(":memory:", check_same_thread=False)
+            stemmer.execute(f"CREATE VIRTUAL TABLE stems USING fts5(word, tokenize = '{FTS_TOKENIZE}')")
+            stemmer.execute("CREATE VIRTUAL TABLE stems_held USING fts5vocab('stems', 'instance')")
+            _stemmer["connection"] = stemmer
+        stemmer = _stemmer["connection"]
+        with stemmer:
+            stemmer.execute("DELETE FROM stems")
+            stemmer.executemany("INSERT INTO stems (rowid, word) VALUES (?, ?)", list(enumerate(words, 1)))
+            terms = defaultdict(list)
+            for doc, term in stemmer.execute("SELECT doc, term FROM stems_held ORDER BY doc, offset"):
+                terms[doc].append(term)
+    return {word: (terms[n] or [""])[0] if len(terms[n]) <= 1 else None for n, word in enumerate(words, 1)}
+
+
 def build(index, model):
     """The word index of the events' search vectors, in the event index `index`'s positions.
 
@@ -204,7 +249,10 @@ def build(index, model):
         pending.clear()
 
     with connection.chunked_cursor() as cursor:
-        cursor.execute(POSTINGS_SQL.format(table=model._meta.db_table))
+        if connection.vendor == "postgresql":
+            cursor.execute(POSTINGS_SQL.format(table=model._meta.db_table))
+        else:
+            cursor.execute(SQLITE_POSTINGS_SQL)
         length = 0
         for row in cursor:
             pending.append(row)
