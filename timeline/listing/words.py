@@ -28,6 +28,7 @@ import math
 import re
 import sqlite3
 import threading
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -102,8 +103,6 @@ class WordIndex:
 
     def run(self, prefix):
         """The slice of the postings of the lexemes that begin with `prefix`."""
-        from bisect import bisect_left
-
         first = bisect_left(self.lexemes, prefix)
         last = bisect_left(self.lexemes, prefix + "\U0010ffff", lo=first)
         return slice(int(self.bounds[first]), int(self.bounds[last]))
