@@ -7,7 +7,7 @@ import logging
 from django.conf import settings
 from django.db import DatabaseError
 
-from timeline.listing.index import warm
+from timeline.listing.index import release_heap, warm
 
 log = logging.getLogger("gunicorn.error")
 
@@ -31,6 +31,7 @@ def start():
         except Exception:  # a rehearsal only warms the code up: it must never stop a worker from serving
             log.exception("No rehearsal at start")
     gc.collect()
+    release_heap()
     gc.freeze()
 
 
