@@ -86,8 +86,8 @@ class EventQuery(ListingState):
 
     @functools.cached_property
     def compiled_search(self):
-        """The search answered from the event index's words (PostgreSQL, words.py), or None: the database
-        answers it."""
+        """The search answered from the event index's words (words.py), or None: the database answers it
+        (a phrase, whose words must follow one another)."""
         words = self.index.words
         return words.compile(self.groups) if words is not None and self.groups else None
 
@@ -199,8 +199,8 @@ class EventQuery(ListingState):
         return self.bits() & self.index.between(start, end)
 
     def search_bits(self):
-        """The events the search matches, as a bitset: from the database's full-text search (unranked,
-        unsorted), cached, and worked out once per state (every facet's count asks for it)."""
+        """The events the search matches, as a bitset: from the index's words, or the database's full-text
+        search (unranked, unsorted, cached), worked out once per state (every facet's count asks for it)."""
         if self._search_bits is None and self.compiled_search is not None:
             self._search_bits = self.compiled_search.matches()
         if self._search_bits is None:
