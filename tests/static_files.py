@@ -1,13 +1,24 @@
-"""collectstatic for the tests that start gunicorn: one at a time across the parallel test processes.
+"""collectstatic for the tests that start gunicorn: into a directory of this test process's own, one at a time.
 
-They collect into the one STATIC_ROOT that production settings name; two at once rewrite
-the manifest (staticfiles.json) under each other, and one of them fails.
+They collected into the STATIC_ROOT the in-process tests read: WhiteNoise, starting in another
+test process, scanned it while collectstatic replaced a file, and failed (FileNotFoundError on
+a hashed django-htmx file). Their environment now names a directory of this process's own
+(`served_static()`); two collecting at once in one directory rewrote the manifest
+(staticfiles.json) under each other, hence still the lock.
 """
 
 import fcntl
+import os
+import tempfile
 from contextlib import contextmanager
+from pathlib import Path
 
 from django.conf import settings
+
+
+def served_static():
+    """The environment that makes a started server's collectstatic and WhiteNoise use this process's directory."""
+    return {"TIMELINE_STATIC_ROOT": str(Path(tempfile.gettempdir()) / f"timeline-static-{os.getpid()}")}
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from django.conf import settings
 from .pgcluster import free_port
 from .services import http_get as get
 from .services import manage, start_gunicorn, stop, throwaway_varnish
-from .static_files import one_collectstatic_at_a_time
+from .static_files import one_collectstatic_at_a_time, served_static
 
 pytestmark = pytest.mark.services
 
@@ -33,6 +33,7 @@ def site(tmp_path_factory):
         "DJANGO_HTTPS": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        **served_static(),
     }
     manage(env, "migrate", "--noinput")
     manage(env, "reload_timeline")

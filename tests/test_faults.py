@@ -23,7 +23,7 @@ from timeline.web.middleware import DatabaseUnavailableMiddleware
 
 from .pgcluster import free_port, throwaway_cluster
 from .services import ServiceError, start_gunicorn, stop
-from .static_files import one_collectstatic_at_a_time
+from .static_files import one_collectstatic_at_a_time, served_static
 
 MESSAGE = DatabaseUnavailableMiddleware.message
 EVENT, ACTOR = "cz-pleads-guilty", "doj"
@@ -81,6 +81,7 @@ def production_env(database_url):
         "DJANGO_HTTPS": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(40)[:50],
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        **served_static(),
     }
 
 

@@ -21,7 +21,7 @@ from django.test.utils import CaptureQueriesContext
 from .pgcluster import free_port, throwaway_cluster
 from .services import http_get as get
 from .services import manage, start_gunicorn, stop, throwaway_redis
-from .static_files import one_collectstatic_at_a_time
+from .static_files import one_collectstatic_at_a_time, served_static
 
 EVENT = "cz-pleads-guilty"
 ACTOR = "doj"
@@ -44,6 +44,7 @@ def server_env(database_url, redis_url):
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         # One site behind a balancer: its address is configured, not taken from each instance's port.
         "DJANGO_SITE_URL": "https://timeline.example",
+        **served_static(),
     }
 
 

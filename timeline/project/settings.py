@@ -99,7 +99,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# TIMELINE_STATIC_ROOT: the tests that start gunicorn collect into a directory of their own (tests/static_files.py).
+STATIC_ROOT = Path(os.environ.get("TIMELINE_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
