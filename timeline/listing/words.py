@@ -2,7 +2,7 @@
 
 At 100,040 events PostgreSQL took 35-109 ms to find the matches of a word that half the events
 hold ("binance", "trump"), and the RUM index 40-54 ms more to rank them; at 10,040 SQLite took
-8-11 ms to rank one: the slowest first-time states (bench/explain.md, bench/results.md). Here
+10-12 ms to rank one: the slowest first-time states (bench/explain.md, bench/results.md). Here
 every lexeme of the events' words, as the database's own full-text index stems them
 (PostgreSQL's search vectors, SQLite's FTS5 table), keeps its postings: each event that holds
 it, how often in the title, the summary and elsewhere (quotes, names, aliases). The database's
