@@ -20,6 +20,7 @@ from timeline.listing.chart_layout import (
     WIDE,
     Layout,
     event_of,
+    lane_events,
     place_bins,
     place_marks,
     write_numbers,
@@ -169,7 +170,7 @@ def build_chart(query, matching, refine):
         chart.count = len({row["slug"] for row in rows})
         chart.vague_count = len({row["slug"] for row in rows if row["date_precision"] in IMPRECISE})
         detail = event_pages(row["slug"] for row in rows).__getitem__
-        events = [event_of(row, chart.x, start, end, detail) for row in rows]
+        by_lane = lane_events(chart, [event_of(row, chart.x, start, end, detail) for row in rows], lanes)
     else:
         chart.mode = "bins"
         chart.count = (query.window_bits(start, end) & query.index.dated).bit_count()
@@ -177,7 +178,7 @@ def build_chart(query, matching, refine):
         layout = Layout(name, reference)
         layout.lanes_top = place_bands(layout, chart, query.vocab["era"], query, chart.x, 6)
         if rows is not None:
-            y = place_marks(layout, chart, query, events, lanes)
+            y = place_marks(layout, chart, query, by_lane)
         else:
             unit = finest_unit(start, end, int(reference * (RIGHT - LEFT) / 100 // BAR_PX))
             bins = bin_rows(query, start, end, lanes, unit)

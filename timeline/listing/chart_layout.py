@@ -22,6 +22,7 @@ VAGUE_ROWS = 4  # on the wide chart, for labelled lines; an unlabelled one takes
 ROW_HEIGHT, VAGUE_ROW, LANE_HEADER, BAR_HEIGHT = 24, 24, 16, 64
 GAP = 6  # px between two things in a row
 IMPRECISE = (DatePrecision.MONTH, DatePrecision.YEAR)
+CERTAINTY_WORDS = {certainty.value: certainty.label.lower() for certainty in Event.Certainty}
 
 
 @dataclass
@@ -69,7 +70,7 @@ def event_of(row, x, start, end, detail):
         "day": date.isoformat(),
         "until": latest.isoformat(),
         "certainty": row["certainty"],
-        "certainty_label": Event.Certainty(row["certainty"]).label.lower(),
+        "certainty_label": CERTAINTY_WORDS[row["certainty"]],
         "x": x0,
         "span": span,
         "lane": row["lane"],
@@ -132,6 +133,8 @@ def mark_spot(layout, event, rows, labelled_only):
     text = short_label(event["title"], LABEL_CHARS[ref])
     width = text_width(text)
     shape = (at - TARGET / 2, max(ends, at) + TARGET / 2)
+    if not any(free(row, *shape) for row in rows):
+        return None  # every option holds the mark's own shape: none would fit (140 marks tried 18 each)
     options = []
     if event["span"]:
         options.append(("start", shape[0], max(shape[1], at + 2 + width), at + 2 <= ref - width))
@@ -150,17 +153,29 @@ def mark_spot(layout, event, rows, labelled_only):
     return None
 
 
-def place_marks(layout, chart, query, events, lanes):
-    """Marks by lane: precise events in rows, what does not fit as clusters, the vague in rows of their own."""
+def lane_events(chart, events, lanes):
+    """[(lane name, its precise events in placing order, its vague events' groups)] for each lane: the
+    same for both layouts, so worked out once."""
+    found = []
+    for lane_id, name in lanes or [(None, None)]:
+        mine = [event for event in events if event["lane"] == lane_id]
+        precise = sorted((e for e in mine if not e["vague"]), key=lambda e: (e["x"], e["day"], e["title"]))
+        vague = [e for e in mine if e["vague"]]
+        found.append((name, precise, vague_groups(vague, chart.x, chart.start, chart.end) if vague else []))
+    return found
+
+
+def place_marks(layout, chart, query, lanes):
+    """Marks by lane (lane_events): precise events in rows, what does not fit as clusters, the vague in
+    rows of their own."""
     y = layout.lanes_top
     row_count = ROWS[layout.reference] if len(lanes) <= 1 else max(2, ROWS[layout.reference] // len(lanes))
-    for lane_id, name in lanes or [(None, None)]:
+    for name, precise, groups in lanes:
         if name:
             layout.lanes.append({"name": name, "y": y + 12})
             y += LANE_HEADER + 2
-        mine = [event for event in events if event["lane"] == lane_id]
         rows, used, overflow = [Row() for _ in range(row_count)], 0, []
-        for event in sorted((e for e in mine if not e["vague"]), key=lambda e: (e["x"], e["day"], e["title"])):
+        for event in precise:
             spot = mark_spot(layout, event, rows, labelled_only=layout.reference == NARROW)
             if spot is None:
                 overflow.append(event)
@@ -173,9 +188,8 @@ def place_marks(layout, chart, query, events, lanes):
         if overflow:
             used = place_clusters(layout, chart, query, overflow, rows, used, y)
         y += used * ROW_HEIGHT
-        vague = [e for e in mine if e["vague"]]
-        if vague:
-            y = place_vague(layout, chart, query, vague_groups(vague, chart.x, chart.start, chart.end), y)
+        if groups:
+            y = place_vague(layout, chart, query, groups, y)
     layout.items.sort(key=lambda item: (item["x"], item["y"]))
     return y
 
@@ -325,13 +339,7 @@ def place_bins(layout, chart, query, bins, lanes, unit, y):
             x0 = chart.x(max(day, chart.start))
             width = max(round(chart.x(min(last, chart.end) + datetime.timedelta(days=1)) - x0 - 0.08, 3), 0.15)
             bar = max(round(height * n / tallest, 1), 2)
-            period = {
-                "day": day_text(day),
-                "week": f"week of {day_text(day)}",
-                "month": f"{day:%B %Y}",
-                "quarter": f"{day:%b} to {last:%b %Y}",
-                "year": str(day.year),
-            }[unit]
+            period = period_text(day, last, unit)
             if (chart.end - chart.start).days + 1 <= chart.min_days:
                 link = query.link(**{"from": day.isoformat(), "to": last.isoformat(), "after": None})
                 action, verb = "dates", "show them"
@@ -360,6 +368,19 @@ def place_bins(layout, chart, query, bins, lanes, unit, y):
     return y
 
 
+def period_text(day, last, unit):
+    """A bar's period in words: "3 Mar 2025", "week of 3 Mar 2025", "March 2025", "Jan to Mar 2025", "2025"."""
+    if unit == "day":
+        return day_text(day)
+    if unit == "week":
+        return f"week of {day_text(day)}"
+    if unit == "month":
+        return f"{day:%B %Y}"
+    if unit == "quarter":
+        return f"{day:%b} to {last:%b %Y}"
+    return str(day.year)
+
+
 def number(value):
     """A coordinate as the markup writes it: an int, or a float to three places, never in exponent form."""
     return str(value) if isinstance(value, int) else f"{round(value, 3):.3f}".rstrip("0").rstrip(".")
@@ -374,7 +395,14 @@ OFFSETS = {
     "cluster": {"label_y": 4},
     "bin": {"label_y": -3},
 }
-NUMBERS = ("x", "y", "mid", "width", "span", "height", "top", "full", "label_x", "label_dx", "text_y", "dx")
+NUMBERS = {  # the coordinates chart_markup.py writes of each kind of thing
+    "mark": ("x", "y", "span", "label_dx", "hit_y", "line_y", "label_y"),
+    "vague": ("x", "y", "width", "mid", "label_x", "label_dx", "hit_y", "line_y", "label_y"),
+    "cluster": ("x", "y", "label_y"),
+    "bin": ("x", "y", "mid", "width", "height", "top", "full", "label_y"),
+    "band": ("x", "y", "mid", "width", "text_y"),
+    "tick": ("x", "dx"),
+}
 
 
 def write_numbers(layout):
@@ -383,9 +411,10 @@ def write_numbers(layout):
             item[name] = item["y"] + offset
         if item["kind"] == "mark" and item["span"]:
             item["label_y"] = item["y"]
-    for thing in (*layout.items, *layout.bands, *layout.ticks):
-        for name in (*NUMBERS, *OFFSETS.get(thing.get("kind"), ())):
-            if thing.get(name):  # 0 stays 0, which the template reads as "none" (a mark with no span)
-                thing[name] = number(thing[name])
+    for things, kind in ((layout.items, None), (layout.bands, "band"), (layout.ticks, "tick")):
+        for thing in things:
+            for name in NUMBERS[kind or thing["kind"]]:
+                if thing.get(name):  # 0 stays 0, which the markup reads as "none" (a mark with no span)
+                    thing[name] = number(thing[name])
     axis = layout.axis_y
     layout.axis = {name: number(axis + offset) for name, offset in (("top", -4), ("bottom", 6), ("text", 20))}
