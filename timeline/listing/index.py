@@ -60,7 +60,6 @@ class EventIndex:
     dated: int = 0
     undated: int = 0
     imprecise: int = 0  # events dated only to a month or a year
-    importance: dict = field(default_factory=dict)  # {importance: its events}
     vocab: Vocabularies = field(default_factory=Vocabularies)
     words: WordIndex | None = None  # the full-text index's lexemes and their postings (words.py)
 
@@ -279,7 +278,7 @@ def build():
     events, holding every row at once and a tuple per event left a building worker with about
     30 MB more memory than this, which it kept."""
     sort_keys, pks, dates, latest, placed, options, terms = [], array("q"), array("l"), array("l"), array("l"), [], []
-    searching, importance = {}, {}
+    searching, importance = {}, array("h")
     imprecise = set()
     for kind, pk, key, text, date, last, order in rows().iterator(chunk_size=2000):
         if kind == "event":
@@ -290,7 +289,7 @@ def build():
             placed.append(placement_key(date, key) if date else 0)
             if key in IMPRECISE:
                 imprecise.add(pk)
-            importance.setdefault(order, []).append(pk)
+            importance.append(order)
         elif kind.startswith("term:"):
             terms.append((kind[5:], pk, key, text, date, last, order))
         elif kind.startswith("search:"):
@@ -305,6 +304,7 @@ def build():
         latest=array("l", (latest[i] for i in order)),
         placed=array("l", (placed[i] for i in order)),
     )
+    importance = array("h", (importance[i] for i in order))  # for the words' ranking alone
     sort_keys = pks = dates = latest = placed = None  # the arrays in reading order replace them
     size = (len(order) + 7) // 8
     starting, overlapping = {}, {}
@@ -325,10 +325,9 @@ def build():
         index.dated |= bits
     index.undated = index.everything & ~index.dated
     index.imprecise = index.positions(imprecise)
-    index.importance = {level: index.positions(pks) for level, pks in importance.items()}
     eras = {int(key): bits.bit_count() for key, bits in index.options.get("era", {}).items()}
     index.vocab = vocabularies_from(terms, eras, searching)
-    index.words = build_words(index, Event)
+    index.words = build_words(index, Event, importance)
     for made in ("_position_table", "_placement_order"):  # made again where needed; not stored with the index
         index.__dict__.pop(made, None)
     return index
