@@ -23,8 +23,8 @@ from timeline.listing.chart_layout import (
     lane_events,
     place_bins,
     place_marks,
-    write_numbers,
 )
+from timeline.listing.chart_markup import write_numbers
 from timeline.listing.chart_rows import bin_rows, finest_unit, lane_actors, mark_rows
 from timeline.listing.dimensions import DIMENSIONS
 

@@ -1,7 +1,7 @@
 """The chart's repeated markup, built in Python: its era bands, its items and its axis ticks.
 
 Each is drawn for the wide and the narrow layout of every state, from the numbers that
-chart_layout.write_numbers has already written as text. Rendered by template partials, one per
+write_numbers has already written as text. Rendered by template partials, one per
 item, they took 3.8 ms of a first-time state's 10 ms of template (bench/notes.md, "The chart's
 markup"). ``templates/chart.html`` keeps the figure around them.
 """
@@ -48,6 +48,46 @@ TICK = (
     '<line x1="{}%" y1="{}" x2="{}%" y2="{}"></line>{}</a>'
 )
 TICK_LABEL = '<text aria-hidden="true" class="{}" x="{}%" dx="{}" y="{}">{}</text>'
+
+
+def number(value):
+    """A coordinate as the markup writes it: an int, or a float to three places, never in exponent form."""
+    return str(value) if isinstance(value, int) else f"{round(value, 3):.3f}".rstrip("0").rstrip(".")
+
+
+# The coordinates each kind of item writes, and the offsets from its y of what it draws: worked out
+# once per layout and written as text, because a template's number formatting and |add, repeated for
+# every coordinate of every item, cost more than the rest of the chart (bench/chart_render.py).
+OFFSETS = {
+    "mark": {"hit_y": -12, "line_y": 5, "label_y": 4},
+    "vague": {"hit_y": -14, "line_y": 4, "label_y": 0},
+    "cluster": {"label_y": 4},
+    "bin": {"label_y": -3},
+}
+NUMBERS = {  # the coordinates the functions below write, for each kind of thing
+    "mark": ("x", "y", "span", "label_dx", "hit_y", "line_y", "label_y"),
+    "vague": ("x", "y", "width", "mid", "label_x", "label_dx", "hit_y", "line_y", "label_y"),
+    "cluster": ("x", "y", "label_y"),
+    "bin": ("x", "y", "mid", "width", "height", "top", "full", "label_y"),
+    "band": ("x", "y", "mid", "width", "text_y"),
+    "tick": ("x", "dx"),
+}
+
+
+def write_numbers(layout):
+    """The layout's coordinates as the markup writes them, with what each item draws offset from its y."""
+    for item in layout.items:
+        for name, offset in OFFSETS[item["kind"]].items():
+            item[name] = item["y"] + offset
+        if item["kind"] == "mark" and item["span"]:
+            item["label_y"] = item["y"]
+    for things, kind in ((layout.items, None), (layout.bands, "band"), (layout.ticks, "tick")):
+        for thing in things:
+            for name in NUMBERS[kind or thing["kind"]]:
+                if thing.get(name):  # 0 stays 0, which the markup reads as "none" (a mark with no span)
+                    thing[name] = number(thing[name])
+    axis = layout.axis_y
+    layout.axis = {name: number(axis + offset) for name, offset in (("top", -4), ("bottom", 6), ("text", 20))}
 
 
 def bands(layout, listing):
