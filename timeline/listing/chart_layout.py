@@ -134,7 +134,7 @@ def mark_spot(layout, event, rows, labelled_only):
     width = text_width(text)
     shape = (at - TARGET / 2, max(ends, at) + TARGET / 2)
     if not any(free(row, *shape) for row in rows):
-        return None  # every option holds the mark's own shape: none would fit (140 marks tried 18 each)
+        return None  # every option holds the mark's own shape, so none fits: no need to try up to 18 spans
     options = []
     if event["span"]:
         options.append(("start", shape[0], max(shape[1], at + 2 + width), at + 2 <= ref - width))

@@ -1,7 +1,7 @@
 """The chart's repeated markup, built in Python: its era bands, its items and its axis ticks.
 
 Each is drawn for the wide and the narrow layout of every state, from the numbers that
-write_numbers has already written as text. Rendered by template partials, one per
+write_numbers (below) has already written as text. Rendered by template partials, one per
 item, they took 3.8 ms of a first-time state's 10 ms of template (bench/notes.md, "The chart's
 markup"). ``templates/chart.html`` keeps the figure around them.
 """
