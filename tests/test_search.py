@@ -6,7 +6,8 @@ import re
 import pytest
 from django.db import connection
 
-from timeline.listing.explain import did_you_mean, highlight, snippet
+from timeline.listing.explain import highlight, snippet
+from timeline.listing.spelling import did_you_mean
 from timeline.models import Event
 
 pytestmark = pytest.mark.usefixtures("corpus")

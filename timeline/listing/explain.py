@@ -4,22 +4,18 @@ Marks: every term of the search (search.py) is marked where it occurs, a phrase 
 ("Binance.US" marks "Binance.US" and "Binance US", never a lone "US"). Alias notes: a term
 that is one of an actor's other names, and not the actor's own name, is explained beside the
 result ("Justin Solar [sic]: a machine-reworded article's spelling of Justin Sun"), from the
-alias records. Did you mean: each word of the search that the corpus does not hold, replaced
-by its nearest corpus word.
+alias records. Did you mean is spelling.py's.
 """
 
-import difflib
 import functools
 import re
 from dataclasses import dataclass
 from html import escape, unescape
 
-from django.core.cache import cache
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from timeline.cache.versions import cache_key
-from timeline.listing.search import WORD, search_words
+from timeline.listing.search import WORD
 
 SNIPPET_CHARS = 180
 
@@ -124,50 +120,3 @@ def shown_in(html, text):
     is "<" to the next ">": Django's strip_tags, an HTML parser, took 0.8 ms an event of a page."""
     pattern = word_pattern([text])
     return bool(pattern and pattern.search(unescape(TAG.sub("", html))))
-
-
-# Did you mean --------------------------------------------------------------------------
-
-
-def corpus_words(model, version):
-    """Every word of the events' search text (two letters or more, lower case), cached per data version."""
-    key = cache_key(version, "words")
-    words = cache.get(key)
-    if words is None:
-        words = set()
-        for text in model.objects.values_list("search_text", flat=True).iterator(chunk_size=2000):
-            words.update(word.lower() for word in re.findall(r"[^\W_]{2,}", text))
-        words = sorted(words)
-        cache.set(key, words, timeout=24 * 3600)
-    return words
-
-
-def corrections(text, vocabulary):
-    """[(word as typed, its nearest corpus word or None)] for each word of the search.
-
-    A word the vocabulary holds, or begins a word of, needs none; a replacement keeps the
-    typed word's capitals ("Binanse" → "Binance")."""
-    known = set(vocabulary)
-    found = []
-    for word in search_words(text):
-        lower = word.lower()
-        if lower in known or any(w.startswith(lower) for w in vocabulary if w[:1] == lower[:1]):
-            found.append((word, None))
-            continue
-        close = difflib.get_close_matches(lower, [w for w in vocabulary if len(w) > 2], n=1, cutoff=0.75)
-        found.append((word, same_case(word, close[0]) if close else None))
-    return found
-
-
-def same_case(typed, word):
-    if typed.isupper() and len(typed) > 1:
-        return word.upper()
-    return word[:1].upper() + word[1:] if typed[:1].isupper() else word
-
-
-def did_you_mean(text, vocabulary):
-    """The search with each word the corpus does not hold replaced by its closest corpus word, or None."""
-    found = corrections(text, vocabulary)
-    if not any(better for _, better in found):
-        return None
-    return " ".join(better or word for word, better in found)
