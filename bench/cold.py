@@ -1,6 +1,6 @@
 """First-time filter states: the list, and their cost in-process with the caches empty.
 
-    python bench/cold.py [--budget SECONDS]   (DATABASE_URL: the benchmark database; prints JSON)
+    python bench/cold.py [--budget SECONDS] [--passes-only]   (DATABASE_URL: the benchmark database; prints JSON)
 
 A reader exploring the timeline almost never repeats a state, so each state here is asked
 once: every full page after clearing the cache, then every htmx fragment after clearing it
@@ -8,7 +8,8 @@ again. Before each pass one unrelated request ("/") fills the vocabularies, as a
 before them would have. A third pass asks every full page once more, the cache cleared again,
 with each step of the view timed (`parts_pass`); then each search word's match and ranking are
 timed alone (`matching_alone`: the database's queries, or on PostgreSQL the index's words).
-bench/run.py drives the same states over HTTP.
+bench/run.py drives the same states over HTTP, and runs the two passes again in fresh processes
+(--passes-only), so that each state is first-time in each (a process remembers a search's stems).
 """
 
 import argparse
@@ -105,6 +106,7 @@ def one_pass(client, paths, headers, deadline):
         "by_kind": by_kind(timed),
         "queries_max": max(queries, default=0),
         "statuses": sorted(statuses),
+        "ms": [round(ms, 2) for ms in times],
     }
 
 
@@ -226,6 +228,7 @@ def relevance(client):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--budget", type=float, default=300, help="seconds for each of the two passes")
+    parser.add_argument("--passes-only", action="store_true", help="only the page and fragment passes (a repeat)")
     args = parser.parse_args()
     setup_test_environment()
     start()  # as a gunicorn worker does (gunicorn.conf.py)
@@ -233,6 +236,9 @@ def main():
     paths = ["/?" + state for state in states()]
     page = one_pass(client, paths, {}, time.monotonic() + args.budget)
     fragment = one_pass(client, paths, {"HX-Request": "true"}, time.monotonic() + args.budget)
+    if args.passes_only:
+        print(json.dumps({"paths": paths, "page": page, "fragment": fragment}))
+        return
     parts = parts_pass(client, paths, time.monotonic() + args.budget)
     floor = matching_alone(paths)
     found = {"events": Event.objects.count(), "paths": paths, "page": page, "fragment": fragment}

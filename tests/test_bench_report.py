@@ -168,3 +168,39 @@ def test_the_layers_table_has_a_row_for_every_configuration_and_pass():
     rows = [line for line in lines if line.startswith("| sqlite")]
     assert [row.split(" | ")[2] for row in rows] == ["all kept", "without stored responses"]
     assert all(row.count("2.0/3.0 (4.0/5.0)") == len(report.LAYER_PASSES) for row in rows)
+
+
+def test_passes_pooled_are_percentiles_of_every_request_with_each_pass_beside():
+    paths = [f"/?actor=a{i}" for i in range(20)] + ["/?q=binance"]
+    first = {"p95_ms": 21.0, "statuses": {"200": 21}, "errors": 0, "ms": [float(i) for i in range(1, 22)]}
+    second = {"p95_ms": 40.0, "statuses": {"200": 20}, "errors": 1, "ms": [None, *(2.0 * i for i in range(2, 22))]}
+    third = {"p95_ms": 5.0, "statuses": {"200": 5}, "errors": 0, "ms": [1.0] * 5}  # cut short by its budget
+    pooled = drive.pooled([first, second, third], paths)
+    every = sorted([float(i) for i in range(1, 22)] + [2.0 * i for i in range(2, 22)] + [1.0] * 5)
+    assert pooled["n"] == len(every) == 46
+    assert pooled["p95_ms"] == every[round(0.95 * 45)] and pooled["max_ms"] == 42.0
+    assert pooled["by_kind"]["search"] == {"n": 2, "p50_ms": 31.5, "p95_ms": 42.0, "max_ms": 42.0}
+    assert pooled["states"] == 21 and pooled["passes_p95_ms"] == [21.0, 40.0, 5.0]
+    assert pooled["statuses"] == {"200": 46} and pooled["errors"] == 1
+    in_process = [{"p95_ms": 9.0, "statuses": [200], "queries_max": q, "ms": [9.0] * 21} for q in (5, 7)]
+    pooled = drive.pooled(in_process, paths)
+    assert pooled["statuses"] == [200] and pooled["queries_max"] == 7 and pooled["n"] == 42
+
+
+def test_the_targets_count_states_not_requests_and_show_each_pass():
+    matching = [{"word": f"w{i}", "matches": 100, "ms": 4.0} for i in range(15)]
+    cold = cold_run(matching)
+    for kind in ("page", "fragment"):
+        cold[kind] = {
+            **cold[kind],
+            "n": 195,
+            "states": 65,
+            "passes_p95_ms": [52.1, 47.3, 48.0],
+            "by_kind": {"filters": {"n": 150, "p50_ms": 30.0, "p95_ms": 44.0}},
+        }
+    assert report.enough(cold) and report.states(cold["page"]) == 65
+    assert report.passes(cold["page"]) == " [passes 52.1, 47.3, 48.0]"
+    assert "the 50 filter states alone page 44.0 ms" in report.why_searches_miss(cold)
+    assert report.kind_pair(cold["page"], "filters") == "50: 30.0 / 44.0"
+    cold["page"]["states"] = 40
+    assert not report.enough(cold)
