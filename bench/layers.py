@@ -32,7 +32,7 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
-from timeline.listing import rendering  # noqa: E402
+from timeline.listing import rendering, spelling  # noqa: E402
 from timeline.models import Category, Event  # noqa: E402
 from timeline.project.worker import start  # noqa: E402
 
@@ -102,6 +102,8 @@ def configuration(client, paths, off):
         elif off:
             for patch in without(off):
                 patches.enter_context(patch)
+            if "words" in off:  # and the vocabulary this process made from them, made again each time
+                patches.enter_context(mock.patch.object(spelling, "near_words", spelling.vocabulary))
         searches = [path for path in paths if "q=" in path]
         return {
             "first fragment": timed_pass(client, paths, {"HX-Request": "true"}, clear=True),

@@ -16,7 +16,7 @@ from django.test import override_settings
 from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 
-from timeline.listing import index
+from timeline.listing import index, spelling
 from timeline.models import DataVersion, Event
 
 # Every property test runs its full case count; the profile cuts what is not a case: no example
@@ -60,8 +60,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def forget_index():
-    """Drop this process's copy of the event index (the cold path)."""
+    """Drop this process's copy of the event index and of the did-you-mean vocabulary (the cold path)."""
     index._shared.update(version=None, index=None)
+    spelling._latest.update(key=None, words=None)
 
 
 @pytest.fixture(autouse=True)

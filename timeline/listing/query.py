@@ -13,14 +13,13 @@ from itertools import chain, islice
 from django.http import QueryDict
 
 from timeline.cache.versions import cache_key, cached, digest
-from timeline.listing import search
+from timeline.listing import search, spelling
 from timeline.listing.dimensions import DIMENSIONS
 from timeline.listing.explain import alias_notes, shown_in
 from timeline.listing.facets import active_filters, facet_groups
 from timeline.listing.index import event_index
 from timeline.listing.paging import MAX_OFFSET, PAGE_SIZE
 from timeline.listing.parameters import DATE_PARAMETERS, ListingForm
-from timeline.listing.spelling import near_words
 from timeline.listing.state import ListingState, request_parameters
 from timeline.models import Event, term_keys
 
@@ -300,7 +299,7 @@ class EventQuery(ListingState):
         text = self.cleaned.get("q")
         if not text:
             return None
-        found = near_words(Event, self.version, self.vocab.synonyms).corrections(text)
+        found = spelling.near_words(Event, self.version, self.vocab.synonyms).corrections(text)
         return found if any(better for _, better in found) else None
 
     def facets(self):

@@ -1,13 +1,13 @@
 """Did you mean: each word of a search that the corpus does not hold, replaced by its nearest corpus word.
 
 The nearest word is difflib's (`get_close_matches`, cutoff 0.75), as it always was. Asked of every
-word of the corpus, a misspelled search took 258 ms at 100,040 events (bench/results.md at 828b145),
-the corpus's 101,632 words being mostly the synthetic events' numbers. Here each word's letters are counted once per data version, and a
-search compares its word's counts with all of them at once (numpy): a word whose letters in
-common with the typed one could not reach the cutoff, whatever their order, is one difflib would
-have rejected too (its `quick_ratio`), so only the few that could are given to difflib, which
-decides exactly as before. tests/test_spelling.py checks the answers against difflib's over the
-whole vocabulary.
+word of the corpus, a misspelled search took 258 ms at 100,040 events (bench/results.md at
+828b145), the corpus's 101,632 words being mostly the synthetic events' numbers. Here each word's
+letters are counted once per data version, and a search compares its word's counts with all of
+them at once (numpy): a word whose letters in common with the typed one could not reach the
+cutoff, whatever their order, is one difflib would have rejected too (its `quick_ratio`), so only
+the few that could are given to difflib, which decides exactly as before. tests/test_spelling.py
+checks the answers against difflib's over the whole vocabulary.
 """
 
 import difflib
@@ -97,17 +97,21 @@ _lock = threading.Lock()
 
 
 def near_words(model, version, synonyms):
-    """The corpus's words and the synonyms' (a synonym's word is one the search knows), for this data version:
-    made once in this process, as the event index is."""
+    """The vocabulary of this data version (vocabulary()), made once in this process, as the event index is."""
     key = (version, synonyms)
     if _latest["key"] != key:
         with _lock:
             if _latest["key"] != key:
-                words = {*corpus_words(model, version)}
-                for pair in synonyms:
-                    words.update(word.lower() for side in pair for word in side.split())
-                _latest["words"], _latest["key"] = NearWords(words), key
+                _latest["words"], _latest["key"] = vocabulary(model, version, synonyms), key
     return _latest["words"]
+
+
+def vocabulary(model, version, synonyms):
+    """The corpus's words and the synonyms' (a synonym's word is one the search knows), ready to be asked."""
+    words = {*corpus_words(model, version)}
+    for pair in synonyms:
+        words.update(word.lower() for side in pair for word in side.split())
+    return NearWords(words)
 
 
 def same_case(typed, word):
