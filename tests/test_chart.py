@@ -9,7 +9,8 @@ from hypothesis.strategies import dates, floats, integers, lists, sampled_from, 
 
 from tests.chart_html import read_chart
 from timeline.listing.chart import MARK_LIMIT
-from timeline.listing.chart_rows import UNITS, finest_unit, unit_count, unit_end, unit_start
+from timeline.listing.chart_axis import tick_period
+from timeline.listing.chart_rows import UNITS, finest_unit, period_text, unit_count, unit_end, unit_start
 from timeline.models import Event
 
 pytestmark = pytest.mark.usefixtures("corpus")
@@ -206,6 +207,24 @@ def test_many_events_are_bars_with_counts_and_never_more_than_the_mark_limit(cli
     zoomed = chart_of_page(client, "/?view=2024-03-01..2024-03-20")
     for layout in zoomed.layouts.values():
         assert 0 < len(layout.of("mark") + layout.of("bin")) <= MARK_LIMIT
+
+
+@pytest.mark.parametrize(
+    ("unit", "words", "view"),
+    [
+        ("day", "3 Mar 2025", "2025-03-03"),
+        ("week", "the week of 3 Mar 2025", "2025-03-03..2025-03-09"),
+        ("month", "Mar 2025", "2025-03"),
+        ("quarter", "Jan to Mar 2025", "2025-01-01..2025-03-31"),
+        ("year", "2025", "2025"),
+    ],
+)
+def test_a_period_has_the_same_words_on_a_bar_and_on_the_axis(unit, words, view):
+    """A bar's name ("Mar 2025: 13 events: zoom in") and the tick that zooms to the same period
+    ("Zoom the timeline to Mar 2025") say the period alike."""
+    day = unit_start(datetime.date(2025, 3, 3), unit)
+    assert period_text(day, unit) == words
+    assert tick_period(day, unit) == (words, view)
 
 
 def units_walked(start, end, unit):

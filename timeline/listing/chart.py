@@ -25,7 +25,7 @@ from timeline.listing.chart_layout import (
     place_marks,
 )
 from timeline.listing.chart_markup import write_numbers
-from timeline.listing.chart_rows import bin_rows, finest_unit, lane_actors, mark_rows
+from timeline.listing.chart_rows import bin_rows, day_text, finest_unit, lane_actors, mark_rows
 from timeline.listing.dimensions import DIMENSIONS
 
 MARK_LIMIT = 150
@@ -67,10 +67,6 @@ class Chart:
     @property
     def caption_range(self):
         return f"{day_text(self.start)} to {day_text(self.end)}"
-
-
-def day_text(day):
-    return f"{day.day} {day:%b %Y}"
 
 
 def chart_of(query, refine=False):

@@ -7,7 +7,7 @@ and month changes first, so a month name shows at every zoom.
 
 import datetime
 
-from timeline.listing.chart_rows import unit_end, unit_start
+from timeline.listing.chart_rows import period_text, unit_end, unit_start
 
 CHAR_WIDTH = 6.3  # px per character of 11 px text, a little more than its average
 TARGET = 24  # px: the least size of anything a pointer or a finger chooses
@@ -67,16 +67,9 @@ def tick_label(day, unit, first):
 
 
 def tick_period(day, unit):
-    last = unit_end(day, unit)
-    if unit == "day":
-        return f"{day.day} {day:%b %Y}", day.isoformat()
-    if unit == "month":
-        return f"{day:%b %Y}", f"{day:%Y-%m}"
-    if unit == "year":
-        return str(day.year), str(day.year)
-    if unit == "week":
-        return f"the week of {day.day} {day:%b %Y}", f"{day.isoformat()}..{last.isoformat()}"
-    return f"{day:%b} to {last:%b %Y}", f"{day.isoformat()}..{last.isoformat()}"
+    """(the period in words, the window it zooms to, as the `view` parameter reads it)."""
+    views = {"day": day.isoformat(), "month": f"{day:%Y-%m}", "year": str(day.year)}
+    return period_text(day, unit), views.get(unit) or f"{day.isoformat()}..{unit_end(day, unit).isoformat()}"
 
 
 def place_ticks(layout, query, start, end, x, axis_y):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from timeline.corpus.dates import DatePrecision, format_partial_date, period_end
 from timeline.listing.chart_axis import CHAR_WIDTH, TARGET, text_width
-from timeline.listing.chart_rows import unit_end
+from timeline.listing.chart_rows import day_text, period_text, unit_end
 from timeline.models import Event
 
 WIDE, NARROW = 760, 340
@@ -40,10 +40,6 @@ class Layout:
 
     def px(self, percent):
         return percent * self.reference / 100
-
-
-def day_text(day):
-    return f"{day.day} {day:%b %Y}"
 
 
 def short_label(title, chars):
@@ -339,7 +335,7 @@ def place_bins(layout, chart, query, bins, lanes, unit, y):
             x0 = chart.x(max(day, chart.start))
             width = max(round(chart.x(min(last, chart.end) + datetime.timedelta(days=1)) - x0 - 0.08, 3), 0.15)
             bar = max(round(height * n / tallest, 1), 2)
-            period = period_text(day, last, unit)
+            period = period_text(day, unit)
             if (chart.end - chart.start).days + 1 <= chart.min_days:
                 link = query.link(**{"from": day.isoformat(), "to": last.isoformat(), "after": None})
                 action, verb = "dates", "show them"
@@ -366,16 +362,3 @@ def place_bins(layout, chart, query, bins, lanes, unit, y):
         y = top + height
     layout.items.sort(key=lambda item: (item["x"], item["y"]))
     return y
-
-
-def period_text(day, last, unit):
-    """A bar's period in words: "3 Mar 2025", "week of 3 Mar 2025", "March 2025", "Jan to Mar 2025", "2025"."""
-    if unit == "day":
-        return day_text(day)
-    if unit == "week":
-        return f"week of {day_text(day)}"
-    if unit == "month":
-        return f"{day:%B %Y}"
-    if unit == "quarter":
-        return f"{day:%b} to {last:%b %Y}"
-    return str(day.year)

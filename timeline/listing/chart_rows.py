@@ -66,6 +66,25 @@ def unit_end(day, unit):
     return datetime.date(day.year + following // 12, following % 12 + 1, 1) - datetime.timedelta(days=1)
 
 
+def day_text(day):
+    return f"{day.day} {day:%b %Y}"
+
+
+def period_text(day, unit):
+    """The unit that starts at `day` in words, as a bar's and an axis tick's names say it: "3 Mar 2025",
+    "the week of 3 Mar 2025", "Mar 2025", "Jan to Mar 2025", "2025". Months are abbreviated as the
+    axis shows them: a tick's name holds its visible label (axe's label-content-name-mismatch)."""
+    if unit == "day":
+        return day_text(day)
+    if unit == "week":
+        return f"the week of {day_text(day)}"
+    if unit == "month":
+        return f"{day:%b %Y}"
+    if unit == "quarter":
+        return f"{day:%b} to {unit_end(day, unit):%b %Y}"
+    return str(day.year)
+
+
 def unit_number(day, unit):
     """The unit that holds `day`, numbered so that consecutive units have consecutive numbers."""
     if unit == "day":
