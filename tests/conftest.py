@@ -62,7 +62,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def forget_index():
     """Drop this process's copy of the event index and of the did-you-mean vocabulary (the cold path)."""
     index._shared.update(version=None, index=None)
-    spelling._latest.update(key=None, words=None)
+    spelling._latest.update(version=None, words=None)
 
 
 @pytest.fixture(autouse=True)

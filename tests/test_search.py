@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from timeline.listing.explain import highlight, snippet
-from timeline.listing.spelling import did_you_mean
+from timeline.listing.spelling import NearWords
 from timeline.models import Event
 
 pytestmark = pytest.mark.usefixtures("corpus")
@@ -83,6 +83,14 @@ def test_a_snippet_is_cut_near_the_match():
     passage = snippet(["nothing here", quote], ["pardon"])
     assert passage.startswith("…") and passage.endswith("…") and "pardon" in passage and len(passage) < 200
     assert snippet(["nothing here"], ["pardon"]) is None
+
+
+def did_you_mean(text, vocabulary):
+    """The search with each word the vocabulary does not hold replaced by its closest word, or None."""
+    found = NearWords(vocabulary).corrections(text)
+    if not any(better for _, better in found):
+        return None
+    return " ".join(better or word for word, better in found)
 
 
 def test_a_misspelled_word_gets_a_did_you_mean_from_the_corpus(client):

@@ -1,4 +1,5 @@
-"""What the chart draws, read from the event index: its lanes, its events' fields and its counted bars.
+"""What the chart draws, read from the event index: its lanes, its events' fields and its counted bars;
+and the units those bars count (a day to a year), with their names in words.
 
 The index says which events and lanes; the database is asked only for the fields of the
 events drawn as marks, by primary key. Bars are counted in the index with no query.

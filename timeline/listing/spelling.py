@@ -92,17 +92,18 @@ class NearWords:
         return found
 
 
-_latest = {"key": None, "words": None}
+_latest = {"version": None, "words": None}
 _lock = threading.Lock()
 
 
 def near_words(model, version, synonyms):
-    """The vocabulary of this data version (vocabulary()), made once in this process, as the event index is."""
-    key = (version, synonyms)
-    if _latest["key"] != key:
+    """The vocabulary of this data version (vocabulary()), made once in this process, as the event index is.
+
+    `synonyms` are this version's (the event index's vocabularies), so the version alone says which."""
+    if _latest["version"] != version:
         with _lock:
-            if _latest["key"] != key:
-                _latest["words"], _latest["key"] = vocabulary(model, version, synonyms), key
+            if _latest["version"] != version:
+                _latest["words"], _latest["version"] = vocabulary(model, version, synonyms), version
     return _latest["words"]
 
 
@@ -118,11 +119,3 @@ def same_case(typed, word):
     if typed.isupper() and len(typed) > 1:
         return word.upper()
     return word[:1].upper() + word[1:] if typed[:1].isupper() else word
-
-
-def did_you_mean(text, vocabulary):
-    """The search with each word the corpus does not hold replaced by its closest corpus word, or None."""
-    found = NearWords(vocabulary).corrections(text)
-    if not any(better for _, better in found):
-        return None
-    return " ".join(better or word for word, better in found)
